@@ -1,0 +1,113 @@
+public import Foundation
+
+/// A user as the account knows them.
+public struct AccountUser: Sendable, Hashable {
+    /// The user.
+    public var id: UUID
+    /// Their name (plaintext, or erased).
+    public var name: Personal?
+    /// Their email.
+    public var email: Personal?
+    /// Their role.
+    public var role: Role
+    /// Their PE license.
+    public var peLicense: PELicense?
+    /// Removed users keep their history but lose access.
+    public var removed = false
+    /// Their personal data key is gone.
+    public var erased = false
+}
+
+/// An open invitation.
+public struct Invitation: Sendable, Hashable {
+    /// The invitation.
+    public var id: UUID
+    /// The user id it will create.
+    public var userID: UUID
+    /// The invitee's email.
+    public var email: Personal
+    /// The invitee's name, if given.
+    public var name: Personal?
+    /// The role offered.
+    public var role: Role
+    /// SHA-256 of the token.
+    public var tokenHash: String
+    /// When it lapses.
+    public var expiresAt: Date
+    /// Accepted already.
+    public var accepted = false
+}
+
+/// An account (tenant) as the fold of its stream: users, invitations, settings.
+public struct AccountState: Sendable, Hashable {
+    /// The account (nil before `account.created`).
+    public var id: UUID?
+    /// Its name.
+    public var name = ""
+    /// Users by id, removed ones included.
+    public var users: [UUID: AccountUser] = [:]
+    /// Invitations by id.
+    public var invitations: [UUID: Invitation] = [:]
+    /// Days request metadata is kept.
+    public var metadataRetentionDays = 365
+    /// The stream version this state reflects.
+    public var version: Int64 = 0
+
+    /// An empty state.
+    public init() {}
+
+    /// Active users (not removed).
+    public var activeUsers: [AccountUser] { users.values.filter { !$0.removed }.sorted { $0.id.uuidString < $1.id.uuidString } }
+    /// How many active owners the account has.
+    public var ownerCount: Int { activeUsers.filter { $0.role == .owner }.count }
+
+    /// Folds one event into the state. Unknown types fail: the stream would not replay truthfully.
+    public mutating func apply(_ event: EventEnvelope) throws {
+        guard event.version == version + 1 else {
+            throw DomainError(.invalidInput, "event version \(event.version) does not follow \(version)")
+        }
+        switch event.type {
+        case AccountCreated.type:
+            let e = try event.payload(as: AccountCreated.self)
+            id = e.accountID
+            name = e.name
+            users[e.ownerID] = AccountUser(id: e.ownerID, name: e.ownerName, email: e.ownerEmail, role: .owner)
+        case UserInvited.type:
+            let e = try event.payload(as: UserInvited.self)
+            invitations[e.invitationID] = Invitation(
+                id: e.invitationID, userID: e.userID, email: e.email, name: e.name, role: e.role, tokenHash: e.tokenHash,
+                expiresAt: e.expiresAt)
+        case UserJoined.type:
+            let e = try event.payload(as: UserJoined.self)
+            invitations[e.invitationID]?.accepted = true
+            let invitation = invitations[e.invitationID]
+            users[e.userID] = AccountUser(
+                id: e.userID, name: e.name, email: invitation?.email, role: invitation?.role ?? .client, peLicense: e.peLicense)
+        case UserRoleChanged.type:
+            let e = try event.payload(as: UserRoleChanged.self)
+            users[e.userID]?.role = e.to
+        case UserPELicenseChanged.type:
+            let e = try event.payload(as: UserPELicenseChanged.self)
+            users[e.userID]?.peLicense = e.peLicense
+        case UserRemoved.type:
+            users[try event.payload(as: UserRemoved.self).userID]?.removed = true
+        case UserErased.type:
+            let e = try event.payload(as: UserErased.self)
+            users[e.userID]?.erased = true
+        case AccessDenied.type:
+            break
+        case AccountSettingsChanged.type:
+            metadataRetentionDays = try event.payload(as: AccountSettingsChanged.self).metadataRetentionDays
+        default:
+            throw DomainError(.unknownEventType, "unknown account event type '\(event.type)'")
+        }
+        version = event.version
+    }
+
+    /// The state after folding `events`.
+    public static func replay<S: Sequence>(_ events: S) throws -> AccountState where S.Element == EventEnvelope {
+        var state = AccountState()
+        for event in events { try state.apply(event) }
+        return state
+    }
+}

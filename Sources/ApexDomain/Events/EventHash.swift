@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+
+/// The tamper-evident hash chain: `hash = SHA-256(prev_hash ‖ canonical envelope)`.
+///
+/// The canonical envelope is the canonical JSON of every field but `position`, `prev_hash`
+/// and `hash`: stream, version, id, type, schema_version, data, account_id, actor,
+/// request_metadata, reason and recorded_at. Personal values are hashed in the form the
+/// store keeps them (sealed), so erasing a key never breaks the chain. The global position is
+/// sealed by signed checkpoints instead, so that writers to different streams never wait for
+/// each other to compute a hash.
+public enum EventHash {
+    /// The `prev_hash` of a stream's first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The hash of `envelope` chained to `prevHash`.
+    public static func compute(_ envelope: EventEnvelope, prevHash: String) -> String {
+        var sha = SHA256()
+        sha.update(data: Array(prevHash.utf8))
+        sha.update(data: CanonicalJSON.bytes(envelope.canonicalBody))
+        return hex(sha.finalize())
+    }
+
+    /// Lowercase hex of a digest.
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let table = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in digest {
+            out.append(table[Int(b >> 4)])
+            out.append(table[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension EventEnvelope {
+    /// The hashed part of the envelope, as canonical JSON.
+    public var canonicalBody: JSONValue {
+        var body: [String: JSONValue] = [
+            "stream": .string(stream.rawValue),
+            "version": .number(Double(version)),
+            "id": .string(id.lowercased),
+            "type": .string(type),
+            "schema_version": .number(Double(schemaVersion)),
+            "data": data,
+            "account_id": .string(accountID.lowercased),
+            "actor": actor.json,
+            "request_metadata": requestMetadata.json,
+            "recorded_at": .string(Timestamp.format(recordedAt)),
+        ]
+        body["reason"] = reason.map(JSONValue.string) ?? .null
+        return .object(body)
+    }
+}
+
+extension Actor {
+    /// The actor as JSON (absent fields are `null`).
+    public var json: JSONValue {
+        .object([
+            "user_id": userID.map { .string($0.lowercased) } ?? .null,
+            "on_behalf_of": onBehalfOf.map { .string($0.lowercased) } ?? .null,
+            "service": service.map(JSONValue.string) ?? .null,
+        ])
+    }
+}
+
+extension Personal {
+    /// The `pii` object as JSON.
+    public var json: JSONValue {
+        switch content {
+        case .plain(let v): .object(["pii": .string(subject), "value": .string(v)])
+        case .sealed(let s): .object(["pii": .string(subject), "sealed": .string(s)])
+        case .erased: .object(["pii": .string(subject), "erased": .bool(true)])
+        }
+    }
+}
+
+extension RequestMetadata {
+    /// The metadata as JSON (absent fields are `null`; personal fields as `pii` objects).
+    public var json: JSONValue {
+        .object([
+            "ip_address": ipAddress?.json ?? .null,
+            "user_agent": userAgent?.json ?? .null,
+            "x_forwarded_for": xForwardedFor?.json ?? .null,
+            "peer_address": peerAddress?.json ?? .null,
+            "request_id": requestID.map(JSONValue.string) ?? .null,
+            "trace_id": traceID.map(JSONValue.string) ?? .null,
+        ])
+    }
+}

@@ -1,0 +1,32 @@
+public import Foundation
+
+/// What a user asks of a project. ``ProjectDecider`` turns it into events or a ``DomainError``.
+public enum ProjectCommand: Sendable, Hashable {
+    /// Create a project with these fields.
+    case create(projectID: UUID, fields: ProjectFields)
+    /// Change descriptive fields (a JSON merge patch over ``ProjectFields/names``).
+    case update(changes: [String: JSONValue])
+    /// Move to another status. `approved` and `archived` need a reason.
+    case changeStatus(to: ProjectStatus, reason: String?)
+    /// Soft-delete, with a reason.
+    case delete(reason: String?)
+    /// Undo a soft delete, with a reason.
+    case restore(reason: String?)
+    /// Restore the descriptive fields of version `toVersion`, whose fields the caller read by replay.
+    case revert(toVersion: Int64, fieldsThen: ProjectFields, reason: String?)
+    /// Run a new calculation.
+    case runCalculation(calculationID: UUID, type: CalculationType, inputs: [String: JSONValue])
+    /// Run an existing calculation again with new inputs: its next revision.
+    case reviseCalculation(calculationID: UUID, inputs: [String: JSONValue])
+    /// Approve one revision of a calculation as a PE.
+    case approveCalculation(calculationID: UUID, revision: Int, approver: UUID, license: PELicense?, reason: String?)
+}
+
+/// The facts a decision needs that are not in the state: the time of the decision.
+public struct DecisionContext: Sendable, Hashable {
+    /// When the command is decided (for PE license expiry).
+    public var now: Date
+
+    /// A context.
+    public init(now: Date) { self.now = now }
+}

@@ -1,0 +1,132 @@
+public import Foundation
+
+/// A project's site.
+public struct Site: Sendable, Hashable, Codable {
+    /// Street address.
+    public var address: String?
+    /// City.
+    public var city: String?
+    /// State or province.
+    public var state: String?
+    /// Country.
+    public var country: String?
+
+    /// A site.
+    public init(address: String? = nil, city: String? = nil, state: String? = nil, country: String? = nil) {
+        self.address = address
+        self.city = city
+        self.state = state
+        self.country = country
+    }
+}
+
+/// The descriptive fields of a project: what an edit changes and a revert restores.
+public struct ProjectFields: Sendable, Hashable, Codable {
+    /// 1-200 characters.
+    public var name: String
+    /// Free text, up to 10,000 characters.
+    public var description: String
+    /// The client user this project belongs to, if any.
+    public var clientID: UUID?
+    /// Short labels, kept sorted and unique.
+    public var tags: [String]
+    /// Where the sign or structure stands.
+    public var site: Site?
+
+    /// The names of the descriptive fields, as they appear in JSON.
+    public static let names: Set<String> = ["name", "description", "client_id", "tags", "site"]
+
+    /// Fields, validated by ``validate()``.
+    public init(name: String, description: String = "", clientID: UUID? = nil, tags: [String] = [], site: Site? = nil) {
+        self.name = name
+        self.description = description
+        self.clientID = clientID
+        self.tags = Array(Set(tags)).sorted()
+        self.site = site
+    }
+
+    /// Throws ``DomainError/Code/invalidInput`` naming the first field that is out of bounds.
+    public func validate() throws(DomainError) {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw DomainError(.invalidInput, "name must not be empty", field: "name") }
+        guard name.count <= 200 else {
+            throw DomainError(.invalidInput, "name must be at most 200 characters (it has \(name.count))", field: "name")
+        }
+        guard description.count <= 10_000 else {
+            throw DomainError(.invalidInput, "description must be at most 10000 characters", field: "description")
+        }
+        guard tags.count <= 50 else { throw DomainError(.invalidInput, "at most 50 tags are allowed", field: "tags") }
+        for tag in tags where tag.isEmpty || tag.count > 40 {
+            throw DomainError(.invalidInput, "each tag must be 1-40 characters ('\(tag.prefix(40))' is not)", field: "tags")
+        }
+        if let site {
+            for (key, value) in [("address", site.address), ("city", site.city), ("state", site.state), ("country", site.country)]
+            where (value?.count ?? 0) > 200 {
+                throw DomainError(.invalidInput, "site.\(key) must be at most 200 characters", field: "site.\(key)")
+            }
+        }
+    }
+
+    /// These fields with the members of `changes` (keys from ``names``) applied, JSON merge-patch style.
+    public func merging(_ changes: [String: JSONValue]) throws(DomainError) -> ProjectFields {
+        var json = self.json.objectValue ?? [:]
+        for (key, value) in changes {
+            guard Self.names.contains(key) else {
+                throw DomainError(.invalidInput, "'\(key)' is not an editable field (editable: \(Self.names.sorted().joined(separator: ", ")))", field: key)
+            }
+            json[key] = value
+        }
+        if json["description"] == .null { json["description"] = .string("") }
+        if json["tags"] == .null { json["tags"] = .array([]) }
+        do {
+            var merged = try CanonicalJSON.decode(ProjectFields.self, from: .object(json))
+            merged.tags = Array(Set(merged.tags)).sorted()
+            return merged
+        } catch {
+            throw DomainError(.invalidInput, Self.describe(error), field: Self.field(of: error))
+        }
+    }
+
+    /// The fields as JSON (absent optionals are `null`).
+    public var json: JSONValue {
+        var site: JSONValue = .null
+        if let s = self.site {
+            site = .object([
+                "address": s.address.map(JSONValue.string) ?? .null, "city": s.city.map(JSONValue.string) ?? .null,
+                "state": s.state.map(JSONValue.string) ?? .null, "country": s.country.map(JSONValue.string) ?? .null,
+            ])
+        }
+        return .object([
+            "name": .string(name), "description": .string(description),
+            "client_id": clientID.map { .string($0.lowercased) } ?? .null,
+            "tags": .array(tags.map(JSONValue.string)), "site": site,
+        ])
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, tags, site
+        case clientID = "client_id"
+    }
+
+    static func field(of error: any Error) -> String? {
+        guard let error = error as? DecodingError else { return nil }
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
+        @unknown default: return nil
+        }
+        return path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "invalid value" }
+        switch error {
+        case .typeMismatch(let type, _): return "expected a value of type \(type)"
+        case .valueNotFound(let type, _): return "a value of type \(type) is required"
+        case .keyNotFound(let key, _): return "'\(key.stringValue)' is required"
+        case .dataCorrupted(let c): return c.debugDescription
+        @unknown default: return "invalid value"
+        }
+    }
+}

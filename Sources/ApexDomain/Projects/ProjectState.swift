@@ -1,0 +1,129 @@
+public import Foundation
+
+/// A calculation as the project knows it: every revision, and the approvals.
+public struct CalculationRecord: Sendable, Hashable {
+    /// The calculation.
+    public var id: UUID
+    /// Each revision's result; revision `n` is `revisions[n - 1]`.
+    public var revisions: [CalculationResult]
+    /// Approvals by revision.
+    public var approvals: [Int: CalculationApproved]
+
+    /// The latest revision number.
+    public var latestRevision: Int { revisions.count }
+    /// The latest revision's result.
+    public var latest: CalculationResult { revisions[revisions.count - 1] }
+    /// The approval of the latest revision, if it has one.
+    public var latestApproval: CalculationApproved? { approvals[latestRevision] }
+}
+
+/// A project as the fold of its stream: never stored as truth, always rebuilt by replay.
+///
+/// ```swift
+/// var state = ProjectState()
+/// for event in events { try state.apply(event) }
+/// ```
+public struct ProjectState: Sendable, Hashable {
+    /// The project id (nil before `project.created`).
+    public var id: UUID?
+    /// The owning account.
+    public var accountID: UUID?
+    /// The descriptive fields.
+    public var fields: ProjectFields = ProjectFields(name: "")
+    /// The lifecycle status.
+    public var status: ProjectStatus = .draft
+    /// The status to return to when an archived project is restored.
+    public var statusBeforeArchive: ProjectStatus?
+    /// Soft-deleted.
+    public var deleted = false
+    /// The stream version this state reflects (0: no events).
+    public var version: Int64 = 0
+    /// When and by whom it was created.
+    public var createdAt: Date?
+    /// The creating user.
+    public var createdBy: UUID?
+    /// When it last changed.
+    public var updatedAt: Date?
+    /// Who changed it last.
+    public var updatedBy: UUID?
+    /// Calculations by id.
+    public var calculations: [UUID: CalculationRecord] = [:]
+
+    /// An empty state: the project does not exist yet.
+    public init() {}
+
+    /// Whether `project.created` has been applied.
+    public var exists: Bool { id != nil }
+
+    /// Folds one event into the state.
+    ///
+    /// Throws when the event does not fit (a version out of order, an unknown type, a
+    /// payload that does not decode): a stream that does not replay is corrupt.
+    public mutating func apply(_ event: EventEnvelope) throws {
+        guard event.version == version + 1 else {
+            throw DomainError(.invalidInput, "event version \(event.version) does not follow \(version)")
+        }
+        switch event.type {
+        case ProjectCreated.type:
+            let e = try event.payload(as: ProjectCreated.self)
+            id = e.projectID
+            accountID = event.accountID
+            fields = e.fields
+            status = .draft
+            createdAt = event.recordedAt
+            createdBy = event.actor.userID
+        case ProjectUpdated.type:
+            fields = try fields.merging(try event.payload(as: ProjectUpdated.self).changes)
+        case ProjectStatusChanged.type:
+            let e = try event.payload(as: ProjectStatusChanged.self)
+            if e.to == .archived { statusBeforeArchive = status }
+            if status == .archived { statusBeforeArchive = nil }
+            status = e.to
+        case ProjectDeleted.type:
+            deleted = true
+        case ProjectRestored.type:
+            deleted = false
+        case ProjectReverted.type:
+            fields = try event.payload(as: ProjectReverted.self).fields
+        case CalculationRun.type:
+            let e = try event.payload(as: CalculationRun.self)
+            var record = calculations[e.calculationID] ?? CalculationRecord(id: e.calculationID, revisions: [], approvals: [:])
+            record.revisions.append(e.result)
+            calculations[e.calculationID] = record
+        case CalculationApproved.type:
+            let e = try event.payload(as: CalculationApproved.self)
+            calculations[e.calculationID]?.approvals[e.revision] = e
+        default:
+            throw DomainError(.unknownEventType, "unknown project event type '\(event.type)'")
+        }
+        version = event.version
+        updatedAt = event.recordedAt
+        updatedBy = event.actor.userID
+    }
+
+    /// The state after folding `events` onto an empty one.
+    public static func replay<S: Sequence>(_ events: S) throws -> ProjectState where S.Element == EventEnvelope {
+        var state = ProjectState()
+        for event in events { try state.apply(event) }
+        return state
+    }
+
+    /// The state as the JSON that audit trails show `before` and `after` (dotted diff paths).
+    public var auditJSON: JSONValue {
+        guard exists else { return .object([:]) }
+        var object = fields.json.objectValue ?? [:]
+        object["status"] = .string(status.rawValue)
+        object["deleted"] = .bool(deleted)
+        var calcs: [String: JSONValue] = [:]
+        for (id, record) in calculations {
+            calcs[id.lowercased] = .object([
+                "type": .string(record.latest.type.rawValue),
+                "revision": .number(Double(record.latestRevision)),
+                "result_hash": .string(record.latest.resultHash),
+                "approved_revision": record.approvals.keys.max().map { .number(Double($0)) } ?? .null,
+            ])
+        }
+        object["calculations"] = .object(calcs)
+        return .object(object)
+    }
+}

@@ -1,0 +1,86 @@
+package import ApexDomain
+package import Crypto
+package import Foundation
+
+/// The part of an append that every adapter shares: validation, envelopes, sealing, hashing.
+///
+/// An adapter opens a transaction, reads the stream head and the store head under its write
+/// lock, fetches or creates the keys ``subjects(of:accountTime:)`` names, and inserts what
+/// ``plan(_:stream:head:firstPosition:recordedAt:keys:)`` returns.
+package enum AppendPlanner {
+    /// The largest `data` an event may carry, as canonical JSON.
+    package static let maximumDataBytes = 1 << 20
+
+    /// Throws ``EventStoreError/Code/invalidEvent`` for an empty batch or a malformed event.
+    package static func validate(_ events: [ProposedEvent]) throws {
+        guard !events.isEmpty else { throw EventStoreError(.invalidEvent, "an append needs at least one event") }
+        guard Set(events.map(\.id)).count == events.count else {
+            throw EventStoreError(.invalidEvent, "the batch names the same event id twice")
+        }
+        for event in events {
+            guard !event.type.isEmpty, event.type.count <= 100 else {
+                throw EventStoreError(.invalidEvent, "event type must be 1-100 characters")
+            }
+            guard case .object = event.data else { throw EventStoreError(.invalidEvent, "event data must be a JSON object") }
+            guard CanonicalJSON.bytes(event.data).count <= maximumDataBytes else {
+                throw EventStoreError(.invalidEvent, "event data is larger than 1 MiB")
+            }
+        }
+    }
+
+    /// Envelopes for `events` before sealing: versions, positions and time assigned, subjects resolved.
+    package static func envelopes(
+        _ events: [ProposedEvent], stream: StreamID, head: StreamHead?, firstPosition: Int64, recordedAt: Date
+    ) -> [EventEnvelope] {
+        let time = Timestamp.truncated(recordedAt)
+        let baseVersion = head?.version ?? 0
+        return events.enumerated().map { i, e in
+            Sealer.resolvingSubjects(
+                EventEnvelope(
+                    position: firstPosition + Int64(i), stream: stream, version: baseVersion + Int64(i) + 1, id: e.id,
+                    type: e.type, schemaVersion: e.schemaVersion, data: e.data, accountID: e.accountID, actor: e.actor,
+                    requestMetadata: e.requestMetadata, reason: e.reason, recordedAt: time, prevHash: "", hash: ""))
+        }
+    }
+
+    /// Every subject the envelopes need a key for.
+    package static func subjects(of envelopes: [EventEnvelope]) -> Set<String> {
+        envelopes.reduce(into: Set<String>()) { $0.formUnion(Sealer.subjects(of: $1)) }
+    }
+
+    /// Seals and chains the envelopes: `stored` is what goes into the database, `opened` what
+    /// the caller gets back (same hashes, plaintext personal values).
+    package static func seal(
+        _ envelopes: [EventEnvelope], head: StreamHead?, keys: [String: SymmetricKey]
+    ) throws -> (stored: [EventEnvelope], opened: [EventEnvelope]) {
+        var prev = head?.hash ?? EventHash.genesis
+        var stored: [EventEnvelope] = []
+        var opened: [EventEnvelope] = []
+        for envelope in envelopes {
+            var s = try Sealer.seal(envelope, keys: keys)
+            s.prevHash = prev
+            s.hash = EventHash.compute(s, prevHash: prev)
+            prev = s.hash
+            var o = envelope
+            o.prevHash = s.prevHash
+            o.hash = s.hash
+            stored.append(s)
+            opened.append(o)
+        }
+        return (stored, opened)
+    }
+
+    /// Whether the stored events with these ids are exactly this append repeated; the first
+    /// result is then returned. Throws when only some ids, or ids in another stream, exist.
+    package static func duplicateResult(
+        _ events: [ProposedEvent], existing: [EventEnvelope], stream: StreamID, streamVersion: Int64
+    ) throws -> AppendResult? {
+        guard !existing.isEmpty else { return nil }
+        let ids = events.map(\.id)
+        let sorted = existing.sorted { $0.position < $1.position }
+        guard sorted.count == events.count, sorted.map(\.id) == ids, sorted.allSatisfy({ $0.stream == stream }) else {
+            throw EventStoreError(.duplicateEventID, "event id \(existing[0].id.lowercased) was appended before in another append")
+        }
+        return AppendResult(stream: stream, events: sorted, nextExpectedVersion: streamVersion, wasDuplicate: true)
+    }
+}

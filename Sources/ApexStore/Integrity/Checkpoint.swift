@@ -1,0 +1,101 @@
+public import ApexDomain
+public import Crypto
+public import Foundation
+
+/// A signed seal over the global order: every event up to ``position`` folded into ``digest``.
+///
+/// `digest_n = SHA-256(digest_{n-1} ‖ "position|stream|version|hash")`, starting from 32 zero
+/// bytes. The signature (Ed25519) covers the canonical JSON of position, digest, created_at
+/// and public_key, so a checkpoint proves that the log up to it was exactly this, in this order.
+public struct Checkpoint: Sendable, Hashable, Codable {
+    /// The last position covered.
+    public var position: Int64
+    /// The running digest at ``position`` (hex).
+    public var digest: String
+    /// When it was sealed.
+    public var createdAt: Date
+    /// The signer's Ed25519 public key (base64 of the raw 32 bytes).
+    public var publicKey: String
+    /// The signature (base64).
+    public var signature: String
+
+    /// A checkpoint.
+    public init(position: Int64, digest: String, createdAt: Date, publicKey: String, signature: String) {
+        self.position = position
+        self.digest = digest
+        self.createdAt = createdAt
+        self.publicKey = publicKey
+        self.signature = signature
+    }
+
+    /// The bytes the signature covers.
+    public var signedBytes: [UInt8] {
+        CanonicalJSON.bytes([
+            "position": .number(Double(position)), "digest": .string(digest),
+            "created_at": .string(Timestamp.format(createdAt)), "public_key": .string(publicKey),
+        ])
+    }
+
+    /// A checkpoint signed with `key`.
+    public static func signed(position: Int64, digest: String, createdAt: Date, key: Curve25519.Signing.PrivateKey) throws -> Checkpoint {
+        var checkpoint = Checkpoint(
+            position: position, digest: digest, createdAt: Timestamp.truncated(createdAt),
+            publicKey: key.publicKey.rawRepresentation.base64EncodedString(), signature: "")
+        checkpoint.signature = try key.signature(for: Data(checkpoint.signedBytes)).base64EncodedString()
+        return checkpoint
+    }
+
+    /// Whether the signature is valid for the embedded public key (and, if given, that key is `trusted`).
+    public func hasValidSignature(trusting trusted: String? = nil) -> Bool {
+        if let trusted, trusted != publicKey { return false }
+        guard let raw = Data(base64Encoded: publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+            let sig = Data(base64Encoded: signature)
+        else { return false }
+        return key.isValidSignature(sig, for: Data(signedBytes))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case position, digest, signature
+        case createdAt = "created_at"
+        case publicKey = "public_key"
+    }
+}
+
+/// The running digest over the global order that checkpoints seal.
+public struct GlobalDigest: Sendable, Hashable {
+    /// The current value (hex).
+    public private(set) var hex: String
+
+    /// The digest before any event, or continuing from a checkpoint's digest.
+    public init(continuingFrom hex: String = String(repeating: "0", count: 64)) { self.hex = hex }
+
+    /// Folds in one event.
+    public mutating func add(_ event: EventEnvelope) {
+        var sha = SHA256()
+        sha.update(data: Array(hex.utf8))
+        sha.update(data: Array("\(event.position)|\(event.stream.rawValue)|\(event.version)|\(event.hash)".utf8))
+        hex = EventHash.hex(sha.finalize())
+    }
+}
+
+extension EventStore {
+    /// Seals a signed checkpoint at the current head, continuing the digest from the last
+    /// checkpoint. Returns the last checkpoint unchanged when nothing was appended since.
+    @discardableResult
+    public func sealCheckpoint(signer: Curve25519.Signing.PrivateKey, now: Date = Date()) async throws -> Checkpoint? {
+        let last = try await checkpoints().last
+        var digest = GlobalDigest(continuingFrom: last?.digest ?? GlobalDigest().hex)
+        var cursor = last?.position ?? 0
+        let head = try await headPosition()
+        guard head > cursor else { return last }
+        while cursor < head {
+            let page = try await readAll(after: cursor, limit: 2000, mode: .stored).prefix { $0.position <= head }
+            guard !page.isEmpty else { break }
+            for event in page { digest.add(event) }
+            cursor = page.last!.position
+        }
+        let checkpoint = try Checkpoint.signed(position: cursor, digest: digest.hex, createdAt: now, key: signer)
+        try await insertCheckpoint(checkpoint)
+        return checkpoint
+    }
+}

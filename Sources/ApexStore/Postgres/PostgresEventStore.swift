@@ -1,0 +1,350 @@
+public import ApexDomain
+import Crypto
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// The shared event store: PostgreSQL through PostgresNIO's connection pool, for many stateless
+/// server processes on one database.
+///
+/// The global order is gap-safe because every append takes the single `store_head` row lock
+/// before it assigns positions, and holds it until commit: transactions commit in position
+/// order, so a reader never sees position n+1 before n. Appends send `NOTIFY apex_events`;
+/// subscribers `LISTEN`. Run it (``run()``) as a `Service`, or use ``EventStores/withStore(url:projections:logger:_:)``.
+public final class PostgresEventStore: EventStore, Service {
+    private let client: PostgresClient
+    private let logger: Logger
+    private let projections: [any Projection]
+    private let clock: (@Sendable () -> Date)?
+
+    /// A store on `configuration`; call ``run()`` (or run it in a `ServiceGroup`), then ``migrate()``.
+    ///
+    /// `recorded_at` comes from the database server's clock, shared by every process, unless
+    /// `clock` is given (for tests that need a fixed time).
+    public init(
+        configuration: PostgresClient.Configuration, projections: [any Projection] = [], clock: (@Sendable () -> Date)? = nil,
+        logger: Logger
+    ) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.projections = projections
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until cancelled.
+    public func run() async throws { await client.run() }
+
+    /// Creates or upgrades the schema; throws ``EventStoreError/Code/schemaTooNew`` for a newer one,
+    /// ``EventStoreError/Code/unavailable`` when the server does not answer.
+    public func migrate() async throws {
+        do { try await PostgresSchema.migrate(client, logger: logger) } catch let error as EventStoreError { throw error } catch {
+            throw EventStoreError(.unavailable, "cannot reach or migrate the PostgreSQL database", underlying: error)
+        }
+    }
+
+    /// Appends atomically in one transaction under the store-head lock.
+    public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
+        try AppendPlanner.validate(events)
+        let logger = self.logger
+        let projections = self.projections
+        let clock = self.clock
+        let result: AppendResult = try await guarded {
+            try await self.client.withTransaction(logger: logger) { conn in
+                var last: Int64 = 0
+                var now = Date()
+                for try await (p, t) in try await conn.query(
+                    "SELECT position, clock_timestamp() FROM store_head WHERE id = 1 FOR UPDATE", logger: logger
+                ).decode((Int64, Date).self) {
+                    last = p
+                    now = t
+                }
+                let head = try await Self.head(conn, stream, logger)
+                let existing = try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE id = ANY(\(events.map(\.id))) ORDER BY position", logger)
+                if let dup = try AppendPlanner.duplicateResult(events, existing: existing, stream: stream, streamVersion: head?.version ?? 0) {
+                    return dup
+                }
+                guard expected.isSatisfied(by: head?.version ?? 0) else {
+                    throw EventStoreError.conflict(stream, expected: expected, actual: head?.version ?? 0)
+                }
+                let drafts = AppendPlanner.envelopes(events, stream: stream, head: head, firstPosition: last + 1, recordedAt: clock?() ?? now)
+                let keys = try await Self.keys(conn, for: AppendPlanner.subjects(of: drafts), create: true, logger)
+                let (stored, opened) = try AppendPlanner.seal(drafts, head: head, keys: keys)
+                for event in stored { try await Self.insert(conn, event, logger) }
+                let tail = stored.last!
+                try await conn.query(
+                    """
+                    INSERT INTO streams (stream_id, version, hash) VALUES (\(stream.rawValue), \(tail.version), \(tail.hash))
+                    ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
+                    """, logger: logger)
+                try await conn.query("UPDATE store_head SET position = \(tail.position) WHERE id = 1", logger: logger)
+                try await ProjectionApplier.apply(
+                    stored, projections: projections, load: { try await Self.document(conn, $0, $1, $2, logger) },
+                    save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
+                try await conn.query("SELECT pg_notify('apex_events', \(String(tail.position)))", logger: logger)
+                return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
+            }
+        }
+        if result.wasDuplicate {
+            return AppendResult(stream: stream, events: try await openAll(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
+        }
+        return result
+    }
+
+    /// Events of a stream from a version.
+    public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await guarded {
+            try await self.client.withConnection { conn in
+                try await Self.select(
+                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE stream_id = \(stream.rawValue) AND version >= \(version) ORDER BY version LIMIT \(Int64(clamping: limit))",
+                    self.logger)
+            }
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
+    /// A page of the global log.
+    public func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await guarded {
+            try await self.client.withConnection { conn in
+                try await Self.select(
+                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
+                    self.logger)
+            }
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
+    /// The stream's version.
+    public func streamVersion(_ stream: StreamID) async throws -> Int64 {
+        try await guarded { try await self.client.withConnection { conn in try await Self.head(conn, stream, self.logger)?.version ?? 0 } }
+    }
+
+    /// All stream heads.
+    public func streamHeads() async throws -> [StreamID: StreamHead] {
+        try await guarded {
+            var heads: [StreamID: StreamHead] = [:]
+            for try await (s, v, h) in try await self.client.query("SELECT stream_id, version, hash FROM streams", logger: self.logger).decode((String, Int64, String).self) {
+                heads[StreamID(rawValue: s)] = StreamHead(version: v, hash: h)
+            }
+            return heads
+        }
+    }
+
+    /// The last committed position.
+    public func headPosition() async throws -> Int64 {
+        try await guarded {
+            var position: Int64 = 0
+            for try await p in try await self.client.query("SELECT position FROM store_head WHERE id = 1", logger: self.logger).decode(Int64.self) {
+                position = p
+            }
+            return position
+        }
+    }
+
+    /// LISTENs on `apex_events` until a notification, or `timeout`.
+    public func waitForAppend(after position: Int64, timeout: Duration) async throws {
+        try await guarded {
+            try await self.client.withConnection { conn in
+                try await conn.listen(on: "apex_events") { notifications in
+                    // Re-check after LISTEN is active, so a commit just before it is not missed.
+                    var head: Int64 = 0
+                    for try await p in try await conn.query("SELECT position FROM store_head WHERE id = 1", logger: self.logger).decode(Int64.self) {
+                        head = p
+                    }
+                    guard head <= position else { return }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try? await Task.sleep(for: timeout) }
+                        group.addTask {
+                            for try await _ in notifications { return }
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a checkpoint row.
+    public func insertCheckpoint(_ c: Checkpoint) async throws {
+        _ = try await guarded {
+            try await self.client.query(
+                """
+                INSERT INTO checkpoints (position, digest, created_at, public_key, signature)
+                VALUES (\(c.position), \(c.digest), \(Timestamp.format(c.createdAt)), \(c.publicKey), \(c.signature))
+                """, logger: self.logger)
+        }
+    }
+
+    /// All checkpoints.
+    public func checkpoints() async throws -> [Checkpoint] {
+        try await guarded {
+            var result: [Checkpoint] = []
+            for try await (p, d, t, k, s) in try await self.client.query(
+                "SELECT position, digest, created_at, public_key, signature FROM checkpoints ORDER BY position", logger: self.logger
+            ).decode((Int64, String, String, String, String).self) {
+                result.append(Checkpoint(position: p, digest: d, createdAt: Timestamp.parse(t) ?? Date(timeIntervalSince1970: 0), publicKey: k, signature: s))
+            }
+            return result
+        }
+    }
+
+    /// Deletes keys.
+    public func deleteKeys(_ subjects: [String]) async throws -> Int {
+        guard !subjects.isEmpty else { return 0 }
+        return try await guarded {
+            var n = 0
+            for try await _ in try await self.client.query("DELETE FROM data_keys WHERE subject = ANY(\(subjects)) RETURNING subject", logger: self.logger).decode(String.self) {
+                n += 1
+            }
+            return n
+        }
+    }
+
+    /// Subjects with keys.
+    public func keySubjects(prefix: String) async throws -> [String] {
+        try await guarded {
+            var result: [String] = []
+            for try await s in try await self.client.query(
+                "SELECT subject FROM data_keys WHERE left(subject, \(Int32(prefix.count))) = \(prefix) ORDER BY subject", logger: self.logger
+            ).decode(String.self) {
+                result.append(s)
+            }
+            return result
+        }
+    }
+
+    /// Rebuilds a projection from the whole log, in one transaction.
+    public func rebuildProjection(_ projection: any Projection) async throws {
+        let logger = self.logger
+        try await guarded {
+            try await self.client.withTransaction(logger: logger) { conn in
+                try await conn.query("DELETE FROM read_models WHERE projection = \(projection.name)", logger: logger)
+                var cursor: Int64 = 0
+                while true {
+                    let page = try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(cursor) ORDER BY position LIMIT 1000", logger)
+                    guard let last = page.last else { break }
+                    try await ProjectionApplier.apply(
+                        page, projections: [projection], load: { try await Self.document(conn, $0, $1, $2, logger) },
+                        save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
+                    cursor = last.position
+                }
+            }
+        }
+    }
+
+    /// A projection's documents in a partition.
+    public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
+        try await guarded {
+            var docs: [String: JSONValue] = [:]
+            let decoder = JSONDecoder()
+            for try await (k, d) in try await self.client.query(
+                "SELECT key, document FROM read_models WHERE projection = \(projection.name) AND partition = \(partition)", logger: self.logger
+            ).decode((String, String).self) {
+                docs[k] = try decoder.decode(JSONValue.self, from: Data(d.utf8))
+            }
+            return docs
+        }
+    }
+
+    /// Nothing to do: the pool ends when ``run()`` is cancelled.
+    public func close() async throws {}
+
+    // MARK: - Internals
+
+    static let columns = """
+        position, stream_id, version, id::text, type, schema_version, data::text, account_id::text, actor::text,
+        request_metadata::text, reason, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), prev_hash, hash
+        """
+
+    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as EventStoreError { throw error } catch let error as PSQLError {
+            let text = error.serverInfo?[.message] ?? ""
+            if text.contains("append-only") { throw EventStoreError(.appendOnly, "recorded events cannot be changed", underlying: error) }
+            if error.serverInfo?[.sqlState] == "23505" {
+                throw EventStoreError(.duplicateEventID, "an event id or stream version exists already", underlying: error)
+            }
+            throw EventStoreError(.unavailable, "the PostgreSQL database failed (\(error.code))", underlying: error)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? EventStoreError { throw inner }
+            throw EventStoreError(.unavailable, "a PostgreSQL transaction failed", underlying: error)
+        }
+    }
+
+    private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
+        let subjects = AppendPlanner.subjects(of: events)
+        guard !subjects.isEmpty else { return events }
+        let keys = try await guarded { try await self.client.withConnection { conn in try await Self.keys(conn, for: subjects, create: false, self.logger) } }
+        return events.map { Sealer.open($0, keys: keys) }
+    }
+
+    private static func head(_ conn: PostgresConnection, _ stream: StreamID, _ logger: Logger) async throws -> StreamHead? {
+        var head: StreamHead?
+        for try await (v, h) in try await conn.query("SELECT version, hash FROM streams WHERE stream_id = \(stream.rawValue)", logger: logger).decode((Int64, String).self) {
+            head = StreamHead(version: v, hash: h)
+        }
+        return head
+    }
+
+    private static func select(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EventEnvelope] {
+        var result: [EventEnvelope] = []
+        typealias Columns = (Int64, String, Int64, String, String, Int, String, String, String, String, String?, String, String, String)
+        for try await r in try await conn.query(query, logger: logger).decode(Columns.self) {
+            result.append(try EnvelopeColumns(
+                position: r.0, stream: r.1, version: r.2, id: r.3, type: r.4, schemaVersion: r.5, data: r.6, accountID: r.7,
+                actor: r.8, requestMetadata: r.9, reason: r.10, recordedAt: r.11, prevHash: r.12, hash: r.13
+            ).envelope())
+        }
+        return result
+    }
+
+    private static func insert(_ conn: PostgresConnection, _ e: EventEnvelope, _ logger: Logger) async throws {
+        let c = EnvelopeColumns(e)
+        try await conn.query(
+            """
+            INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
+                request_metadata, reason, recorded_at, prev_hash, hash)
+            VALUES (\(c.position), \(c.stream), \(c.version), \(e.id), \(c.type), \(c.schemaVersion), \(c.data)::json,
+                \(e.accountID), \(c.actor)::json, \(c.requestMetadata)::json, \(c.reason), \(c.recordedAt)::timestamptz,
+                \(c.prevHash), \(c.hash))
+            """, logger: logger)
+    }
+
+    private static func keys(_ conn: PostgresConnection, for subjects: Set<String>, create: Bool, _ logger: Logger) async throws -> [String: SymmetricKey] {
+        var keys: [String: SymmetricKey] = [:]
+        let list = Array(subjects)
+        for try await (s, k) in try await conn.query("SELECT subject, key FROM data_keys WHERE subject = ANY(\(list))", logger: logger).decode((String, Data).self) {
+            keys[s] = SymmetricKey(data: k)
+        }
+        if create {
+            for subject in list where keys[subject] == nil {
+                let key = Sealer.newKey()
+                try await conn.query("INSERT INTO data_keys (subject, key) VALUES (\(subject), \(key.withUnsafeBytes { Data($0) }))", logger: logger)
+                keys[subject] = key
+            }
+        }
+        return keys
+    }
+
+    private static func document(_ conn: PostgresConnection, _ projection: String, _ partition: String, _ key: String, _ logger: Logger) async throws -> JSONValue? {
+        for try await d in try await conn.query(
+            "SELECT document FROM read_models WHERE projection = \(projection) AND partition = \(partition) AND key = \(key)", logger: logger
+        ).decode(String.self) {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(d.utf8))
+        }
+        return nil
+    }
+
+    private static func save(_ conn: PostgresConnection, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?, _ logger: Logger) async throws {
+        if let doc {
+            try await conn.query(
+                """
+                INSERT INTO read_models (projection, partition, key, document) VALUES (\(projection), \(partition), \(key), \(CanonicalJSON.string(doc)))
+                ON CONFLICT (projection, partition, key) DO UPDATE SET document = excluded.document
+                """, logger: logger)
+        } else {
+            try await conn.query("DELETE FROM read_models WHERE projection = \(projection) AND partition = \(partition) AND key = \(key)", logger: logger)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema and its migrations, applied under an advisory lock so that several
+/// server processes starting at once migrate exactly once.
+enum PostgresSchema {
+    /// The newest schema version this build knows.
+    static let version = 1
+
+    static let migrations: [Int: [PostgresQuery]] = [
+        1: [
+            """
+            CREATE TABLE events (
+                position bigint PRIMARY KEY,
+                stream_id text NOT NULL,
+                version bigint NOT NULL,
+                id uuid NOT NULL UNIQUE,
+                type text NOT NULL,
+                schema_version int NOT NULL,
+                data json NOT NULL,
+                account_id uuid NOT NULL,
+                actor json NOT NULL,
+                request_metadata json NOT NULL,
+                reason text,
+                recorded_at timestamptz NOT NULL,
+                prev_hash text NOT NULL,
+                hash text NOT NULL,
+                UNIQUE (stream_id, version)
+            )
+            """,
+            "CREATE INDEX events_by_account ON events (account_id, position)",
+            """
+            CREATE FUNCTION apex_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'apex: % are append-only', TG_TABLE_NAME; END $$
+            """,
+            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION apex_reject_change()",
+            "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION apex_reject_change()",
+            "CREATE TABLE streams (stream_id text PRIMARY KEY, version bigint NOT NULL, hash text NOT NULL)",
+            "CREATE TABLE store_head (id int PRIMARY KEY CHECK (id = 1), position bigint NOT NULL)",
+            "INSERT INTO store_head (id, position) VALUES (1, 0)",
+            """
+            CREATE TABLE checkpoints (
+                position bigint PRIMARY KEY, digest text NOT NULL, created_at text NOT NULL,
+                public_key text NOT NULL, signature text NOT NULL)
+            """,
+            "CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints FOR EACH ROW EXECUTE FUNCTION apex_reject_change()",
+            "CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints FOR EACH STATEMENT EXECUTE FUNCTION apex_reject_change()",
+            "CREATE TABLE data_keys (subject text PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())",
+            """
+            CREATE TABLE read_models (
+                projection text NOT NULL, partition text NOT NULL, key text NOT NULL, document text NOT NULL,
+                PRIMARY KEY (projection, partition, key))
+            """,
+        ]
+    ]
+
+    /// Migrates the database, or throws ``EventStoreError/Code/schemaTooNew``.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { conn in
+            try await conn.query("SELECT pg_advisory_xact_lock(7347001)", logger: logger)
+            try await conn.query("CREATE TABLE IF NOT EXISTS apex_schema (version int NOT NULL)", logger: logger)
+            var current = 0
+            for try await v in try await conn.query("SELECT max(version) FROM apex_schema", logger: logger).decode(Int?.self) {
+                current = v ?? 0
+            }
+            guard current <= version else {
+                throw EventStoreError(
+                    .schemaTooNew, "the database has schema version \(current), newer than this Apex knows (\(version)); upgrade apex")
+            }
+            for v in (current + 1)..<(version + 1) {
+                for statement in migrations[v] ?? [] { try await conn.query(statement, logger: logger) }
+                try await conn.query("INSERT INTO apex_schema (version) VALUES (\(v))", logger: logger)
+                logger.info("migrated the event store", metadata: ["store.schema_version": "\(v)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package import ApexDomain
+package import Crypto
+package import Foundation
+
+/// Seals and opens ``Personal`` values at the store boundary (AES-GCM, one key per data subject).
+///
+/// The ciphertext is bound to its subject (additional authenticated data), so a sealed value
+/// cannot be moved to another person's key. A value whose key is gone opens as erased.
+package enum Sealer {
+    /// Every subject whose key the envelope's personal values need (request metadata resolved).
+    package static func subjects(of envelope: EventEnvelope) -> Set<String> {
+        var found = Set<String>()
+        visit(envelope) { personal in found.insert(personal.subject); return personal }
+        return found
+    }
+
+    /// The subject that request metadata of `account` recorded at `date` is sealed under.
+    package static func metadataSubject(account: UUID, at date: Date) -> String {
+        "meta:\(account.lowercased):\(Timestamp.format(date).prefix(7))"
+    }
+
+    /// The envelope with the request-metadata placeholder subject narrowed to account and month.
+    package static func resolvingSubjects(_ envelope: EventEnvelope) -> EventEnvelope {
+        let subject = metadataSubject(account: envelope.accountID, at: envelope.recordedAt)
+        return transform(envelope) { p in
+            var p = p
+            if p.subject == DataSubject.requestMetadata { p.subject = subject }
+            return p
+        }
+    }
+
+    /// The envelope with every plaintext personal value sealed under its subject's key.
+    package static func seal(_ envelope: EventEnvelope, keys: [String: SymmetricKey]) throws -> EventEnvelope {
+        var failure: (any Error)?
+        let sealed = transform(envelope) { p in
+            guard case .plain(let text) = p.content else { return p }
+            guard let key = keys[p.subject] else {
+                failure = EventStoreError(.invalidEvent, "no key for data subject \(p.subject)")
+                return p
+            }
+            do {
+                let box = try AES.GCM.seal(Data(text.utf8), using: key, authenticating: Data(p.subject.utf8))
+                return Personal(subject: p.subject, content: .sealed(box.combined!.base64EncodedString()))
+            } catch {
+                failure = error
+                return p
+            }
+        }
+        if let failure { throw failure }
+        return sealed
+    }
+
+    /// The envelope with sealed values opened, or erased where the key is gone.
+    package static func open(_ envelope: EventEnvelope, keys: [String: SymmetricKey]) -> EventEnvelope {
+        transform(envelope) { p in
+            guard case .sealed(let text) = p.content else { return p }
+            guard let key = keys[p.subject], let data = Data(base64Encoded: text),
+                let box = try? AES.GCM.SealedBox(combined: data),
+                let plain = try? AES.GCM.open(box, using: key, authenticating: Data(p.subject.utf8))
+            else { return Personal(subject: p.subject, content: .erased) }
+            return Personal(subject: p.subject, content: .plain(String(decoding: plain, as: UTF8.self)))
+        }
+    }
+
+    /// A fresh random data key.
+    package static func newKey() -> SymmetricKey { SymmetricKey(size: .bits256) }
+
+    private static func visit(_ envelope: EventEnvelope, _ body: (Personal) -> Personal) {
+        _ = transform(envelope, body)
+    }
+
+    private static func transform(_ envelope: EventEnvelope, _ body: (Personal) -> Personal) -> EventEnvelope {
+        var e = envelope
+        for field in e.requestMetadata.personalFields {
+            if let p = e.requestMetadata[keyPath: field] { e.requestMetadata[keyPath: field] = body(p) }
+        }
+        e.data = transform(e.data, body)
+        return e
+    }
+
+    private static func transform(_ value: JSONValue, _ body: (Personal) -> Personal) -> JSONValue {
+        switch value {
+        case .object(let members):
+            if case .string(let subject)? = members["pii"] {
+                let content: Personal.Content
+                if case .string(let v)? = members["value"] {
+                    content = .plain(v)
+                } else if case .string(let s)? = members["sealed"] {
+                    content = .sealed(s)
+                } else {
+                    content = .erased
+                }
+                return body(Personal(subject: subject, content: content)).json
+            }
+            return .object(members.mapValues { transform($0, body) })
+        case .array(let items):
+            return .array(items.map { transform($0, body) })
+        default:
+            return value
+        }
+    }
+}

@@ -1,0 +1,29 @@
+public import ApexDomain
+
+/// The read model behind project lists and search: each project's current ``ProjectState``,
+/// one document per project, partitioned by account.
+public struct ProjectListProjection: Projection {
+    /// `projects`.
+    public let name = "projects"
+
+    /// The projection.
+    public init() {}
+
+    /// Project streams only.
+    public func target(of event: EventEnvelope) -> (partition: String, key: String)? {
+        guard event.stream.rawValue.hasPrefix("project-") else { return nil }
+        return (event.accountID.lowercased, String(event.stream.rawValue.dropFirst("project-".count)))
+    }
+
+    /// Folds the event into the stored state.
+    public func apply(_ event: EventEnvelope, to document: JSONValue?) throws -> JSONValue? {
+        var state = try document.map { try CanonicalJSON.decode(ProjectState.self, from: $0) } ?? ProjectState()
+        try state.apply(event)
+        return try CanonicalJSON.value(of: state)
+    }
+
+    /// Decodes the documents of one account.
+    public static func states(_ documents: [String: JSONValue]) throws -> [ProjectState] {
+        try documents.values.map { try CanonicalJSON.decode(ProjectState.self, from: $0) }
+    }
+}

@@ -1,0 +1,327 @@
+public import ApexDomain
+import Crypto
+public import Foundation
+import GRDB
+
+/// The embedded event store: one SQLite file in WAL mode, through a GRDB `DatabasePool`.
+///
+/// Commits are durable (`synchronous = FULL`); deleted keys are overwritten (`secure_delete`);
+/// writers in other processes wait up to ``Configuration/busyTimeout``. Open it with
+/// ``EventStores/open(url:projections:logger:)`` and `sqlite:PATH`, or directly:
+///
+/// ```swift
+/// let store = try SQLiteEventStore(path: "./apex-data/apex.sqlite")
+/// ```
+public final class SQLiteEventStore: EventStore {
+    /// Settings.
+    public struct Configuration: Sendable {
+        /// How long a writer waits for another process's write lock.
+        public var busyTimeout: Duration = .seconds(10)
+        /// Read models kept inline with every append.
+        public var projections: [any Projection] = []
+        /// Stamps `recorded_at`.
+        public var clock: @Sendable () -> Date = { Date() }
+
+        /// Defaults.
+        public init() {}
+    }
+
+    let pool: DatabasePool
+    private let configuration: Configuration
+    private let signal = AppendSignal()
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    ///
+    /// Throws ``EventStoreError/Code/schemaTooNew`` for a file written by a newer Apex and
+    /// ``EventStoreError/Code/unavailable`` for a file that cannot be opened.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.configuration = configuration
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(TimeInterval(configuration.busyTimeout.components.seconds))
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")
+        }
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw EventStoreError(.unavailable, "cannot open the SQLite database at \(path)", underlying: error)
+        }
+        let migrator = SQLiteSchema.migrator
+        let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+        guard !superseded else {
+            throw EventStoreError(.schemaTooNew, "the database at \(path) was created by a newer version of Apex; upgrade apex to open it")
+        }
+        try migrator.migrate(pool)
+        try catchUpProjections()
+    }
+
+    /// Appends atomically in one `BEGIN IMMEDIATE` transaction.
+    public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
+        try AppendPlanner.validate(events)
+        let projections = configuration.projections
+        let clock = configuration.clock
+        let result: AppendResult = try await write { db in
+            let head = try Self.head(db, stream)
+            let existing = try Self.events(db, ids: events.map(\.id))
+            if let dup = try AppendPlanner.duplicateResult(events, existing: existing, stream: stream, streamVersion: head?.version ?? 0) {
+                return dup
+            }
+            guard expected.isSatisfied(by: head?.version ?? 0) else {
+                throw EventStoreError.conflict(stream, expected: expected, actual: head?.version ?? 0)
+            }
+            let last = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+            let drafts = AppendPlanner.envelopes(events, stream: stream, head: head, firstPosition: last + 1, recordedAt: clock())
+            let keys = try Self.keys(db, for: AppendPlanner.subjects(of: drafts), create: true)
+            let (stored, opened) = try AppendPlanner.seal(drafts, head: head, keys: keys)
+            for event in stored { try Self.insert(db, event) }
+            let tail = stored.last!
+            try db.execute(
+                sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
+                arguments: [stream.rawValue, tail.version, tail.hash])
+            try ProjectionApplier.apply(stored, projections: projections, load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+            return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
+        }
+        if result.wasDuplicate {
+            return AppendResult(stream: stream, events: try await openAll(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
+        }
+        signal.signal(head: result.lastPosition)
+        return result
+    }
+
+    /// Events of a stream from a version.
+    public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await read { db in
+            try Self.decode(Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?",
+                arguments: [stream.rawValue, version, Int64(clamping: limit)]))
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
+    /// A page of the global log.
+    public func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await read { db in
+            try Self.decode(Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?", arguments: [position, Int64(clamping: limit)]))
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
+    /// The stream's version.
+    public func streamVersion(_ stream: StreamID) async throws -> Int64 {
+        try await read { db in try Self.head(db, stream)?.version ?? 0 }
+    }
+
+    /// All stream heads.
+    public func streamHeads() async throws -> [StreamID: StreamHead] {
+        try await read { db in
+            var heads: [StreamID: StreamHead] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT stream_id, version, hash FROM streams") {
+                heads[StreamID(rawValue: row["stream_id"])] = StreamHead(version: row["version"], hash: row["hash"])
+            }
+            return heads
+        }
+    }
+
+    /// The last position.
+    public func headPosition() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0 }
+    }
+
+    /// Waits for an append by this process; appends by other processes are seen within `timeout`.
+    public func waitForAppend(after position: Int64, timeout: Duration) async throws {
+        await signal.wait(after: position, timeout: timeout)
+    }
+
+    /// Adds a checkpoint row.
+    public func insertCheckpoint(_ c: Checkpoint) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO checkpoints (position, digest, created_at, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+                arguments: [c.position, c.digest, Timestamp.format(c.createdAt), c.publicKey, c.signature])
+        }
+    }
+
+    /// All checkpoints.
+    public func checkpoints() async throws -> [Checkpoint] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY position").map { row in
+                Checkpoint(
+                    position: row["position"], digest: row["digest"], createdAt: Timestamp.parse(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+                    publicKey: row["public_key"], signature: row["signature"])
+            }
+        }
+    }
+
+    /// Deletes keys (overwritten on disk), then checkpoints the WAL so no copy stays behind.
+    public func deleteKeys(_ subjects: [String]) async throws -> Int {
+        guard !subjects.isEmpty else { return 0 }
+        let count = try await write { db in
+            var n = 0
+            for s in subjects {
+                try db.execute(sql: "DELETE FROM data_keys WHERE subject = ?", arguments: [s])
+                n += db.changesCount
+            }
+            return n
+        }
+        try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        return count
+    }
+
+    /// Subjects with keys.
+    public func keySubjects(prefix: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT subject FROM data_keys WHERE substr(subject, 1, ?) = ? ORDER BY subject", arguments: [prefix.count, prefix])
+        }
+    }
+
+    /// Rebuilds a projection from the whole log, in one transaction.
+    public func rebuildProjection(_ projection: any Projection) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM read_models WHERE projection = ?", arguments: [projection.name])
+            var cursor: Int64 = 0
+            while true {
+                let page = try Self.decode(Row.fetchAll(db, sql: "SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000", arguments: [cursor]))
+                guard let last = page.last else { break }
+                try ProjectionApplier.apply(page, projections: [projection], load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+                cursor = last.position
+            }
+        }
+    }
+
+    /// A projection's documents in a partition.
+    public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
+        try await read { db in
+            var docs: [String: JSONValue] = [:]
+            let decoder = JSONDecoder()
+            for row in try Row.fetchAll(db, sql: "SELECT key, document FROM read_models WHERE projection = ? AND partition = ?", arguments: [projection.name, partition]) {
+                docs[row["key"]] = try decoder.decode(JSONValue.self, from: Data((row["document"] as String).utf8))
+            }
+            return docs
+        }
+    }
+
+    /// Closes the pool.
+    public func close() async throws { try pool.close() }
+
+    // MARK: - Internals
+
+    private func catchUpProjections() throws {
+        guard !configuration.projections.isEmpty else { return }
+        let empty = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM read_models") ?? 0 } == 0
+        let hasEvents = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0 } > 0
+        if empty && hasEvents {
+            for projection in configuration.projections {
+                try pool.write { db in
+                    let events = try Self.decode(Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY position"))
+                    try ProjectionApplier.apply(events, projections: [projection], load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+                }
+            }
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as EventStoreError {
+            throw error
+        } catch let error as DatabaseError where error.message?.contains("append-only") == true {
+            throw EventStoreError(.appendOnly, "recorded events cannot be changed", underlying: error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw EventStoreError(.duplicateEventID, "an event id or stream version exists already", underlying: error)
+        } catch let error as DatabaseError {
+            throw EventStoreError(.unavailable, "the SQLite database failed: \(error.resultCode)", underlying: error)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as EventStoreError { throw error } catch let error as DatabaseError {
+            throw EventStoreError(.unavailable, "the SQLite database failed: \(error.resultCode)", underlying: error)
+        }
+    }
+
+    private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
+        let subjects = AppendPlanner.subjects(of: events)
+        guard !subjects.isEmpty else { return events }
+        let keys = try await read { db in try Self.keys(db, for: subjects, create: false) }
+        return events.map { Sealer.open($0, keys: keys) }
+    }
+
+    private static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead? {
+        try Row.fetchOne(db, sql: "SELECT version, hash FROM streams WHERE stream_id = ?", arguments: [stream.rawValue]).map {
+            StreamHead(version: $0["version"], hash: $0["hash"])
+        }
+    }
+
+    private static func events(_ db: Database, ids: [UUID]) throws -> [EventEnvelope] {
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        return try decode(Row.fetchAll(
+            db, sql: "SELECT * FROM events WHERE id IN (\(placeholders)) ORDER BY position", arguments: StatementArguments(ids.map(\.lowercased))))
+    }
+
+    private static func keys(_ db: Database, for subjects: Set<String>, create: Bool) throws -> [String: SymmetricKey] {
+        var keys: [String: SymmetricKey] = [:]
+        for subject in subjects {
+            if let data = try Data.fetchOne(db, sql: "SELECT key FROM data_keys WHERE subject = ?", arguments: [subject]) {
+                keys[subject] = SymmetricKey(data: data)
+            } else if create {
+                let key = Sealer.newKey()
+                try db.execute(
+                    sql: "INSERT INTO data_keys (subject, key, created_at) VALUES (?, ?, ?)",
+                    arguments: [subject, key.withUnsafeBytes { Data($0) }, Timestamp.format(Date())])
+                keys[subject] = key
+            }
+        }
+        return keys
+    }
+
+    private static func insert(_ db: Database, _ e: EventEnvelope) throws {
+        let c = EnvelopeColumns(e)
+        try db.execute(
+            sql: """
+                INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
+                    request_metadata, reason, recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                c.position, c.stream, c.version, c.id, c.type, c.schemaVersion, c.data, c.accountID, c.actor,
+                c.requestMetadata, c.reason, c.recordedAt, c.prevHash, c.hash,
+            ])
+    }
+
+    private static func decode(_ rows: [Row]) throws -> [EventEnvelope] {
+        try rows.map { row in
+            try EnvelopeColumns(
+                position: row["position"], stream: row["stream_id"], version: row["version"], id: row["id"], type: row["type"],
+                schemaVersion: row["schema_version"], data: row["data"], accountID: row["account_id"], actor: row["actor"],
+                requestMetadata: row["request_metadata"], reason: row["reason"], recordedAt: row["recorded_at"],
+                prevHash: row["prev_hash"], hash: row["hash"]
+            ).envelope()
+        }
+    }
+
+    private static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
+        guard let text = try String.fetchOne(
+            db, sql: "SELECT document FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
+        else { return nil }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    private static func save(_ db: Database, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?) throws {
+        if let doc {
+            try db.execute(
+                sql: "INSERT INTO read_models (projection, partition, key, document) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET document = excluded.document",
+                arguments: [projection, partition, key, CanonicalJSON.string(doc)])
+        } else {
+            try db.execute(sql: "DELETE FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
+        }
+    }
+}

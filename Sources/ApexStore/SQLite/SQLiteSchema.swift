@@ -1,0 +1,64 @@
+import GRDB
+
+/// The SQLite schema, as GRDB migrations. The log tables reject UPDATE and DELETE by trigger.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-event-log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        position INTEGER PRIMARY KEY,
+                        stream_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        schema_version INTEGER NOT NULL,
+                        data TEXT NOT NULL,
+                        account_id TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        request_metadata TEXT NOT NULL,
+                        reason TEXT,
+                        recorded_at TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        UNIQUE (stream_id, version)
+                    );
+                    CREATE INDEX events_by_account ON events (account_id, position);
+                    CREATE TRIGGER events_reject_update BEFORE UPDATE ON events
+                        BEGIN SELECT RAISE(ABORT, 'apex: events are append-only'); END;
+                    CREATE TRIGGER events_reject_delete BEFORE DELETE ON events
+                        BEGIN SELECT RAISE(ABORT, 'apex: events are append-only'); END;
+                    CREATE TABLE streams (
+                        stream_id TEXT PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        hash TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE checkpoints (
+                        position INTEGER PRIMARY KEY,
+                        digest TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        signature TEXT NOT NULL
+                    );
+                    CREATE TRIGGER checkpoints_reject_update BEFORE UPDATE ON checkpoints
+                        BEGIN SELECT RAISE(ABORT, 'apex: checkpoints are append-only'); END;
+                    CREATE TRIGGER checkpoints_reject_delete BEFORE DELETE ON checkpoints
+                        BEGIN SELECT RAISE(ABORT, 'apex: checkpoints are append-only'); END;
+                    CREATE TABLE data_keys (
+                        subject TEXT PRIMARY KEY,
+                        key BLOB NOT NULL,
+                        created_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE read_models (
+                        projection TEXT NOT NULL,
+                        partition TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        document TEXT NOT NULL,
+                        PRIMARY KEY (projection, partition, key)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

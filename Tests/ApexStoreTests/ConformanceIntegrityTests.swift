@@ -1,0 +1,134 @@
+import ApexDomain
+import ApexStore
+import Crypto
+import Foundation
+import Testing
+
+@Suite("Conformance: append-only and tamper evidence")
+struct ConformanceIntegrityTests {
+    static let sqlKinds: [StoreKind] = [.sqlite, .postgres]
+
+    @Test(arguments: sqlKinds)
+    func theDatabaseItselfRejectsUpdateAndDeleteOfEvents(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
+            await #expect(throws: (any Error).self) { try await f.execute("UPDATE events SET type = 'forged' WHERE position = 1") }
+            await #expect(throws: (any Error).self) { try await f.execute("DELETE FROM events WHERE position = 2") }
+            if kind == .postgres {
+                await #expect(throws: (any Error).self) { try await f.execute("TRUNCATE events") }
+                await #expect(throws: (any Error).self) { try await f.execute("TRUNCATE checkpoints") }
+            }
+            let key = Curve25519.Signing.PrivateKey()
+            try await f.store.sealCheckpoint(signer: key)
+            await #expect(throws: (any Error).self) { try await f.execute("DELETE FROM checkpoints") }
+            let events = try await f.store.readAll()
+            #expect(events.map(\.type) == ["test.note", "test.note"])
+            #expect(try await f.store.verify().ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func signedCheckpointsSealTheGlobalOrderAndVerifyChecksThem(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let key = Curve25519.Signing.PrivateKey()
+            let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
+            _ = try await f.store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
+            let first = try #require(try await f.store.sealCheckpoint(signer: key))
+            #expect(first.position == 3)
+            #expect(first.hasValidSignature(trusting: publicKey))
+            // Nothing new: the same checkpoint comes back, none is added.
+            #expect(try await f.store.sealCheckpoint(signer: key) == first)
+            _ = try await f.store.append(Events.notes(2), to: .account(UUID()), expected: .noStream)
+            let second = try #require(try await f.store.sealCheckpoint(signer: key))
+            #expect(second.position == 5)
+            #expect(try await f.store.checkpoints().count == 2)
+
+            let report = try await f.store.verify(options: VerifyOptions(trustedPublicKey: publicKey))
+            #expect(report.ok)
+            #expect(report.eventsChecked == 5)
+            #expect(report.checkpointsChecked == 2)
+            #expect(report.streamsChecked == 2)
+
+            let stranger = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+            let untrusted = try await f.store.verify(options: VerifyOptions(trustedPublicKey: stranger))
+            #expect(!untrusted.ok)
+            #expect(untrusted.firstFailure?.kind == "checkpoint_signature")
+            #expect(untrusted.firstFailure?.position == 3)
+        }
+    }
+
+    @Test(arguments: sqlKinds)
+    func verifyNamesAnAlteredEvent(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(4), to: stream, expected: .noStream)
+            _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
+            #expect(try await f.store.verify().ok)
+            try await disableTriggers(f)
+            try await f.execute(
+                kind == .sqlite
+                    ? "UPDATE events SET data = '{\"text\":\"forged\"}' WHERE position = 3"
+                    : "UPDATE events SET data = '{\"text\":\"forged\"}'::json WHERE position = 3")
+            let report = try await f.store.verify()
+            #expect(!report.ok)
+            let failure = try #require(report.firstFailure)
+            #expect(failure.kind == "hash_mismatch")
+            #expect(failure.stream == stream.rawValue)
+            #expect(failure.version == 3)
+            #expect(failure.position == 3)
+            #expect(report.eventsChecked == 2)
+        }
+    }
+
+    @Test(arguments: sqlKinds)
+    func verifyNamesADeletedTailBehindACheckpoint(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let key = Curve25519.Signing.PrivateKey()
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(5), to: stream, expected: .noStream)
+            try await f.store.sealCheckpoint(signer: key)
+            try await disableTriggers(f)
+            // The attacker deletes the last two events and even rewinds the stream head.
+            try await f.execute("DELETE FROM events WHERE position > 3")
+            let last = try await f.store.readStream(stream).last!
+            try await f.execute("UPDATE streams SET version = 3, hash = '\(last.hash)'")
+            let report = try await f.store.verify()
+            #expect(!report.ok)
+            #expect(report.firstFailure?.kind == "missing_events")
+            #expect(report.firstFailure?.position == 5)
+        }
+    }
+
+    @Test(arguments: sqlKinds)
+    func verifyNamesAnEventDeletedFromTheMiddle(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(4), to: stream, expected: .noStream)
+            try await disableTriggers(f)
+            try await f.execute("DELETE FROM events WHERE position = 2")
+            let report = try await f.store.verify()
+            #expect(report.firstFailure?.kind == "position_gap")
+            #expect(report.firstFailure?.position == 3)
+        }
+    }
+
+    @Test(arguments: sqlKinds)
+    func verifyNamesAStreamHeadThatDoesNotMatchTheLog(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(3), to: stream, expected: .noStream)
+            try await f.execute("UPDATE streams SET version = 7")
+            let report = try await f.store.verify()
+            #expect(report.firstFailure?.kind == "head_mismatch")
+            #expect(report.firstFailure?.stream == stream.rawValue)
+        }
+    }
+
+    private func disableTriggers(_ f: StoreFixture) async throws {
+        if f.kind == .sqlite {
+            try await f.execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")
+        } else {
+            try await f.execute("ALTER TABLE events DISABLE TRIGGER USER")
+        }
+    }
+}

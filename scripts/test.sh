@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The whole test suite, PostgreSQL included: what the README and CI run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec scripts/with-postgres.sh swift test "$@"
