@@ -86,6 +86,9 @@ public protocol EventStore: Sendable {
     /// Events of every stream with a position after `position`, in position order, at most `limit`.
     func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope]
 
+    /// Events of one account (tenant), every stream, with a position after `position`, in order.
+    func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope]
+
     /// The stream's version (0 when it does not exist).
     func streamVersion(_ stream: StreamID) async throws -> Int64
 

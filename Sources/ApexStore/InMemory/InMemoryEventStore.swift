@@ -72,6 +72,13 @@ public actor InMemoryEventStore: EventStore {
         return log[start..<min(log.count, start + limit)].map { mode == .opened ? open($0) : $0 }
     }
 
+    /// A page of one account's events.
+    public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) -> [EventEnvelope] {
+        let start = Int(max(0, position))
+        guard start < log.count else { return [] }
+        return log[start...].lazy.filter { $0.accountID == account }.prefix(limit).map { mode == .opened ? open($0) : $0 }
+    }
+
     /// The stream's version.
     public func streamVersion(_ stream: StreamID) -> Int64 { heads[stream]?.version ?? 0 }
     /// All stream heads.

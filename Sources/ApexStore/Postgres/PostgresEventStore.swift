@@ -115,6 +115,18 @@ public final class PostgresEventStore: EventStore, Service {
         return mode == .opened ? try await openAll(rows) : rows
     }
 
+    /// A page of one account's events.
+    public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await guarded {
+            try await self.client.withConnection { conn in
+                try await Self.select(
+                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE account_id = \(account) AND position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
+                    self.logger)
+            }
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
     /// The stream's version.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         try await guarded { try await self.client.withConnection { conn in try await Self.head(conn, stream, self.logger)?.version ?? 0 } }

@@ -109,6 +109,16 @@ public final class SQLiteEventStore: EventStore {
         return mode == .opened ? try await openAll(rows) : rows
     }
 
+    /// A page of one account's events.
+    public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        let rows = try await read { db in
+            try Self.decode(Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE account_id = ? AND position > ? ORDER BY position LIMIT ?",
+                arguments: [account.lowercased, position, Int64(clamping: limit)]))
+        }
+        return mode == .opened ? try await openAll(rows) : rows
+    }
+
     /// The stream's version.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         try await read { db in try Self.head(db, stream)?.version ?? 0 }
