@@ -55,7 +55,7 @@ extension AccessPolicy {
             rule += ": PE license \(license.state)-\(license.number) valid through \(license.expiresOn)"
         }
         switch resource {
-        case .account:
+        case .account, .auditTrail:
             return .allowed(rule: rule)
         case .user(let user):
             if let denial = ownerRule(principal, action, user, context) { return .denied(reason: denial) }
@@ -70,6 +70,7 @@ extension AccessPolicy {
         switch (action, resource) {
         case (.accountBilling, .account), (.accountManage, .account), (.userView, .account): true
         case (.userInvite, .user), (.userRemove, .user), (.userView, .user): true
+        case (.userRemove, .auditTrail): true
         case (.projectCreate, .project), (.projectEdit, .project), (.projectDelete, .project),
             (.projectView, .project), (.calculationRun, .project), (.calculationApprove, .project),
             (.calculationView, .project), (.fileUpload, .project), (.fileDelete, .project),
@@ -163,6 +164,7 @@ extension Resource {
         case .account: "account"
         case .project: "project"
         case .user: "user"
+        case .auditTrail: "audit trail"
         }
     }
 }

@@ -11,6 +11,9 @@ public enum Resource: Sendable, Hashable {
     case project(ProjectResource)
     /// A user of the account.
     case user(UserResource)
+    /// The account's whole audit trail (every stream, access denials included). Read with
+    /// `user.remove`: those who manage the account's members (owner, admin) see its trail.
+    case auditTrail(accountID: UUID)
 
     /// The account the resource belongs to.
     public var accountID: UUID {
@@ -18,6 +21,7 @@ public enum Resource: Sendable, Hashable {
         case .account(let accountID): accountID
         case .project(let project): project.accountID
         case .user(let user): user.accountID
+        case .auditTrail(let accountID): accountID
         }
     }
 }

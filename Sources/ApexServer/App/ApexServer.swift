@@ -1,0 +1,35 @@
+import ApexDomain
+import ApexStore
+import Hummingbird
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs the HTTP server on the configured store until SIGTERM or SIGINT; in-flight requests finish.
+public enum ApexServer {
+    /// Opens the store, builds the API and serves it, sealing checkpoints on the side.
+    /// `onReady` is called with the bound port once the server listens.
+    public static func run(
+        configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil
+    ) async throws {
+        try await EventStores.withStore(url: configuration.storeURL, projections: [ProjectListProjection()], logger: logger) { store in
+            let api = try await ApexAPI(store: store, configuration: configuration)
+            var services: [any Service] = []
+            if let key = configuration.signingKey {
+                services.append(CheckpointService(store: store, key: key, interval: configuration.checkpointInterval, logger: logger))
+            } else {
+                logger.warning("no signing key: checkpoints are not sealed (set APEX_SIGNING_KEY)")
+            }
+            let app = Application(
+                router: api.router(),
+                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "apex"),
+                services: services,
+                onServerRunning: { channel in
+                    logger.info("apex is serving", metadata: ["http.address": "\(channel.localAddress?.description ?? "")", "store.url": "\(try! StoreURL(configuration.storeURL))"])
+                    await onReady?(channel.localAddress?.port ?? configuration.port)
+                },
+                logger: logger)
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ApexDomain
+import ApexStore
+public import Crypto
+public import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// How the server runs. Every setting has an environment variable and a CLI flag (see `apex-cli serve --help`).
+public struct ServerConfiguration: Sendable {
+    /// Address to bind (`APEX_HOST`).
+    public var host = "127.0.0.1"
+    /// Port (`APEX_PORT`).
+    public var port = 8080
+    /// The store (`APEX_STORE_URL`).
+    public var storeURL = "sqlite:./apex-data/apex.sqlite"
+    /// The HS256 secret for bearer tokens (`APEX_JWT_SECRET` or `APEX_JWT_SECRET_FILE`).
+    public var jwtSecret = ""
+    /// Proxies whose forwarding headers are believed (`APEX_TRUSTED_PROXIES`).
+    public var trustedProxies = TrustedProxies.none
+    /// The Ed25519 key that signs checkpoints (`APEX_SIGNING_KEY`); nil disables sealing.
+    public var signingKey: Curve25519.Signing.PrivateKey?
+    /// How often a checkpoint is sealed while serving.
+    public var checkpointInterval: Duration = .seconds(300)
+    /// The largest request body accepted (413 above it).
+    public var bodyLimit = 1 << 20
+    /// How long an invitation stays valid.
+    public var invitationLifetime: Duration = .seconds(7 * 86_400)
+    /// How long issued tokens stay valid.
+    public var tokenLifetime: Duration = .seconds(12 * 3600)
+    /// The clock for decisions (PE license expiry, invitation expiry).
+    public var clock: @Sendable () -> Date = { Date() }
+
+    /// Defaults: the embedded SQLite store on 127.0.0.1:8080.
+    public init() {}
+}

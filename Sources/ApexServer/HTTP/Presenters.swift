@@ -1,0 +1,101 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// JSON shapes the API answers with (snake_case, canonical key order).
+enum Present {
+    static func uuid(_ id: UUID?) -> JSONValue { id.map { .string($0.lowercased) } ?? .null }
+    static func date(_ d: Date?) -> JSONValue { d.map { .string(Timestamp.format($0)) } ?? .null }
+
+    static func project(_ s: ProjectState) -> JSONValue {
+        var o = s.fields.json.objectValue ?? [:]
+        o["id"] = uuid(s.id)
+        o["account_id"] = uuid(s.accountID)
+        o["status"] = .string(s.status.rawValue)
+        o["version"] = .number(Double(s.version))
+        o["created_at"] = date(s.createdAt)
+        o["created_by"] = uuid(s.createdBy)
+        o["updated_at"] = date(s.updatedAt)
+        o["updated_by"] = uuid(s.updatedBy)
+        o["deleted"] = .bool(s.deleted)
+        return .object(o)
+    }
+
+    static func license(_ l: PELicense?) -> JSONValue {
+        guard let l else { return .null }
+        return ["number": .string(l.number), "state": .string(l.state), "expires_on": .string(l.expiresOn.description)]
+    }
+
+    static func user(_ u: AccountUser) -> JSONValue {
+        [
+            "user_id": .string(u.id.lowercased), "name": u.name.map { .string($0.display) } ?? .null,
+            "email": u.email.map { .string($0.display) } ?? .null, "role": .string(u.role.rawValue), "pe_license": license(u.peLicense),
+            "removed": .bool(u.removed),
+        ]
+    }
+
+    static func approval(_ a: CalculationApproved, at: Date?) -> JSONValue {
+        [
+            "by": .string(a.approvedBy.lowercased), "at": date(at), "pe_license": license(a.peLicense),
+            "result_hash": .string(a.resultHash), "revision": .number(Double(a.revision)),
+        ]
+    }
+
+    static func calculation(_ id: UUID, revision: Int, result: CalculationResult) -> [String: JSONValue] {
+        [
+            "calculation_id": .string(id.lowercased), "revision": .number(Double(revision)), "type": .string(result.type.rawValue),
+            "inputs": .object(result.inputs), "outputs": .object(result.outputs), "engine_version": .string(result.engineVersion),
+            "result_hash": .string(result.resultHash),
+        ]
+    }
+
+    /// A stored event as the account trail shows it.
+    static func event(_ e: EventEnvelope, showPersonalData: Bool) -> JSONValue {
+        let entry = AuditEntry(event: e, before: .object([:]), after: .object([:])).json(showPersonalData: showPersonalData)
+        var o = entry.objectValue ?? [:]
+        o["before"] = nil
+        o["after"] = nil
+        o["diff"] = nil
+        o["stream"] = .string(e.stream.rawValue)
+        o["id"] = .string(e.id.lowercased)
+        o["data"] = redact(e.data)
+        return .object(o)
+    }
+
+    /// Personal values inside event data, shown as their display text.
+    static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let o):
+            if case .string(let subject)? = o["pii"], let p = try? CanonicalJSON.decode(Personal.self, from: value), p.subject == subject {
+                return .string(p.display)
+            }
+            return .object(o.mapValues(redact))
+        case .array(let a): return .array(a.map(redact))
+        default: return value
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.bytes(value))))
+    }
+}
+
+extension Request {
+    /// A path parameter as a UUID, or 404 (a malformed id names nothing).
+    func uuidParameter(_ name: String, _ context: ApexRequestContext) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else { throw APIError.notFound }
+        return id
+    }
+
+    /// A query parameter.
+    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
+}

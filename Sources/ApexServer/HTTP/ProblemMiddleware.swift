@@ -1,0 +1,41 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into an RFC 9457 problem response: domain refusals, store failures,
+/// Hummingbird's own errors (413, 404 for unknown routes) — and anything unexpected into a
+/// 500 whose body says nothing about the cause (the log has it, with the request id).
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = ApexRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as DomainError {
+            throw APIError(error)
+        } catch let error as EventStoreError {
+            if error.code != .versionConflict { context.logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"]) }
+            throw APIError(error)
+        } catch let error as HTTPError {
+            throw Self.problem(for: error)
+        } catch {
+            context.logger.error("unexpected failure", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
+        }
+    }
+
+    static func problem(for error: HTTPError) -> APIError {
+        switch error.status {
+        case .contentTooLarge: APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than the server accepts")
+        case .notFound: APIError.notFound
+        case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", "this method is not allowed on this resource")
+        default: APIError(error.status, code: "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ApexDomain
+import ApexStore
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The account's whole trail (access denials included) and a verification of the store.
+struct AuditRoutes {
+    let api: ApexAPI
+
+    func register(on router: RouterGroup<ApexRequestContext>) {
+        router.get("audit/events") { request, context in
+            let me = try context.requireIdentity()
+            try await authorize(me, context)
+            let from = try request.query("from_position").map { text -> Int64 in
+                guard let p = Int64(text), p >= 0 else {
+                    throw APIError.badRequest("from_position must be a position (0 or more)", code: "invalid_query", field: "from_position")
+                }
+                return p
+            } ?? 0
+            let limit = try ProjectListing.limit(request.query("limit") ?? "100")
+            let events = try await api.store.readAccount(me.principal.accountID, after: from, limit: limit, mode: .opened)
+            let next: JSONValue = events.count == limit ? .number(Double(events.last!.position)) : .null
+            return Response.json(["items": .array(events.map { Present.event($0, showPersonalData: true) }), "next_from_position": next])
+        }
+        router.get("audit/verify") { _, context in
+            let me = try context.requireIdentity()
+            try await authorize(me, context)
+            let report = try await api.store.verify(options: VerifyOptions(trustedPublicKey: api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()))
+            return Response.json(try CanonicalJSON.value(of: report))
+        }
+    }
+
+    /// The policy's audit-trail rule (owner and admin).
+    private func authorize(_ me: Identity, _ context: ApexRequestContext) async throws {
+        try await api.gate.authorize(me, .userRemove, .auditTrail(accountID: me.principal.accountID), resourceName: "audit", context: context)
+    }
+}

@@ -1,0 +1,45 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A project's past: its audit trail, any version, and the diff between two versions.
+struct ProjectHistoryRoutes {
+    let api: ApexAPI
+
+    func register(on router: RouterGroup<ApexRequestContext>) {
+        router.get("projects/:id/events") { request, context in
+            let me = try context.requireIdentity()
+            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+            let showPersonal = me.principal.role == .owner || me.principal.role == .admin
+            let trail = try ProjectHistory(events: project.events).auditTrail()
+            return Response.json(["items": .array(trail.map { $0.json(showPersonalData: showPersonal) })])
+        }
+        router.get("projects/:id/versions/:n") { request, context in
+            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+            guard let n = context.parameters.get("n").flatMap(Int64.init), n >= 1, n <= project.state.version else {
+                throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)")
+            }
+            let state = try ProjectHistory(events: project.events).state(atVersion: n)
+            return Response.json(Present.project(state), headers: [.eTag: "\"\(n)\""])
+        }
+        router.get("projects/:id/diff") { request, context in
+            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+            let version = project.state.version
+            func parse(_ name: String, default value: Int64) throws -> Int64 {
+                guard let text = request.query(name) else { return value }
+                guard let n = Int64(text), n >= 0, n <= version else {
+                    throw APIError.badRequest("\(name) must be a version from 0 to \(version)", code: "invalid_query", field: name)
+                }
+                return n
+            }
+            let from = try parse("from", default: max(0, version - 1))
+            let to = try parse("to", default: version)
+            let diff = try ProjectHistory(events: project.events).diff(from: from, to: to)
+            return Response.json(["from": .number(Double(from)), "to": .number(Double(to)), "diff": diff.json])
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Projects: create, list, read, edit, status, delete/restore, history, versions, diff, revert.
+struct ProjectRoutes {
+    let api: ApexAPI
+    static let editable: Set<String> = ["name", "description", "client_id", "tags", "site"]
+
+    func register(on router: RouterGroup<ApexRequestContext>) {
+        router.post("projects") { request, context in try await create(request, context) }
+        router.get("projects") { request, context in try await ProjectListing(api: api).list(request, context) }
+        router.get("projects/:id") { request, context in
+            Response.project(try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context).state)
+        }
+        router.patch("projects/:id") { request, context in
+            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(Self.editable)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { _ in
+                .update(changes: body.object)
+            }
+            return Response.project(state)
+        }
+        router.post("projects/:id/status") { request, context in
+            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["status", "reason"])
+            guard let status = try body.enumValue("status", ProjectStatus.self) else {
+                throw APIError.badRequest("'status' is required", code: "missing_field", field: "status")
+            }
+            let reason = try body.string("reason")
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, newStatus: status) { _ in
+                .changeStatus(to: status, reason: reason)
+            }
+            return Response.project(state)
+        }
+        router.delete("projects/:id") { request, context in
+            let reason = try await Self.reason(request, api)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in .delete(reason: reason) }
+            return Response.project(state)
+        }
+        router.post("projects/:id/restore") { request, context in
+            let reason = try await Self.reason(request, api)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in .restore(reason: reason) }
+            return Response.project(state)
+        }
+        router.post("projects/:id/revert") { request, context in
+            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["to_version", "reason"])
+            let target = Int64(try body.requiredInt("to_version"))
+            let reason = try body.string("reason")
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { project in
+                guard target >= 1, target <= project.state.version else {
+                    throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be between 1 and \(project.state.version)", field: "to_version")
+                }
+                let then = try ProjectHistory(events: project.events).state(atVersion: target)
+                return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)
+            }
+            return Response.project(state)
+        }
+        ProjectHistoryRoutes(api: api).register(on: router)
+    }
+
+    private func create(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+        let me = try context.requireIdentity()
+        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(Self.editable)
+        guard body.has("name") else { throw APIError.badRequest("'name' is required", code: "missing_field", field: "name") }
+        try await api.gate.authorize(
+            me, .projectCreate, .project(ProjectResource(accountID: me.principal.accountID, projectID: nil, status: .draft)),
+            resourceName: "projects", context: context)
+        let id = UUID()
+        let fields = try ProjectFields(name: "").merging(body.object)
+        let drafts = try ProjectDecider.decide(.create(projectID: id, fields: fields), state: ProjectState(), context: DecisionContext(now: api.configuration.clock()))
+        let result = try await api.append(drafts, to: .project(id), expected: .noStream, account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        return Response.project(try ProjectState.replay(result.events), status: .created)
+    }
+
+    static func reason(_ request: Request, _ api: ApexAPI) async throws -> String? {
+        let empty = request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil)
+        if empty { return nil }
+        return try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["reason"]).string("reason")
+    }
+}

@@ -1,0 +1,79 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `GET /v1/projects`: the account's project read model, filtered to what the caller may view,
+/// then by `status`, `tag`, `q` (name or description), `created_from`/`created_to`, newest first,
+/// paged by an opaque cursor.
+struct ProjectListing {
+    let api: ApexAPI
+
+    func list(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+        let me = try context.requireIdentity()
+        let limit = try Self.limit(request.query("limit"))
+        let status = try request.query("status").map { text -> ProjectStatus in
+            guard let s = ProjectStatus(rawValue: text) else {
+                throw APIError.badRequest("status must be one of \(ProjectStatus.allCases.map(\.rawValue).joined(separator: ", "))", code: "invalid_query", field: "status")
+            }
+            return s
+        }
+        let from = try Self.date(request.query("created_from"), "created_from")
+        let to = try Self.date(request.query("created_to"), "created_to")
+        let cursor = try request.query("cursor").map(Self.decodeCursor)
+        let tag = request.query("tag")
+        let q = request.query("q")?.lowercased()
+        let includeDeleted = request.query("deleted") == "true"
+
+        let documents = try await api.store.projectionDocuments(api.projections, partition: me.principal.accountID.lowercased)
+        let now = api.configuration.clock()
+        var items = try ProjectListProjection.states(documents).filter { s in
+            guard let id = s.id else { return false }
+            let decision = AccessPolicy.decide(me.principal, .projectView, api.resource(s, id: id), AccessContext(now: now))
+            guard decision.isAllowed, includeDeleted || !s.deleted else { return false }
+            if let status, s.status != status { return false }
+            if let tag, !s.fields.tags.contains(tag) { return false }
+            if let q, !s.fields.name.lowercased().contains(q), !s.fields.description.lowercased().contains(q) { return false }
+            if let from, let created = s.createdAt, created < from { return false }
+            if let to, let created = s.createdAt, created >= to { return false }
+            return true
+        }
+        items.sort { a, b in (a.createdAt ?? .distantPast, a.id!.lowercased) > (b.createdAt ?? .distantPast, b.id!.lowercased) }
+        if let cursor {
+            items = items.filter { s in (s.createdAt ?? .distantPast, s.id!.lowercased) < cursor }
+        }
+        let page = Array(items.prefix(limit))
+        let next: JSONValue = items.count > limit ? .string(Self.encodeCursor(page.last!)) : .null
+        return Response.json(["items": .array(page.map(Present.project)), "next_cursor": next])
+    }
+
+    static func limit(_ text: String?) throws -> Int {
+        guard let text else { return 50 }
+        guard let n = Int(text), (1...200).contains(n) else {
+            throw APIError.badRequest("limit must be a whole number from 1 to 200", code: "invalid_query", field: "limit")
+        }
+        return n
+    }
+
+    static func date(_ text: String?, _ field: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            throw APIError.badRequest("\(field) must be an ISO 8601 date or timestamp", code: "invalid_query", field: field)
+        }
+        return date
+    }
+
+    static func encodeCursor(_ s: ProjectState) -> String {
+        Data("\(Timestamp.format(s.createdAt ?? .distantPast))|\(s.id!.lowercased)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ text: String) throws -> (Date, String) {
+        guard let data = Data(base64Encoded: text), let raw = String(data: data, encoding: .utf8),
+            let bar = raw.firstIndex(of: "|"), let date = Timestamp.parse(String(raw[..<bar]))
+        else { throw APIError.badRequest("the cursor is not one this server issued", code: "invalid_query", field: "cursor") }
+        return (date, String(raw[raw.index(after: bar)...]))
+    }
+}

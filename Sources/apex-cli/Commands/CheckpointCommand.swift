@@ -1,0 +1,47 @@
+import ApexDomain
+import ApexStore
+import ArgumentParser
+import Crypto
+import Foundation
+import Logging
+
+/// `apex-cli checkpoint`: seal a signed checkpoint now.
+struct CheckpointCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Seal a signed checkpoint of the global order now.")
+
+    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @Flag(help: "Print the checkpoint as JSON.") var json = false
+
+    func run() async throws {
+        let settings = Settings()
+        let logger = makeLogger(level: .warning)
+        let url = try settings.storeURL(store)
+        guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
+            throw CLIError("set APEX_SIGNING_KEY (base64 of a 32-byte Ed25519 private key) to seal checkpoints on PostgreSQL")
+        }
+        let checkpoint = try await EventStores.withStore(url: url, logger: logger) { store in try await store.sealCheckpoint(signer: key) }
+        guard let checkpoint else {
+            if json { Output.json(.null) } else { print("the store is empty: nothing to seal") }
+            return
+        }
+        if json { try Output.json(checkpoint) } else { print("sealed checkpoint at position \(checkpoint.position), digest \(checkpoint.digest)") }
+    }
+}
+
+/// `apex-cli keys`: the public key that verifies this deployment's checkpoints.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Show the public key that verifies checkpoints.")
+
+    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() async throws {
+        let settings = Settings()
+        let url = try settings.storeURL(store)
+        guard let key = try settings.signingKey(storeURL: url, logger: makeLogger(level: .warning)) else {
+            throw CLIError("no signing key configured (APEX_SIGNING_KEY)")
+        }
+        let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
+        if json { Output.json(["algorithm": "Ed25519", "public_key": .string(publicKey)]) } else { print(publicKey) }
+    }
+}

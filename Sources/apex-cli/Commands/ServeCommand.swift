@@ -1,0 +1,46 @@
+import ApexServer
+import ApexStore
+import ArgumentParser
+import Foundation
+
+/// `apex-cli serve`: the HTTP API on the embedded SQLite store (default) or PostgreSQL.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Apex HTTP server.")
+
+    @Option(help: "Store URL: sqlite:PATH or postgres://user:pass@host:port/db (env APEX_STORE_URL).")
+    var store: String?
+    @Option(help: "Address to bind (env APEX_HOST, default 127.0.0.1).")
+    var host: String?
+    @Option(help: "Port (env APEX_PORT, default 8080; 0 picks a free one).")
+    var port: Int?
+    @Option(help: "Comma-separated CIDRs of trusted proxies (env APEX_TRUSTED_PROXIES; default none).")
+    var trustedProxies: String?
+    @Option(help: "Seconds between signed checkpoints (default 300).")
+    var checkpointEvery: Int = 300
+
+    func run() async throws {
+        let settings = Settings()
+        let logger = makeLogger()
+        var configuration = ServerConfiguration()
+        configuration.storeURL = try settings.storeURL(store)
+        configuration.host = try host ?? settings.value("APEX_HOST") ?? "127.0.0.1"
+        let portText = try port.map(String.init) ?? settings.value("APEX_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else { throw CLIError("the port must be a number from 0 to 65535 (got \(portText))") }
+        configuration.port = port
+        do {
+            configuration.trustedProxies = try TrustedProxies(parsing: try trustedProxies ?? settings.value("APEX_TRUSTED_PROXIES") ?? "")
+        } catch let error as ConfigurationError {
+            throw CLIError("APEX_TRUSTED_PROXIES: \(error.description)")
+        }
+        configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
+        configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
+        configuration.checkpointInterval = .seconds(max(1, checkpointEvery))
+        do {
+            try await ApexServer.run(configuration: configuration, logger: logger)
+        } catch let error as EventStoreError {
+            throw CLIError(error.description)
+        } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        }
+    }
+}

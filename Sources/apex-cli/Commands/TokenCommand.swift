@@ -1,0 +1,58 @@
+import ApexDomain
+import ApexServer
+import ApexStore
+import ArgumentParser
+import Foundation
+
+/// `apex-cli token issue`: mint a bearer token for an existing user.
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Bearer tokens.", subcommands: [Issue.self])
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mint a bearer token for a user.")
+
+        @Option(help: "The user's id.") var user: String
+        @Option(help: "How long the token is valid: 30m, 12h, 7d.") var ttl: String = "12h"
+        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @Flag(help: "Print {\"user_id\",\"account_id\",\"token\",\"expires_in\"} as JSON.") var json = false
+
+        func run() async throws {
+            guard let userID = UUID(uuidString: user) else { throw CLIError("--user must be a user id (a UUID)") }
+            guard let seconds = Self.seconds(ttl) else { throw CLIError("--ttl must look like 30m, 12h or 7d") }
+            let settings = Settings()
+            let logger = makeLogger()
+            let url = try settings.storeURL(store)
+            let secret = try settings.jwtSecret(storeURL: url, logger: logger)
+            let account = try await EventStores.withStore(url: url, logger: logger) { store -> UUID? in
+                for (stream, _) in try await store.streamHeads() where stream.rawValue.hasPrefix("account-") {
+                    let state = try AccountState.replay(try await store.readStream(stream))
+                    if let u = state.users[userID], !u.removed { return state.id }
+                }
+                return nil
+            }
+            guard let account else { throw CLIError("no active user \(userID.lowercased()) in this store") }
+            let token = try await TokenService(secret: secret).issue(user: userID, account: account, ttl: .seconds(seconds))
+            if json {
+                Output.json(["user_id": .string(userID.lowercased), "account_id": .string(account.lowercased), "token": .string(token),
+                             "expires_in": .number(Double(seconds))])
+            } else {
+                print(token)
+            }
+        }
+
+        static func seconds(_ text: String) -> Int? {
+            guard let unit = text.last, let n = Int(text.dropLast()), n > 0 else { return nil }
+            switch unit {
+            case "s": return n
+            case "m": return n * 60
+            case "h": return n * 3600
+            case "d": return n * 86_400
+            default: return nil
+            }
+        }
+    }
+}
+
+extension UUID {
+    func lowercased() -> String { uuidString.lowercased() }
+}
