@@ -2,4 +2,5 @@
 # The whole test suite, PostgreSQL included: what the README and CI run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/with-postgres.sh swift test "$@"
+scripts/with-postgres.sh swift test "$@"
+scripts/check-readme-tour.sh

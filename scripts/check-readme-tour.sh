@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the README's API tour, as pasted into a terminal, against a server started on a scratch
+# store and a free port; fails unless the audit trail shows the calculation's approval.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WORK="$(mktemp -d /tmp/apex-tour.XXXXXX)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export APEX_STORE_URL="sqlite:$WORK/apex.sqlite" APEX_PORT="$PORT"
+swift build --product apex-cli >/dev/null
+swift run -q apex-cli serve >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+# The tour: the first ```sh block after the "tour of the API" heading.
+awk '/^## A 60-second tour of the API/{f=1} f&&/^```sh/{b=1;next} b&&/^```/{exit} b' README.md \
+  | sed "s#http://127.0.0.1:8080#http://127.0.0.1:$PORT#" >"$WORK/tour.sh"
+bash -euo pipefail "$WORK/tour.sh" >"$WORK/tour.out" 2>&1 || { cat "$WORK/tour.out" "$WORK/serve.log"; echo "README tour: FAILED"; exit 1; }
+for expected in '"type": "calculation.approved"' '"type": "project.created"' '"ip_address": "127.0.0.1"'; do
+  grep -q "$expected" "$WORK/tour.out" || { cat "$WORK/tour.out"; echo "README tour: missing $expected"; exit 1; }
+done
+echo "README tour: 1 passed, 0 failed"
