@@ -8,6 +8,7 @@ struct ApexCLI: AsyncParsableCommand {
         abstract: "Apex: the audit-grade event store and API for engineering firms.",
         discussion: "Every command that reads a store takes --store (or APEX_STORE_URL); the default is the embedded sqlite:./apex-data/apex.sqlite.",
         subcommands: [
-            ServeCommand.self, AccountCommand.self, TokenCommand.self, VerifyCommand.self, CheckpointCommand.self, KeysCommand.self,
+            ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, LoadCommand.self,
         ])
 }

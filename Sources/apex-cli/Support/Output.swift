@@ -4,6 +4,7 @@ import Foundation
 /// Writing results: JSON to standard output, progress to standard error only on a terminal.
 enum Output {
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var isStdoutTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
     static func json(_ value: JSONValue) {
         print(CanonicalJSON.string(value))

@@ -1,0 +1,48 @@
+import ApexDomain
+import ApexStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `apex-cli history`: every event of a project with actor, metadata, reason and diff.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "A project's audit trail, with the diff of every event.")
+
+    @Option(help: "The project id.") var project: String
+    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @Flag(help: "Print the complete trail as JSON.") var json = false
+
+    func run() async throws {
+        guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
+        let url = try Settings().storeURL(store)
+        let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+            try await store.readStream(.project(id))
+        }
+        guard !events.isEmpty else { throw CLIError("no project \(id.lowercased()) in this store") }
+        let trail = try ProjectHistory(events: events).auditTrail()
+        if json {
+            Output.json(.object(["project_id": .string(id.lowercased()), "items": .array(trail.map { $0.json() })]))
+            return
+        }
+        let color = Output.isStdoutTerminal
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        for entry in trail {
+            let e = entry.event
+            let who = e.actor.userID?.lowercased ?? e.actor.service ?? "-"
+            let from = e.requestMetadata.ipAddress?.display ?? "-"
+            print(paint("v\(e.version)".padding(toLength: 5, withPad: " ", startingAt: 0), "1") + " "
+                + Timestamp.format(e.recordedAt) + "  " + paint(e.type.padding(toLength: 24, withPad: " ", startingAt: 0), "36")
+                + " by " + who + " from " + from + (e.requestMetadata.requestID.map { " [\($0)]" } ?? ""))
+            if let reason = e.reason { print("      why: " + reason) }
+            for (path, change) in entry.diff.changed.sorted(by: { $0.key < $1.key }) {
+                print("      " + paint("~ \(path)", "33") + ": \(CanonicalJSON.string(change.before)) → \(CanonicalJSON.string(change.after))")
+            }
+            for (path, value) in entry.diff.added.sorted(by: { $0.key < $1.key }) {
+                print("      " + paint("+ \(path)", "32") + ": \(CanonicalJSON.string(value))")
+            }
+            for (path, value) in entry.diff.removed.sorted(by: { $0.key < $1.key }) {
+                print("      " + paint("- \(path)", "31") + ": \(CanonicalJSON.string(value))")
+            }
+        }
+    }
+}

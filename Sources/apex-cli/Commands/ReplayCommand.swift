@@ -1,0 +1,53 @@
+import ApexDomain
+import ApexStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `apex-cli replay`: a project's state at a version or a time, rebuilt from its events.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replay", abstract: "Rebuild a project's state by replaying its stream.")
+
+    @Option(help: "The project id.") var project: String
+    @Option(help: "Replay up to this version.") var atVersion: Int64?
+    @Option(help: "Replay the events recorded at or before this ISO 8601 time.") var atTime: String?
+    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @Flag(help: "Print the state as JSON.") var json = false
+
+    func validate() throws {
+        if atVersion != nil && atTime != nil { throw ValidationError("give --at-version or --at-time, not both") }
+    }
+
+    func run() async throws {
+        guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
+        let at = try atTime.map { try EventsCommand.time($0, "--at-time") }
+        let url = try Settings().storeURL(store)
+        let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+            try await store.readStream(.project(id))
+        }
+        guard !events.isEmpty else { throw CLIError("no project \(id.lowercased()) in this store") }
+        let history = ProjectHistory(events: events)
+        let state: ProjectState
+        if let atVersion {
+            guard atVersion >= 1, atVersion <= Int64(events.count) else { throw CLIError("--at-version must be from 1 to \(events.count)") }
+            state = try history.state(atVersion: atVersion)
+        } else if let at {
+            state = try history.state(at: at)
+        } else {
+            state = try history.state(atVersion: Int64(events.count))
+        }
+        var document = try CanonicalJSON.value(of: state).objectValue ?? [:]
+        document["state_hash"] = .string(state.stateHash)
+        if json {
+            Output.json(.object(document))
+        } else {
+            print("project \(id.lowercased()) at version \(state.version) of \(events.count)")
+            print("  name:        \(state.fields.name)")
+            print("  status:      \(state.status.rawValue)\(state.deleted ? " (deleted)" : "")")
+            print("  tags:        \(state.fields.tags.joined(separator: ", "))")
+            print("  calculations: \(state.calculations.count)")
+            print("  updated:     \(state.updatedAt.map(Timestamp.format) ?? "-")")
+            print("  state hash:  \(state.stateHash)")
+        }
+    }
+}
