@@ -121,6 +121,11 @@ public protocol EventStore: Sendable {
     /// The documents of `projection` in `partition` (e.g. an account), by key.
     func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue]
 
+    /// Appends events exactly as stored elsewhere (a backup's segments): positions, versions and
+    /// hashes are kept, and each event must continue the log and its stream's chain (the hash is
+    /// recomputed). Throws ``EventStoreError/Code/integrityFailure`` otherwise; all or none.
+    func importStored(_ events: [EventEnvelope]) async throws
+
     /// Releases connections and files.
     func close() async throws
 }

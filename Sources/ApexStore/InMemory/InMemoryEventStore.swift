@@ -126,6 +126,23 @@ public actor InMemoryEventStore: EventStore {
         return result
     }
 
+    /// Imports stored events (see ``EventStore/importStored(_:)``).
+    public func importStored(_ events: [EventEnvelope]) throws {
+        guard !events.isEmpty else { return }
+        let newHeads = try AppendPlanner.checkImport(events, head: Int64(log.count)) { heads[$0] }
+        var docs = documents
+        try ProjectionApplier.apply(
+            events, projections: projections, load: { docs[Self.docKey($0, $1, $2)] }, save: { docs[Self.docKey($0, $1, $2)] = $3 })
+        documents = docs
+        for event in events {
+            idIndex[event.id] = log.count
+            streamIndex[event.stream, default: []].append(log.count)
+            log.append(event)
+        }
+        heads.merge(newHeads) { $1 }
+        signal.signal(head: Int64(log.count))
+    }
+
     /// Nothing to release.
     public func close() {}
 

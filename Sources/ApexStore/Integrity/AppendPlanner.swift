@@ -83,4 +83,25 @@ package enum AppendPlanner {
         }
         return AppendResult(stream: stream, events: sorted, nextExpectedVersion: streamVersion, wasDuplicate: true)
     }
+
+    /// Checks that stored events continue the log at `head` and their streams' chains (as
+    /// given by `streamHead`), recomputing every hash. Returns the new stream heads.
+    package static func checkImport(
+        _ events: [EventEnvelope], head: Int64, streamHead: (StreamID) throws -> StreamHead?
+    ) throws -> [StreamID: StreamHead] {
+        var heads: [StreamID: StreamHead] = [:]
+        var position = head
+        for e in events {
+            let current = try heads[e.stream] ?? streamHead(e.stream)
+            guard e.position == position + 1, e.version == (current?.version ?? 0) + 1, e.prevHash == (current?.hash ?? EventHash.genesis),
+                EventHash.compute(e, prevHash: e.prevHash) == e.hash
+            else {
+                throw EventStoreError(
+                    .integrityFailure, "imported event at position \(e.position) (\(e.stream) version \(e.version)) does not continue the log")
+            }
+            heads[e.stream] = StreamHead(version: e.version, hash: e.hash)
+            position = e.position
+        }
+        return heads
+    }
 }

@@ -260,6 +260,35 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 
+    /// Imports stored events in one transaction under the store-head lock (see ``EventStore/importStored(_:)``).
+    public func importStored(_ events: [EventEnvelope]) async throws {
+        guard !events.isEmpty else { return }
+        let logger = self.logger
+        let projections = self.projections
+        try await guarded {
+            try await self.client.withTransaction(logger: logger) { conn in
+                var head: Int64 = 0
+                for try await p in try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger).decode(Int64.self) { head = p }
+                var known: [StreamID: StreamHead?] = [:]
+                for stream in Set(events.map(\.stream)) { known[stream] = try await Self.head(conn, stream, logger) }
+                let heads = try AppendPlanner.checkImport(events, head: head) { known[$0] ?? nil }
+                for event in events { try await Self.insert(conn, event, logger) }
+                for (stream, h) in heads {
+                    try await conn.query(
+                        """
+                        INSERT INTO streams (stream_id, version, hash) VALUES (\(stream.rawValue), \(h.version), \(h.hash))
+                        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
+                        """, logger: logger)
+                }
+                try await conn.query("UPDATE store_head SET position = \(events.last!.position) WHERE id = 1", logger: logger)
+                try await ProjectionApplier.apply(
+                    events, projections: projections, load: { try await Self.document(conn, $0, $1, $2, logger) },
+                    save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
+                try await conn.query("SELECT pg_notify('apex_events', \(String(events.last!.position)))", logger: logger)
+            }
+        }
+    }
+
     /// Nothing to do: the pool ends when ``run()`` is cancelled.
     public func close() async throws {}
 

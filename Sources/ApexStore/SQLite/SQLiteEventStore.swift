@@ -213,6 +213,25 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Imports stored events in one transaction (see ``EventStore/importStored(_:)``).
+    public func importStored(_ events: [EventEnvelope]) async throws {
+        guard !events.isEmpty else { return }
+        let projections = configuration.projections
+        let last = try await write { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+            let heads = try AppendPlanner.checkImport(events, head: head) { try Self.head(db, $0) }
+            for event in events { try Self.insert(db, event) }
+            for (stream, h) in heads {
+                try db.execute(
+                    sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
+                    arguments: [stream.rawValue, h.version, h.hash])
+            }
+            try ProjectionApplier.apply(events, projections: projections, load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+            return events.last!.position
+        }
+        signal.signal(head: last)
+    }
+
     /// Closes the pool.
     public func close() async throws { try pool.close() }
 
@@ -266,7 +285,7 @@ public final class SQLiteEventStore: EventStore {
         return events.map { Sealer.open($0, keys: keys) }
     }
 
-    private static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead? {
+    static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead? {
         try Row.fetchOne(db, sql: "SELECT version, hash FROM streams WHERE stream_id = ?", arguments: [stream.rawValue]).map {
             StreamHead(version: $0["version"], hash: $0["hash"])
         }
@@ -294,7 +313,7 @@ public final class SQLiteEventStore: EventStore {
         return keys
     }
 
-    private static func insert(_ db: Database, _ e: EventEnvelope) throws {
+    static func insert(_ db: Database, _ e: EventEnvelope) throws {
         let c = EnvelopeColumns(e)
         try db.execute(
             sql: """
@@ -307,7 +326,7 @@ public final class SQLiteEventStore: EventStore {
             ])
     }
 
-    private static func decode(_ rows: [Row]) throws -> [EventEnvelope] {
+    static func decode(_ rows: [Row]) throws -> [EventEnvelope] {
         try rows.map { row in
             try EnvelopeColumns(
                 position: row["position"], stream: row["stream_id"], version: row["version"], id: row["id"], type: row["type"],
@@ -318,14 +337,14 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    private static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
+    static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
         guard let text = try String.fetchOne(
             db, sql: "SELECT document FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
         else { return nil }
         return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
-    private static func save(_ db: Database, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?) throws {
+    static func save(_ db: Database, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?) throws {
         if let doc {
             try db.execute(
                 sql: "INSERT INTO read_models (projection, partition, key, document) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET document = excluded.document",

@@ -23,9 +23,9 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             let url = try settings.storeURL(store)
             let quiet = json
-            let replayer = StreamReplayer()
+            let replayer = DomainReplay()
             report = try await EventStores.withStore(url: url, logger: logger) { store in
-                try await store.verify(options: VerifyOptions(trustedPublicKey: publicKey, inspect: { try replayer.apply($0) })) { checked in
+                try await store.verify(options: VerifyOptions(trustedPublicKey: publicKey, inspect: replayer.inspect)) { checked in
                     let rate = Double(checked) / max(Date().timeIntervalSince(start), 0.001)
                     Output.progress("verified \(checked) events (\(Int(rate)) events/s)", quiet: quiet)
                 }
@@ -43,27 +43,5 @@ struct VerifyCommand: AsyncParsableCommand {
             print("intact: \(report.eventsChecked) events in \(report.streamsChecked) streams, \(report.checkpointsChecked) checkpoints verified")
         }
         if !report.ok { throw ExitCode(1) }
-    }
-}
-
-/// Replays each project and account stream as verify walks the log, so an event that does not
-/// fold into its stream's state is found. Other streams are only hash-checked.
-final class StreamReplayer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var projects: [StreamID: ProjectState] = [:]
-    private var accounts: [StreamID: AccountState] = [:]
-
-    func apply(_ event: EventEnvelope) throws {
-        try lock.withLock {
-            if event.stream.rawValue.hasPrefix("project-") {
-                var state = projects[event.stream] ?? ProjectState()
-                try state.apply(event)
-                projects[event.stream] = state
-            } else if event.stream.rawValue.hasPrefix("account-") {
-                var state = accounts[event.stream] ?? AccountState()
-                try state.apply(event)
-                accounts[event.stream] = state
-            }
-        }
     }
 }

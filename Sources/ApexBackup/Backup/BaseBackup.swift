@@ -1,0 +1,88 @@
+import ApexDomain
+import ApexStore
+public import Foundation
+import GRDB
+public import Logging
+import PostgresNIO
+
+/// `backup create`: a consistent online base backup of a running store, with its manifest.
+///
+/// SQLite goes through SQLite's online backup API (GRDB) into a scratch file whose own content
+/// then yields the manifest; PostgreSQL through `pg_dump -Fc` inside an exported snapshot whose
+/// transaction also reads the manifest's facts, so both describe exactly the same state.
+public struct BaseBackup: Sendable {
+    let storeURL: String
+    let target: any BackupTarget
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    /// A backup of `storeURL` into `target`.
+    public init(storeURL: String, target: any BackupTarget, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.storeURL = storeURL
+        self.target = target
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Takes the backup and returns its manifest.
+    public func create() async throws -> BackupManifest {
+        let now = clock()
+        let id = Self.id(for: now)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var manifest: BackupManifest
+        let payload: Data
+        let fileName: String
+        switch try StoreURL(storeURL) {
+        case .sqlite(let path):
+            let copy = scratch.appendingPathComponent("store.sqlite").path
+            try Self.sqliteOnlineBackup(from: path, to: copy)
+            manifest = try await Self.describe(url: "sqlite:\(copy)", id: id, kind: "sqlite", now: now)
+            payload = try Gzip.compress(try Data(contentsOf: URL(fileURLWithPath: copy)))
+            fileName = "store.sqlite.gz"
+        case .postgres(let location):
+            let dump = scratch.appendingPathComponent("store.pgdump").path
+            manifest = try await PostgresDump(location: location, logger: logger).dump(to: dump, id: id, now: now)
+            payload = try Data(contentsOf: URL(fileURLWithPath: dump))
+            fileName = "store.pgdump"
+        }
+        manifest.files = [BackupManifest.File(name: fileName, sha256: payload.sha256Hex, bytes: payload.count)]
+        try await target.put("base/\(id)/\(fileName)", payload)
+        try await target.put("base/\(id)/manifest.json", try DomainCoder.encoder.encode(manifest))
+        logger.info("base backup written", metadata: ["backup.id": "\(id)", "backup.last_position": "\(manifest.lastPosition)"])
+        return manifest
+    }
+
+    /// A sortable id: the UTC time to the microsecond.
+    static func id(for date: Date) -> String {
+        Timestamp.format(date).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "")
+    }
+
+    static func sqliteOnlineBackup(from path: String, to copy: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw BackupError(.notFound, "no SQLite store at \(path)") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let source = try DatabaseQueue(path: path, configuration: configuration)
+        let destination = try DatabaseQueue(path: copy)
+        try source.backup(to: destination)
+        try destination.close()
+        try source.close()
+    }
+
+    /// The manifest facts of the store at `url` (a scratch copy, so nothing moves while reading).
+    static func describe(url: String, id: String, kind: String, now: Date) async throws -> BackupManifest {
+        try await EventStores.withStore(url: url) { store in
+            let head = try await store.headPosition()
+            let heads = try await store.streamHeads()
+            let last = head > 0 ? try await store.readAll(after: head - 1, limit: 1, mode: .stored).first : nil
+            let checkpoint = try await store.checkpoints().last
+            return BackupManifest(
+                id: id, storeKind: kind, schemaVersion: 1, lastPosition: head, lastRecordedAt: last?.recordedAt,
+                chainHeads: Dictionary(uniqueKeysWithValues: heads.map { ($0.key.rawValue, BackupManifest.Head(version: $0.value.version, hash: $0.value.hash)) }),
+                latestCheckpoint: checkpoint.map { .init(position: $0.position, digest: $0.digest) }, files: [], createdAt: now,
+                apexVersion: apexVersion)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import ApexDomain
+import ApexStore
+public import Foundation
+import GRDB
+public import Logging
+import PostgresNIO
+
+/// The point a restore brings the store to.
+public enum RestorePoint: Sendable, Hashable, CustomStringConvertible {
+    /// Everything the backups hold.
+    case latest
+    /// Every event recorded at or before this time (a prefix of the log).
+    case time(Date)
+    /// Every event up to and including this position.
+    case position(Int64)
+
+    /// For reports.
+    public var description: String {
+        switch self {
+        case .latest: "latest"
+        case .time(let t): "time \(Timestamp.format(t))"
+        case .position(let p): "position \(p)"
+        }
+    }
+}
+
+/// What a restore did.
+public struct RestoreResult: Sendable, Hashable, Codable {
+    /// The base backup used.
+    public var baseID: String
+    /// Its last position.
+    public var basePosition: Int64
+    /// The last position restored.
+    public var restoredPosition: Int64
+    /// Segments replayed after the base.
+    public var segmentsApplied: Int
+    /// Data subjects whose keys were deleted again because the log records their erasure.
+    public var erasuresReapplied: Int
+    /// Seconds the restore took.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case seconds
+        case baseID = "base_id"
+        case basePosition = "base_position"
+        case restoredPosition = "restored_position"
+        case segmentsApplied = "segments_applied"
+        case erasuresReapplied = "erasures_reapplied"
+    }
+}
+
+/// `backup restore`: a base backup plus the shipped segments up to the point asked for.
+public struct Restorer: Sendable {
+    let target: any BackupTarget
+    let logger: Logger
+
+    /// A restorer reading from `target`.
+    public init(target: any BackupTarget, logger: Logger) {
+        self.target = target
+        self.logger = logger
+    }
+
+    /// The base backups at the target, oldest first.
+    public static func manifests(in target: any BackupTarget) async throws -> [BackupManifest] {
+        var result: [BackupManifest] = []
+        for key in try await target.list(prefix: "base/") where key.hasSuffix("/manifest.json") {
+            result.append(try DomainCoder.decoder.decode(BackupManifest.self, from: try await target.get(key)))
+        }
+        return result.sorted { ($0.lastPosition, $0.id) < ($1.lastPosition, $1.id) }
+    }
+
+    /// Restores into the store at `url`, refusing a non-empty store unless `force`.
+    public func restore(into url: String, at point: RestorePoint, force: Bool) async throws -> RestoreResult {
+        let started = Date()
+        let candidates = try await Self.manifests(in: target).filter { m in
+            switch point {
+            case .latest: true
+            case .position(let p): m.lastPosition <= p
+            case .time(let t): m.lastPosition == 0 || (m.lastRecordedAt.map { $0 <= t } ?? false)
+            }
+        }
+        guard let base = candidates.last else { throw BackupError(.notFound, "no base backup at or before \(point) in \(target)") }
+        guard let file = base.files.first else { throw BackupError(.corrupt, "base backup \(base.id) lists no files") }
+        let payload = try await target.get("base/\(base.id)/\(file.name)")
+        guard payload.sha256Hex == file.sha256 else { throw BackupError(.corrupt, "base backup \(base.id): \(file.name) does not match its SHA-256") }
+
+        switch try StoreURL(url) {
+        case .sqlite(let path):
+            guard base.storeKind == "sqlite" else { throw BackupError(.refused, "base backup \(base.id) is a \(base.storeKind) backup; restore it into a \(base.storeKind) store") }
+            try Self.prepareSQLite(path: path, force: force)
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Gzip.decompress(payload).write(to: URL(fileURLWithPath: path))
+        case .postgres(let location):
+            guard base.storeKind == "postgres" else { throw BackupError(.refused, "base backup \(base.id) is a \(base.storeKind) backup; restore it into a \(base.storeKind) store") }
+            try await Self.preparePostgres(location, force: force, logger: logger)
+            let dump = FileManager.default.temporaryDirectory.appendingPathComponent("apex-restore-\(UUID().uuidString).pgdump")
+            try payload.write(to: dump)
+            defer { try? FileManager.default.removeItem(at: dump) }
+            try PostgresDump(location: location, logger: logger).restore(from: dump.path)
+        }
+
+        return try await EventStores.withStore(url: url, projections: [ProjectListProjection()], logger: logger) { store in
+            var applied = 0
+            var head = try await store.headPosition()
+            guard head == base.lastPosition else {
+                throw BackupError(.corrupt, "base backup \(base.id) restored to position \(head), its manifest says \(base.lastPosition)")
+            }
+            segments: for segment in try await LogShipper.segments(in: target) where segment.to > head {
+                if case .position(let p) = point, head >= p { break }
+                let data = try await target.get(segment.dataKey)
+                guard data.sha256Hex == segment.sha256 else { throw BackupError(.corrupt, "segment \(segment.dataKey) does not match its SHA-256") }
+                var events = try SegmentCodec.decode(try Gzip.decompress(data)).filter { $0.position > head }
+                var stop = false
+                if case .position(let p) = point, let cut = events.firstIndex(where: { $0.position > p }) {
+                    events = Array(events[..<cut])
+                    stop = true
+                }
+                if case .time(let t) = point, let cut = events.firstIndex(where: { $0.recordedAt > t }) {
+                    events = Array(events[..<cut])
+                    stop = true
+                }
+                if !events.isEmpty {
+                    guard events[0].position == head + 1 else {
+                        throw BackupError(.corrupt, "the segments skip from position \(head) to \(events[0].position): a segment is missing")
+                    }
+                    try await store.importStored(events)
+                    head = events.last!.position
+                    applied += 1
+                }
+                if stop { break segments }
+            }
+            let erased = try await Self.reapplyErasures(store)
+            let result = RestoreResult(
+                baseID: base.id, basePosition: base.lastPosition, restoredPosition: head, segmentsApplied: applied, erasuresReapplied: erased,
+                seconds: Date().timeIntervalSince(started))
+            logger.info("restore finished", metadata: ["backup.id": "\(base.id)", "restore.position": "\(head)"])
+            return result
+        }
+    }
+
+    /// Erasures recorded in the log stay in force after a restore: their keys are deleted again.
+    static func reapplyErasures(_ store: any EventStore) async throws -> Int {
+        var subjects: [String] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await store.readAll(after: cursor, limit: 2000, mode: .stored)
+            guard let last = page.last else { break }
+            for e in page where e.type == UserErased.type {
+                if let user = e.data["user_id"]?.stringValue { subjects.append(DataSubject.user(user)) }
+            }
+            cursor = last.position
+        }
+        return subjects.isEmpty ? 0 : try await store.deleteKeys(subjects)
+    }
+
+    static func prepareSQLite(path: String, force: Bool) throws {
+        let files = [path, path + "-wal", path + "-shm"]
+        if FileManager.default.fileExists(atPath: path) {
+            let events = (try? DatabaseQueue(path: path).read { db in
+                try db.tableExists("events") ? try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 : 0
+            }) ?? 0
+            if events > 0 && !force {
+                throw BackupError(.refused, "the store at \(path) holds \(events) events; restore into an empty store or pass --force to replace it")
+            }
+        }
+        for f in files { try? FileManager.default.removeItem(atPath: f) }
+    }
+
+    static func preparePostgres(_ location: StoreURL.PostgresLocation, force: Bool, logger: Logger) async throws {
+        let client = PostgresClient(configuration: EventStores.postgresConfiguration(location), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            var hasEvents = false
+            var hasTables = false
+            for try await exists in try await client.query("SELECT to_regclass('public.events') IS NOT NULL", logger: logger).decode(Bool.self) {
+                hasTables = exists
+            }
+            if hasTables {
+                for try await n in try await client.query("SELECT count(*) FROM events", logger: logger).decode(Int64.self) { hasEvents = n > 0 }
+            }
+            if hasEvents && !force {
+                throw BackupError(.refused, "the database \(location.database) holds events; restore into an empty database or pass --force to replace it")
+            }
+            if hasTables || hasEvents {
+                try await client.query("DROP SCHEMA public CASCADE", logger: logger)
+                try await client.query("CREATE SCHEMA public", logger: logger)
+            }
+        }
+    }
+}

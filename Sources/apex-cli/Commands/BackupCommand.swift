@@ -1,0 +1,136 @@
+import ApexBackup
+import ApexDomain
+import ApexStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `apex-cli backup`: base backups, log shipping, point-in-time restore, restore drills, retention.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Back up, ship, restore, drill and prune.",
+        discussion: "DEST is a folder or s3://bucket/prefix (endpoint, region and credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).",
+        subcommands: [Create.self, Ship.self, Restore.self, Verify.self, Prune.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a consistent online base backup (SQLite online backup API, or pg_dump -Fc).")
+        @Option(help: "Destination folder or s3:// URL.") var to: String
+        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @Flag(help: "Print the manifest as JSON.") var json = false
+
+        func run() async throws {
+            let url = try Settings().storeURL(store)
+            let manifest = try await BackupCLI.run { try await BaseBackup(storeURL: url, target: try BackupTargets.open(to), logger: makeLogger(level: .warning)).create() }
+            if json { try Output.json(manifest) } else { print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(to)") }
+        }
+    }
+
+    struct Ship: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ship the events after the last shipped position as verifiable segments.")
+        @Option(help: "Destination folder or s3:// URL.") var to: String
+        @Option(help: "Keep shipping every N seconds (omit to ship once).") var every: Int?
+        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @Flag(help: "Print the shipped segments as JSON.") var json = false
+
+        func run() async throws {
+            let url = try Settings().storeURL(store)
+            let logger = makeLogger(level: every == nil ? .warning : .info)
+            let target = try await BackupCLI.run { try BackupTargets.open(to) }
+            try await BackupCLI.run {
+                try await EventStores.withStore(url: url, logger: logger) { store in
+                    let shipper = LogShipper(store: store, target: target, logger: logger)
+                    guard let every else {
+                        let shipped = try await shipper.shipOnce()
+                        if json { try Output.json(shipped) } else { print("shipped \(shipped.count) segments (\(shipped.reduce(0) { $0 + $1.count }) events)") }
+                        return
+                    }
+                    while !Task.isCancelled {
+                        do { try await shipper.shipOnce() } catch { logger.error("log shipping failed", metadata: ["error": "\(error)"]) }
+                        try await Task.sleep(for: .seconds(max(1, every)))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore a base backup plus segments, optionally to a point in time.")
+        @Option(help: "Backup folder or s3:// URL.") var from: String
+        @Option(help: "Restore the events recorded at or before this ISO 8601 time.") var atTime: String?
+        @Option(help: "Restore the events up to this global position.") var atPosition: Int64?
+        @Option(help: "Store URL to restore into (env APEX_STORE_URL).") var store: String?
+        @Flag(help: "Replace a store that already holds events.") var force = false
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func validate() throws {
+            if atTime != nil && atPosition != nil { throw ValidationError("give --at-time or --at-position, not both") }
+        }
+
+        func run() async throws {
+            let url = try Settings().storeURL(store)
+            var point = RestorePoint.latest
+            if let atTime {
+                guard let t = Timestamp.parse(atTime) else { throw CLIError("--at-time must be an ISO 8601 time such as 2026-01-27T10:00:00Z") }
+                point = .time(t)
+            }
+            if let atPosition { point = .position(atPosition) }
+            let result = try await BackupCLI.run {
+                try await Restorer(target: try BackupTargets.open(from), logger: makeLogger(level: .warning)).restore(into: url, at: point, force: force)
+            }
+            if json { try Output.json(result) } else {
+                print("restored \(result.restoredPosition) events (base \(result.baseID) + \(result.segmentsApplied) segments) in \(String(format: "%.2f", result.seconds)) s")
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore drill: restore into a scratch store, verify, replay, compare; exit 1 on any mismatch.")
+        @Option(help: "Backup folder or s3:// URL.") var from: String
+        @Option(help: "For PostgreSQL backups: a server (postgres:// URL) to create the scratch database on.") var store: String?
+        @Option(help: "Also write the JSON report to this file.") var report: String?
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            var server: StoreURL.PostgresLocation?
+            if let store, case .postgres(let location) = try StoreURL(store) { server = location }
+            let result = try await BackupCLI.run {
+                try await RestoreDrill(target: try BackupTargets.open(from), postgresServer: server, logger: makeLogger(level: .warning)).run()
+            }
+            let encoded = try CanonicalJSON.value(of: result)
+            if let report { try Data(CanonicalJSON.bytes(encoded)).write(to: URL(fileURLWithPath: report)) }
+            if json { Output.json(encoded) } else {
+                for check in result.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+                print(result.ok ? "drill passed (RTO \(String(format: "%.2f", result.restoreSeconds ?? 0)) s)" : "drill FAILED")
+            }
+            if !result.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete old backups and the segments no kept backup needs.")
+        @Option(help: "Backup folder or s3:// URL.") var at: String
+        @Option(help: "Keep backups younger than this many days.") var keepDays: Int = 30
+        @Option(help: "Always keep the newest N backups.") var keepLast: Int = 1
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            let result = try await BackupCLI.run {
+                try await Pruner(target: try BackupTargets.open(at), logger: makeLogger(level: .warning)).prune(keepDays: keepDays, keepLast: keepLast)
+            }
+            if json { try Output.json(result) } else {
+                print("kept \(result.keptBackups.count) backups, deleted \(result.deletedBackups.count) backups and \(result.deletedSegments.count) segments")
+            }
+        }
+    }
+}
+
+/// Maps backup and store errors to one-line CLI errors.
+enum BackupCLI {
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as BackupError {
+            throw CLIError(error.description)
+        } catch let error as EventStoreError {
+            throw CLIError(error.description)
+        }
+    }
+}
