@@ -1,20 +1,22 @@
 import ApexDomain
-import ApexStore
+public import ApexStore
 import Hummingbird
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 /// Runs the HTTP server on the configured store until SIGTERM or SIGINT; in-flight requests finish.
 public enum ApexServer {
     /// Opens the store, builds the API and serves it, sealing checkpoints on the side.
-    /// `onReady` is called with the bound port once the server listens.
+    /// `onReady` is called with the bound port once the server listens; `services` adds
+    /// services that run beside the server on the same store (backups, log shipping).
     public static func run(
-        configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil
+        configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
+        services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
         try await EventStores.withStore(url: configuration.storeURL, projections: [ProjectListProjection()], logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
-            var services: [any Service] = []
+            var services = try makeServices(store)
             if let key = configuration.signingKey {
                 services.append(CheckpointService(store: store, key: key, interval: configuration.checkpointInterval, logger: logger))
             } else {

@@ -126,6 +126,10 @@ struct BackupCommand: AsyncParsableCommand {
 
 /// Maps backup and store errors to one-line CLI errors.
 enum BackupCLI {
+    static func target(_ destination: String) throws -> any BackupTarget {
+        do { return try BackupTargets.open(destination) } catch let error as BackupError { throw CLIError(error.description) }
+    }
+
     static func run<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as BackupError {
             throw CLIError(error.description)

@@ -1,7 +1,9 @@
+import ApexBackup
 import ApexServer
 import ApexStore
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 
 /// `apex-cli serve`: the HTTP API on the embedded SQLite store (default) or PostgreSQL.
 struct ServeCommand: AsyncParsableCommand {
@@ -17,6 +19,14 @@ struct ServeCommand: AsyncParsableCommand {
     var trustedProxies: String?
     @Option(help: "Seconds between signed checkpoints (default 300).")
     var checkpointEvery: Int = 300
+    @Option(help: "Take a base backup to this folder or s3:// URL every --backup-every.")
+    var backupTo: String?
+    @Option(help: "How often to take a base backup: 30m, 6h, 1d (default 6h).")
+    var backupEvery: String = "6h"
+    @Option(help: "Ship log segments to this folder or s3:// URL every --ship-every (RPO).")
+    var shipTo: String?
+    @Option(help: "How often to ship log segments: 60s, 5m (default 60s).")
+    var shipEvery: String = "60s"
 
     func run() async throws {
         let settings = Settings()
@@ -35,8 +45,23 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
         configuration.checkpointInterval = .seconds(max(1, checkpointEvery))
+        guard let backupInterval = TokenCommand.Issue.seconds(backupEvery), let shipInterval = TokenCommand.Issue.seconds(shipEvery) else {
+            throw CLIError("--backup-every and --ship-every take a duration such as 60s, 30m, 6h or 1d")
+        }
+        let backupTarget = try backupTo.map { try BackupCLI.target($0) }
+        let shipTarget = try shipTo.map { try BackupCLI.target($0) }
+        let storeURL = configuration.storeURL
         do {
-            try await ApexServer.run(configuration: configuration, logger: logger)
+            try await ApexServer.run(configuration: configuration, logger: logger, services: { store in
+                var services: [any Service] = []
+                if let backupTarget {
+                    services.append(ScheduledBackupService(backup: BaseBackup(storeURL: storeURL, target: backupTarget, logger: logger), interval: .seconds(backupInterval)))
+                }
+                if let shipTarget {
+                    services.append(LogShippingService(shipper: LogShipper(store: store, target: shipTarget, logger: logger), interval: .seconds(shipInterval)))
+                }
+                return services
+            })
         } catch let error as EventStoreError {
             throw CLIError(error.description)
         } catch let error as ConfigurationError {
