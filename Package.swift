@@ -105,6 +105,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ApexBackupTests",
+            dependencies: [
+                "ApexBackup",
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "ApexStoreTests",
             dependencies: [
                 "ApexDomain",

@@ -704,6 +704,7 @@ extension Resource {
         case .user(var user):
             user.accountID = account
             return .user(user)
+        case .auditTrail: return .auditTrail(accountID: account)
         }
     }
 }

@@ -146,7 +146,8 @@ public struct Restorer: Sendable {
             let page = try await store.readAll(after: cursor, limit: 2000, mode: .stored)
             guard let last = page.last else { break }
             for e in page where e.type == UserErased.type {
-                if let user = e.data["user_id"]?.stringValue { subjects.append(DataSubject.user(user)) }
+                // Payload UUIDs are upper case (Codable); subjects use the canonical lower case.
+                if let user = e.data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)) { subjects.append(DataSubject.user(user.lowercased)) }
             }
             cursor = last.position
         }

@@ -64,7 +64,7 @@ struct CalculationRoutes {
 
     static func approvalTime(_ events: [EventEnvelope], _ approval: CalculationApproved) -> Date? {
         events.last { e in
-            e.type == CalculationApproved.type && e.data["calculation_id"] == .string(approval.calculationID.lowercased)
+            e.type == CalculationApproved.type && e.data["calculation_id"]?.stringValue.flatMap(UUID.init(uuidString:)) == approval.calculationID
                 && e.data["revision"] == .number(Double(approval.revision))
         }?.recordedAt
     }
