@@ -10,6 +10,22 @@ struct ConformanceConcurrencyTests {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())
             let writers = 16, perWriter = 8
+            // All 16 race to create the stream: exactly one wins, whatever the scheduling.
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<writers {
+                    group.addTask {
+                        do {
+                            _ = try await f.store.append([Events.note("first")], to: stream, expected: .noStream)
+                            return true
+                        } catch let error as EventStoreError where error.code == .versionConflict {
+                            #expect(error.actualVersion == 1)
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(created == 1)
             let (written, conflicts) = try await withThrowingTaskGroup(of: ([UUID], Int).self) { group in
                 for w in 0..<writers {
                     group.addTask {
@@ -19,7 +35,7 @@ struct ConformanceConcurrencyTests {
                             let version = try await f.store.streamVersion(stream)
                             let event = Events.note("w\(w)-\(mine.count)")
                             do {
-                                _ = try await f.store.append([event], to: stream, expected: version == 0 ? .noStream : .exact(version))
+                                _ = try await f.store.append([event], to: stream, expected: .exact(version))
                                 mine.append(event.id)
                             } catch let error as EventStoreError where error.code == .versionConflict {
                                 lost += 1
@@ -31,12 +47,13 @@ struct ConformanceConcurrencyTests {
                 return try await group.reduce(into: ([UUID](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
             }
             let events = try await f.store.readStream(stream)
-            #expect(events.count == writers * perWriter)
-            #expect(events.map(\.version) == Array(1...Int64(writers * perWriter)))
-            #expect(Set(events.map(\.id)) == Set(written))
+            #expect(events.count == writers * perWriter + 1)
+            #expect(events.map(\.version) == Array(1...Int64(writers * perWriter + 1)))
+            #expect(Set(events.dropFirst().map(\.id)) == Set(written))
             #expect(try await f.store.verify().ok)
-            // With 16 writers racing, some must have lost at least once.
-            #expect(conflicts > 0)
+            // Conflicts in the hammer loop depend on scheduling (the in-memory actor may run the
+            // writers one after another); the race above proved the losers get the typed error.
+            _ = conflicts
         }
     }
 

@@ -37,6 +37,9 @@ public enum AccountDecider {
         case .invite(let invitationID, let userID, let email, let name, let role, let tokenHash, let expiresAt):
             try validateEmail(email, field: "email")
             if let name { try validateName(name, field: "name") }
+            guard state.users[userID] == nil, state.invitations[invitationID] == nil,
+                !state.invitations.values.contains(where: { $0.userID == userID })
+            else { throw DomainError(.alreadyExists, "the invitation or user id is in use already; use new ids") }
             let taken = state.activeUsers.contains { $0.email?.plaintext?.lowercased() == email.lowercased() }
             guard !taken else { throw DomainError(.alreadyExists, "a user with this email is already in the account", field: "email") }
             return [try DecideSupport.draft(UserInvited(invitationID: invitationID, userID: userID, email: email, name: name, role: role, tokenHash: tokenHash, expiresAt: expiresAt))]

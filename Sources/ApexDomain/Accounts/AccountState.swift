@@ -94,6 +94,13 @@ public struct AccountState: Sendable, Hashable {
         case UserErased.type:
             let e = try event.payload(as: UserErased.self)
             users[e.userID]?.erased = true
+            // The key is gone: replays show the personal fields erased, whatever they held in memory.
+            users[e.userID]?.name?.content = .erased
+            users[e.userID]?.email?.content = .erased
+            for (id, invitation) in invitations where invitation.userID == e.userID {
+                invitations[id]?.email.content = .erased
+                invitations[id]?.name?.content = .erased
+            }
         case AccessDenied.type:
             break
         case AccountSettingsChanged.type:

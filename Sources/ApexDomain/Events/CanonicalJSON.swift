@@ -21,8 +21,10 @@ public enum CanonicalJSON {
     }
 
     /// The canonical text of a number.
+    ///
+    /// Integral numbers up to 2^53 print as integers; Swift's own form would add `.0` from 1e15 on.
     public static func number(_ n: Double) -> String {
-        if n.isFinite, n == n.rounded(), abs(n) < 1e15 {
+        if n.isFinite, n == n.rounded(), abs(n) <= 9_007_199_254_740_992 {
             return String(Int64(n))
         }
         return n.isFinite ? "\(n)" : "null"

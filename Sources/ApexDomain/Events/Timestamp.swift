@@ -5,14 +5,18 @@ public import Foundation
 /// `2026-01-27T10:00:00.000000Z`: always six fraction digits, always `Z`. Both stores keep
 /// microseconds, so a timestamp survives a round trip through either one unchanged.
 public enum Timestamp {
-    /// `date` truncated to whole microseconds.
+    /// `date` at whole microseconds (see ``microseconds(_:)``).
     public static func truncated(_ date: Date) -> Date {
         Date(timeIntervalSince1970: Double(microseconds(date)) / 1_000_000)
     }
 
-    /// Microseconds since 1970-01-01T00:00:00Z.
+    /// Microseconds since 1970-01-01T00:00:00Z, to the nearest microsecond.
+    ///
+    /// Nearest, not rounded down: a `Date` is a `Double` that cannot hold every microsecond exactly
+    /// (`date(microseconds: m)` may lie a fraction below `m`), and rounding down would then turn
+    /// `m` into `m - 1` and change the text, and so the hash, of a stored time.
     public static func microseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }
 
     /// The date `micros` microseconds after the Unix epoch.
@@ -47,6 +51,7 @@ public enum Timestamp {
             let d = num(8, 2), (1...12).contains(mo), (1...31).contains(d)
         else { return nil }
         let days = CivilDate.days(fromCivil: y, mo, d)
+        guard CivilDate.civil(fromDays: days) == (y, mo, d) else { return nil }  // no February 30th
         if chars.count == 10 { return date(microseconds: days * 86_400_000_000) }
         guard chars.count >= 20, chars[10] == 84 || chars[10] == 116, let h = num(11, 2), chars[13] == 58,
             let mi = num(14, 2), chars[16] == 58, let s = num(17, 2), h < 24, mi < 60, s < 61
@@ -69,7 +74,7 @@ public enum Timestamp {
         if chars[i] == 90 || chars[i] == 122 {
             i += 1
         } else if chars[i] == 43 || chars[i] == 45, let oh = num(i + 1, 2), chars.count > i + 3, chars[i + 3] == 58,
-            let om = num(i + 4, 2)
+            let om = num(i + 4, 2), oh < 24, om < 60
         {
             offsetSeconds = (oh * 3600 + om * 60) * (chars[i] == 43 ? 1 : -1)
             i += 6

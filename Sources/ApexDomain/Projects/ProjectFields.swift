@@ -67,14 +67,20 @@ public struct ProjectFields: Sendable, Hashable, Codable {
         }
     }
 
-    /// These fields with the members of `changes` (keys from ``names``) applied, JSON merge-patch style.
+    /// These fields with the members of `changes` (keys from ``names``) applied, JSON merge-patch style
+    /// (RFC 7396): `site` merges member by member, and a `null` member removes it.
     public func merging(_ changes: [String: JSONValue]) throws(DomainError) -> ProjectFields {
         var json = self.json.objectValue ?? [:]
         for (key, value) in changes {
             guard Self.names.contains(key) else {
                 throw DomainError(.invalidInput, "'\(key)' is not an editable field (editable: \(Self.names.sorted().joined(separator: ", ")))", field: key)
             }
-            json[key] = value
+            json[key] = value == .null ? .null : Self.mergePatch(json[key] ?? .null, value)
+        }
+        if case .object(let site) = json["site"], let unknown = site.keys.sorted().first(where: { !Self.siteNames.contains($0) }) {
+            throw DomainError(
+                .invalidInput, "'site.\(unknown)' is not a site field (site fields: \(Self.siteNames.sorted().joined(separator: ", ")))",
+                field: "site.\(unknown)")
         }
         if json["description"] == .null { json["description"] = .string("") }
         if json["tags"] == .null { json["tags"] = .array([]) }
@@ -85,6 +91,19 @@ public struct ProjectFields: Sendable, Hashable, Codable {
         } catch {
             throw DomainError(.invalidInput, Self.describe(error), field: Self.field(of: error))
         }
+    }
+
+    /// The members a `site` object may have.
+    static let siteNames: Set<String> = ["address", "city", "state", "country"]
+
+    /// RFC 7396 merge patch: an object patch merges into `target` member by member (`null` removes one); anything else replaces it.
+    static func mergePatch(_ target: JSONValue, _ patch: JSONValue) -> JSONValue {
+        guard case .object(let members) = patch else { return patch }
+        var result = target.objectValue ?? [:]
+        for (key, value) in members {
+            result[key] = value == .null ? nil : mergePatch(result[key] ?? .null, value)
+        }
+        return .object(result)
     }
 
     /// The fields as JSON (absent optionals are `null`).
