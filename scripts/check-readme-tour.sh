@@ -20,4 +20,14 @@ bash -euo pipefail "$WORK/tour.sh" >"$WORK/tour.out" 2>&1 || { cat "$WORK/tour.o
 for expected in '"type": "calculation.approved"' '"type": "project.created"' '"ip_address": "127.0.0.1"'; do
   grep -q "$expected" "$WORK/tour.out" || { cat "$WORK/tour.out"; echo "README tour: missing $expected"; exit 1; }
 done
-echo "README tour: 1 passed, 0 failed"
+
+# Replays prove themselves: the state hash the live server computed for the tour's project
+# equals the one an offline replay of the same store computes, with the server stopped.
+PROJECT=$(swift run -q apex-cli events --json | python3 -c 'import json,sys; print([json.loads(l)["stream"] for l in sys.stdin if json.loads(l)["stream"].startswith("project-")][0][8:])')
+OWNER_TOKEN=$(swift run -q apex-cli token issue --user "$(swift run -q apex-cli events --json --type account.created | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["data"]["owner_id"])')")
+LIVE=$(curl -si -H "Authorization: Bearer $OWNER_TOKEN" "http://127.0.0.1:$PORT/v1/projects/$PROJECT" | tr -d '\r' | awk -F': ' 'tolower($1)=="apex-state-hash"{print $2}')
+kill $SERVER; wait $SERVER 2>/dev/null || true
+OFFLINE=$(swift run -q apex-cli replay --project "$PROJECT" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state_hash"])')
+if [ -z "$LIVE" ] || [ "$LIVE" != "$OFFLINE" ]; then echo "replay proof: live state hash '$LIVE' != offline '$OFFLINE'"; exit 1; fi
+swift run -q apex-cli verify >/dev/null || { echo "verify after the tour failed"; exit 1; }
+echo "README tour and replay proof: 2 passed, 0 failed"

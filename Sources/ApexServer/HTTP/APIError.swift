@@ -106,6 +106,8 @@ extension HTTPField.Name {
     public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     /// `Forwarded` (RFC 7239).
     public static let forwarded = HTTPField.Name("Forwarded")!
+    /// `Apex-State-Hash`: SHA-256 of the replayed project state, which an offline replay reproduces.
+    public static let apexStateHash = HTTPField.Name("Apex-State-Hash")!
     /// `traceparent` (W3C Trace Context).
     public static let traceparent = HTTPField.Name("traceparent")!
 }

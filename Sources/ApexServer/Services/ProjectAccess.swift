@@ -82,7 +82,7 @@ extension ApexAPI {
 extension Response {
     /// A project with its `ETag`.
     static func project(_ state: ProjectState, status: HTTPResponse.Status = .ok) -> Response {
-        var headers: HTTPFields = [.eTag: "\"\(state.version)\""]
+        var headers: HTTPFields = [.eTag: "\"\(state.version)\"", .apexStateHash: state.stateHash]
         if status == .created, let id = state.id { headers[.location] = "/v1/projects/\(id.lowercased)" }
         return .json(Present.project(state), status: status, headers: headers)
     }

@@ -64,13 +64,14 @@ public enum ReadMode: Sendable, Hashable {
 ///
 /// Every adapter (``SQLiteEventStore``, ``PostgresEventStore``, ``InMemoryEventStore``) passes
 /// the same conformance suite. Writes to one stream are serialized by the expected version;
-/// the global order (``EventEnvelope/position``) is gap-safe: a reader in position order never
+/// the global order (`EventEnvelope.position`) is gap-safe: a reader in position order never
 /// skips an event that commits later.
 ///
 /// ```swift
-/// let store = try await EventStores.open(url: "sqlite:./apex-data/apex.sqlite")
-/// let result = try await store.append([event], to: .project(id), expected: .noStream)
-/// let events = try await store.readStream(.project(id))
+/// try await EventStores.withStore(url: "sqlite:./apex-data/apex.sqlite") { store in
+///     let result = try await store.append([event], to: .project(id), expected: .noStream)
+///     let events = try await store.readStream(.project(id))
+/// }
 /// ```
 public protocol EventStore: Sendable {
     /// Appends `events` to `stream` in one transaction, all or none.
@@ -101,7 +102,7 @@ public protocol EventStore: Sendable {
     /// Waits until an event after `position` may exist, or `timeout` passes.
     func waitForAppend(after position: Int64, timeout: Duration) async throws
 
-    /// Appends a signed checkpoint row (used by ``EventStore/sealCheckpoint(signer:)``).
+    /// Appends a signed checkpoint row (used by ``EventStore/sealCheckpoint(signer:now:)``).
     func insertCheckpoint(_ checkpoint: Checkpoint) async throws
 
     /// All checkpoints, in position order.

@@ -51,9 +51,11 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
         let socket = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
         let host = components.host ?? ""
         guard !host.isEmpty || socket != nil else { throw EventStoreError(.invalidURL, "the postgres:// URL names no host") }
+        // URLComponents percent-decodes user and password already: decoding again would turn
+        // a password like `100%sure` (sent as `100%25sure`) into nil.
         self = .postgres(PostgresLocation(
             host: host.isEmpty ? "localhost" : host, port: components.port ?? 5432, socketDirectory: socket, user: user,
-            password: components.password?.removingPercentEncoding, database: database, requireTLS: query["sslmode"] == "require"))
+            password: components.password, database: database, requireTLS: query["sslmode"] == "require"))
     }
 
     /// The URL without its password.

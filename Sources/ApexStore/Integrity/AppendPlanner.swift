@@ -5,8 +5,8 @@ package import Foundation
 /// The part of an append that every adapter shares: validation, envelopes, sealing, hashing.
 ///
 /// An adapter opens a transaction, reads the stream head and the store head under its write
-/// lock, fetches or creates the keys ``subjects(of:accountTime:)`` names, and inserts what
-/// ``plan(_:stream:head:firstPosition:recordedAt:keys:)`` returns.
+/// lock, builds ``envelopes(_:stream:head:firstPosition:recordedAt:)``, fetches or creates the keys
+/// ``subjects(of:)`` names, and inserts what ``seal(_:head:keys:)`` returns.
 package enum AppendPlanner {
     /// The largest `data` an event may carry, as canonical JSON.
     package static let maximumDataBytes = 1 << 20

@@ -4,8 +4,9 @@ public import Foundation
 
 /// A signed seal over the global order: every event up to ``position`` folded into ``digest``.
 ///
-/// `digest_n = SHA-256(digest_{n-1} ‖ "position|stream|version|hash")`, starting from 32 zero
-/// bytes. The signature (Ed25519) covers the canonical JSON of position, digest, created_at
+/// `digest_n = hex(SHA-256(digest_{n-1} ‖ "position|stream|version|hash"))`, where the previous
+/// digest enters as its 64-character lowercase hex text (UTF-8) and `digest_0` is 64 `0`
+/// characters. The signature (Ed25519) covers the canonical JSON of position, digest, created_at
 /// and public_key, so a checkpoint proves that the log up to it was exactly this, in this order.
 public struct Checkpoint: Sendable, Hashable, Codable {
     /// The last position covered.

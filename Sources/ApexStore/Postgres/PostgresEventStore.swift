@@ -11,14 +11,16 @@ public import ServiceLifecycle
 /// The global order is gap-safe because every append takes the single `store_head` row lock
 /// before it assigns positions, and holds it until commit: transactions commit in position
 /// order, so a reader never sees position n+1 before n. Appends send `NOTIFY apex_events`;
-/// subscribers `LISTEN`. Run it (``run()``) as a `Service`, or use ``EventStores/withStore(url:projections:logger:_:)``.
+/// subscribers `LISTEN`. Run it (``run()``) as a `Service`, or use ``EventStores/withStore(url:projections:clock:logger:_:)``.
 public final class PostgresEventStore: EventStore, Service {
     private let client: PostgresClient
     private let logger: Logger
     private let projections: [any Projection]
     private let clock: (@Sendable () -> Date)?
+    /// Where the server is, for messages: `host:port` or the socket path (never the password).
+    private let location: String
 
-    /// A store on `configuration`; call ``run()`` (or run it in a `ServiceGroup`), then ``migrate()``.
+    /// A store on `configuration`; call ``run()`` (or run it in a `ServiceGroup`), then ``migrate(connectDeadline:)``.
     ///
     /// `recorded_at` comes from the database server's clock, shared by every process, unless
     /// `clock` is given (for tests that need a fixed time).
@@ -30,16 +32,55 @@ public final class PostgresEventStore: EventStore, Service {
         self.projections = projections
         self.clock = clock
         self.logger = logger
+        self.location = configuration.unixSocketPath ?? "\(configuration.host ?? "localhost"):\(configuration.port ?? 5432)"
     }
 
     /// Runs the connection pool until cancelled.
     public func run() async throws { await client.run() }
 
     /// Creates or upgrades the schema; throws ``EventStoreError/Code/schemaTooNew`` for a newer one,
-    /// ``EventStoreError/Code/unavailable`` when the server does not answer.
-    public func migrate() async throws {
-        do { try await PostgresSchema.migrate(client, logger: logger) } catch let error as EventStoreError { throw error } catch {
-            throw EventStoreError(.unavailable, "cannot reach or migrate the PostgreSQL database", underlying: error)
+    /// ``EventStoreError/Code/unavailable`` when no connection succeeds within `connectDeadline`.
+    ///
+    /// The pool retries failed connects with backoff and would keep a first query waiting for
+    /// about a minute, so a first `SELECT 1` runs under the deadline: an unreachable server, a
+    /// wrong password or a missing database fails here, promptly, instead of hanging startup.
+    public func migrate(connectDeadline: Duration = .seconds(10)) async throws {
+        try await awaitConnection(deadline: connectDeadline)
+        do { try await PostgresSchema.migrate(client, logger: logger) } catch let error as EventStoreError { throw error } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? EventStoreError { throw inner }
+            throw EventStoreError(.unavailable, "cannot migrate the PostgreSQL database at \(location)", underlying: error)
+        } catch {
+            throw EventStoreError(.unavailable, "cannot migrate the PostgreSQL database at \(location)", underlying: error)
+        }
+    }
+
+    /// Returns once a first query succeeds, or throws ``EventStoreError/Code/unavailable`` after `deadline`.
+    private func awaitConnection(deadline: Duration) async throws {
+        let client = self.client
+        let logger = self.logger
+        let connected: Bool
+        do {
+            connected = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for try await _ in try await client.query("SELECT 1", logger: logger) {}
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return false
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? false
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw EventStoreError(.unavailable, "the PostgreSQL server at \(location) refused the first query", underlying: error)
+        }
+        guard connected else {
+            throw EventStoreError(
+                .unavailable,
+                "no connection to the PostgreSQL server at \(location) within \(deadline.components.seconds) s: check that it is running and that the URL's host, port, user, password and database are right")
         }
     }
 
@@ -300,17 +341,25 @@ public final class PostgresEventStore: EventStore, Service {
         """
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as EventStoreError { throw error } catch let error as PSQLError {
-            let text = error.serverInfo?[.message] ?? ""
-            if text.contains("append-only") { throw EventStoreError(.appendOnly, "recorded events cannot be changed", underlying: error) }
-            if error.serverInfo?[.sqlState] == "23505" {
-                throw EventStoreError(.duplicateEventID, "an event id or stream version exists already", underlying: error)
-            }
-            throw EventStoreError(.unavailable, "the PostgreSQL database failed (\(error.code))", underlying: error)
-        } catch let error as PostgresTransactionError {
-            if let inner = error.closureError as? EventStoreError { throw inner }
+        do { return try await body() } catch let error as PostgresTransactionError {
+            // An error inside a transaction (a query's, a conflict, a projection's) is what the
+            // caller needs, not the wrapper; a failed BEGIN or COMMIT is the database's.
+            if let inner = error.closureError { throw Self.translate(inner) }
             throw EventStoreError(.unavailable, "a PostgreSQL transaction failed", underlying: error)
+        } catch {
+            throw Self.translate(error)
         }
+    }
+
+    /// A database error as an ``EventStoreError``; other errors unchanged.
+    private static func translate(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        let text = error.serverInfo?[.message] ?? ""
+        if text.contains("append-only") { return EventStoreError(.appendOnly, "recorded events cannot be changed", underlying: error) }
+        if error.serverInfo?[.sqlState] == "23505" {
+            return EventStoreError(.duplicateEventID, "an event id or stream version exists already", underlying: error)
+        }
+        return EventStoreError(.unavailable, "the PostgreSQL database failed (\(error.code))", underlying: error)
     }
 
     private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {

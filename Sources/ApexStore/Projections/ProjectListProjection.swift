@@ -1,6 +1,6 @@
 public import ApexDomain
 
-/// The read model behind project lists and search: each project's current ``ProjectState``,
+/// The read model behind project lists and search: each project's current `ProjectState`,
 /// one document per project, partitioned by account.
 public struct ProjectListProjection: Projection {
     /// `projects`.

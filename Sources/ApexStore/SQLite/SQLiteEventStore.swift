@@ -7,7 +7,7 @@ import GRDB
 ///
 /// Commits are durable (`synchronous = FULL`); deleted keys are overwritten (`secure_delete`);
 /// writers in other processes wait up to ``Configuration/busyTimeout``. Open it with
-/// ``EventStores/open(url:projections:logger:)`` and `sqlite:PATH`, or directly:
+/// ``EventStores/withStore(url:projections:clock:logger:_:)`` and `sqlite:PATH`, or directly:
 ///
 /// ```swift
 /// let store = try SQLiteEventStore(path: "./apex-data/apex.sqlite")
@@ -49,12 +49,16 @@ public final class SQLiteEventStore: EventStore {
             throw EventStoreError(.unavailable, "cannot open the SQLite database at \(path)", underlying: error)
         }
         let migrator = SQLiteSchema.migrator
-        let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-        guard !superseded else {
-            throw EventStoreError(.schemaTooNew, "the database at \(path) was created by a newer version of Apex; upgrade apex to open it")
+        do {
+            let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+            guard !superseded else {
+                throw EventStoreError(.schemaTooNew, "the database at \(path) was created by a newer version of Apex; upgrade apex to open it")
+            }
+            try migrator.migrate(pool)
+            try catchUpProjections()
+        } catch let error as DatabaseError {
+            throw EventStoreError(.unavailable, "cannot migrate the SQLite database at \(path): \(error.resultCode)", underlying: error)
         }
-        try migrator.migrate(pool)
-        try catchUpProjections()
     }
 
     /// Appends atomically in one `BEGIN IMMEDIATE` transaction.
@@ -191,13 +195,7 @@ public final class SQLiteEventStore: EventStore {
     public func rebuildProjection(_ projection: any Projection) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM read_models WHERE projection = ?", arguments: [projection.name])
-            var cursor: Int64 = 0
-            while true {
-                let page = try Self.decode(Row.fetchAll(db, sql: "SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000", arguments: [cursor]))
-                guard let last = page.last else { break }
-                try ProjectionApplier.apply(page, projections: [projection], load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
-                cursor = last.position
-            }
+            try Self.foldLog(db, into: projection)
         }
     }
 
@@ -237,17 +235,27 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - Internals
 
+    /// Builds the read model of every configured projection that has no documents yet from the
+    /// whole log: a file written without projections, or a projection added since, catches up.
     private func catchUpProjections() throws {
-        guard !configuration.projections.isEmpty else { return }
-        let empty = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM read_models") ?? 0 } == 0
-        let hasEvents = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0 } > 0
-        if empty && hasEvents {
-            for projection in configuration.projections {
-                try pool.write { db in
-                    let events = try Self.decode(Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY position"))
-                    try ProjectionApplier.apply(events, projections: [projection], load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
-                }
+        for projection in configuration.projections {
+            try pool.write { db in
+                let built = try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM read_models WHERE projection = ?)", arguments: [projection.name]) ?? false
+                guard !built else { return }
+                try Self.foldLog(db, into: projection)
             }
+        }
+    }
+
+    /// Folds every event, page by page in position order, into `projection`'s documents.
+    private static func foldLog(_ db: Database, into projection: any Projection) throws {
+        var cursor: Int64 = 0
+        while true {
+            let page = try decode(Row.fetchAll(db, sql: "SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000", arguments: [cursor]))
+            guard let last = page.last else { break }
+            try ProjectionApplier.apply(page, projections: [projection], load: { try document(db, $0, $1, $2) }, save: { try save(db, $0, $1, $2, $3) })
+            cursor = last.position
         }
     }
 

@@ -1,0 +1,252 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import GRDB
+import PostgresNIO
+import Testing
+
+@Suite("Opening a store: URLs and clear errors")
+struct StoreOpeningTests {
+    // MARK: - StoreURL
+
+    @Test(arguments: [
+        ("sqlite:./apex-data/apex.sqlite", "./apex-data/apex.sqlite"),
+        ("sqlite:/var/lib/apex/apex.sqlite", "/var/lib/apex/apex.sqlite"),
+        ("sqlite:///var/lib/apex/apex.sqlite", "/var/lib/apex/apex.sqlite"),
+        ("sqlite://apex-data/apex.sqlite", "apex-data/apex.sqlite"),
+        ("sqlite:apex.sqlite", "apex.sqlite"),
+    ])
+    func sqliteURLsNameAPath(text: String, path: String) throws {
+        #expect(try StoreURL(text) == .sqlite(path: path))
+        #expect(try StoreURL(text).description == "sqlite:\(path)")
+    }
+
+    @Test
+    func theDefaultURLIsAnSQLiteFile() throws {
+        #expect(try StoreURL(StoreURL.defaultURL) == .sqlite(path: "./apex-data/apex.sqlite"))
+    }
+
+    @Test
+    func aPostgresURLNamesUserPasswordHostPortAndDatabase() throws {
+        let location = try postgres("postgres://apex:s3cret@db.example.com:6543/audit")
+        #expect(location.user == "apex")
+        #expect(location.password == "s3cret")
+        #expect(location.host == "db.example.com")
+        #expect(location.port == 6543)
+        #expect(location.database == "audit")
+        #expect(location.socketDirectory == nil)
+        #expect(!location.requireTLS)
+    }
+
+    @Test
+    func postgresqlSchemeNoPasswordAndTheDefaultPort() throws {
+        let location = try postgres("postgresql://apex@localhost/apex")
+        #expect(location.user == "apex")
+        #expect(location.password == nil)
+        #expect(location.host == "localhost")
+        #expect(location.port == 5432)
+        #expect(location.database == "apex")
+    }
+
+    @Test(arguments: [
+        ("p%40ss%3Aw%2Frd", "p@ss:w/rd"),
+        ("100%25sure", "100%sure"),
+        ("%2541", "%41"),
+        ("caf%C3%A9", "café"),
+    ])
+    func percentEncodedPasswordsDecodeExactlyOnce(encoded: String, password: String) throws {
+        #expect(try postgres("postgres://apex:\(encoded)@localhost:5432/apex").password == password)
+    }
+
+    @Test
+    func sslmodeRequireAsksForTLS() throws {
+        #expect(try postgres("postgres://apex:pw@db.example.com/apex?sslmode=require").requireTLS)
+        #expect(try !postgres("postgres://apex:pw@db.example.com/apex?sslmode=disable").requireTLS)
+    }
+
+    @Test
+    func aHostQueryParameterSelectsTheUnixSocketDirectory() throws {
+        let location = try postgres("postgres://apex@localhost:5433/apex?host=/var/run/postgresql")
+        #expect(location.socketDirectory == "/var/run/postgresql")
+        #expect(location.port == 5433)
+        let hostless = try postgres("postgres://apex@/apex?host=/tmp/pg")
+        #expect(hostless.socketDirectory == "/tmp/pg")
+        #expect(hostless.database == "apex")
+        // The socket path is what PostgresNIO gets.
+        let configuration = EventStores.postgresConfiguration(location)
+        #expect(configuration.unixSocketPath == "/var/run/postgresql/.s.PGSQL.5433")
+        #expect(configuration.host == nil)
+    }
+
+    @Test(arguments: [
+        ("", "sqlite:"),
+        ("sqlite:", "file path"),
+        ("sqlite://", "file path"),
+        ("http://localhost:5432/apex", "postgres://"),
+        ("mysql://apex@localhost/apex", "postgres://"),
+        ("./apex.sqlite", "sqlite:"),
+        ("postgres://apex:pw@localhost:5432", "database"),
+        ("postgres://apex:pw@localhost:5432/", "database"),
+        ("postgres://localhost:5432/apex", "user"),
+        ("postgres://:pw@localhost:5432/apex", "user"),
+    ])
+    func badURLsAreInvalidURLErrorsThatSayWhatIsExpected(text: String, hint: String) throws {
+        let error = try #require(throws: EventStoreError.self) { try StoreURL(text) }
+        #expect(error.code == .invalidURL)
+        #expect(error.code.description == "invalid_store_url")
+        #expect(error.message.contains(hint), "'\(error.message)' should mention \(hint)")
+        #expect(!error.description.contains("pw"))
+    }
+
+    @Test(arguments: [
+        "postgres://apex:topsecret@db.example.com:5432/apex",
+        "postgres://apex:topsecret@db.example.com/apex?sslmode=require",
+        "postgresql://apex:top%73ecret@db.example.com/apex",
+        "postgres://apex:topsecret@/apex?host=/var/run/postgresql",
+    ])
+    func theDescriptionNeverShowsThePassword(text: String) throws {
+        let url = try StoreURL(text)
+        #expect(!url.description.contains("topsecret"))
+        #expect(!url.description.contains("top%73ecret"))
+        #expect(url.description.contains("***"))
+        #expect(!String(describing: url).contains("topsecret"))
+        #expect(url.description.hasPrefix("postgres://apex:***@"))
+    }
+
+    // MARK: - SQLite
+
+    @Test
+    func anSQLitePathThatCannotBeCreatedIsUnavailable() async throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("plain-file")
+        try Data("not a directory".utf8).write(to: file)
+        let path = file.appendingPathComponent("sub/apex.sqlite").path
+
+        let direct = try #require(throws: EventStoreError.self) { try SQLiteEventStore(path: path) }
+        #expect(direct.code == .unavailable)
+        #expect(direct.message.contains(path))
+        let viaURL = try await #require(throws: EventStoreError.self) {
+            try await EventStores.withStore(url: "sqlite:\(path)") { _ in }
+        }
+        #expect(viaURL.code == .unavailable)
+    }
+
+    @Test
+    func aFileThatIsNotAnSQLiteDatabaseIsUnavailable() async throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("apex.sqlite").path
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: EventStoreError.self) { try SQLiteEventStore(path: path) }
+        #expect(error.code == .unavailable)
+    }
+
+    @Test
+    func anSQLiteFileMigratedByANewerApexIsSchemaTooNew() async throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("apex.sqlite").path
+        try await EventStores.withStore(url: "sqlite:\(path)") { store in
+            _ = try await store.append([Events.note("before the upgrade")], to: .project(UUID()), expected: .noStream)
+        }
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try queue.close()
+
+        let direct = try #require(throws: EventStoreError.self) { try SQLiteEventStore(path: path) }
+        #expect(direct.code == .schemaTooNew)
+        #expect(direct.message.contains("newer"))
+        let viaURL = try await #require(throws: EventStoreError.self) {
+            try await EventStores.withStore(url: "sqlite:\(path)") { _ in }
+        }
+        #expect(viaURL.code == .schemaTooNew)
+    }
+
+    // MARK: - PostgreSQL
+
+    @Test
+    func aPostgresDatabaseOfANewerSchemaIsSchemaTooNew() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { store in
+                _ = try await store.append([Events.note("before the upgrade")], to: .project(UUID()), expected: .noStream)
+            }
+            try await database.execute("INSERT INTO apex_schema (version) VALUES (99)")
+            let error = try await #require(throws: EventStoreError.self) {
+                try await withDeadline(.seconds(30)) {
+                    try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { _ in }
+                }
+            }
+            #expect(error.code == .schemaTooNew)
+            #expect(error.message.contains("99"))
+        }
+    }
+
+    @Test
+    func anUnreachablePostgresServerFailsPromptlyAsUnavailable() async throws {
+        let port = try closedPort()
+        let url = "postgres://apex:unreachable-secret@127.0.0.1:\(port)/apex"
+        let started = ContinuousClock.now
+        let error = try await #require(throws: EventStoreError.self) {
+            try await withDeadline(.seconds(30)) {
+                try await EventStores.withStore(url: url, logger: Fixtures.logger) { _ in }
+            }
+        }
+        #expect(error.code == .unavailable)
+        #expect(!error.description.contains("unreachable-secret"))
+        #expect(error.message.contains("127.0.0.1:\(port)"))
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    // MARK: - Helpers
+
+    private func postgres(_ text: String) throws -> StoreURL.PostgresLocation {
+        guard case .postgres(let location) = try StoreURL(text) else { throw FixtureError(description: "\(text) is not a postgres URL") }
+        return location
+    }
+
+    private func scratchDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("apex-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A loopback port nothing listens on: bound once by the kernel's choice, then closed.
+    private func closedPort() throws -> Int {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw FixtureError(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw FixtureError(description: "bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "did not finish within \(limit)" }
+}
+
+/// Runs `body`, failing with ``DeadlineExceeded`` if it takes longer than `limit`.
+func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DeadlineExceeded(limit: limit)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
