@@ -522,7 +522,7 @@ extension AccessPolicyTests {
             let plain = Fixture.context()
             for role in [Role.owner, .admin, .engineer, .estimator] {
                 let principal = Fixture.principal(role, pe: Fixture.valid)
-                for action in [Permission.calculationRun, .fileUpload, .calculationApprove, .fileDelete, .projectEdit]
+                for action in [Permission.calculationRun, .fileUpload, .calculationApprove, .fileDelete, .projectEdit, .projectDelete]
                 where AccessPolicy.permissions(for: role).contains(action) {
                     let decision = AccessPolicy.decide(principal, action, archived, plain)
                     #expect(decision.denial?.code == .readOnly, "\(role) \(action): \(decision)")

@@ -27,7 +27,7 @@ private let everyCommand: [NamedCommand] = [
 ]
 
 /// The commands that change a project in place (what `archived` forbids).
-private let editingCommands = everyCommand.filter { ["update", "revert", "runCalculation", "reviseCalculation", "approveCalculation"].contains($0.name) }
+private let editingCommands = everyCommand.filter { ["update", "delete", "revert", "runCalculation", "reviseCalculation", "approveCalculation"].contains($0.name) }
 
 /// A project with calculation A (revision 1) run in it.
 private func projectWithCalculation() throws -> ProjectScenario {

@@ -123,7 +123,7 @@ extension AccessPolicy {
 
     /// The permissions that change a project, its calculations or its files.
     private static let projectWrites: Set<Permission> = [
-        .projectEdit, .calculationRun, .calculationApprove, .fileUpload, .fileDelete,
+        .projectEdit, .projectDelete, .calculationRun, .calculationApprove, .fileUpload, .fileDelete,
     ]
 
     /// Archiving: owner or admin archives and restores; an archived project is otherwise read-only.

@@ -35,6 +35,7 @@ public enum ProjectDecider {
         case .changeStatus(let to, let reason):
             return [try statusChange(state, to: to, reason: reason)]
         case .delete(let reason):
+            try writable(state)
             return [try DecideSupport.draft(ProjectDeleted(), reason: try DecideSupport.required(reason, "deleting a project"))]
         case .revert(let toVersion, let fieldsThen, let reason):
             try writable(state)

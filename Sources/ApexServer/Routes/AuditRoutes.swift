@@ -29,7 +29,16 @@ struct AuditRoutes {
         router.get("audit/verify") { _, context in
             let me = try context.requireIdentity()
             try await authorize(me, context)
-            let report = try await api.store.verify(options: VerifyOptions(trustedPublicKey: api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()))
+            var report = try await api.store.verify(options: VerifyOptions(trustedPublicKey: api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()))
+            // The check covers the whole store; a failure in another tenant's data is reported without naming it.
+            if let failure = report.firstFailure, let position = failure.position {
+                let event = try await api.store.readAll(after: position - 1, limit: 1, mode: .stored).first
+                if event?.accountID != me.principal.accountID {
+                    report.firstFailure = VerifyFailure(kind: failure.kind, message: "an event outside this account failed verification; the operator has the details")
+                }
+            } else if report.firstFailure?.stream != nil, report.firstFailure?.stream != StreamID.account(me.principal.accountID).rawValue {
+                report.firstFailure = VerifyFailure(kind: report.firstFailure!.kind, message: "a stream outside this account failed verification; the operator has the details")
+            }
             return Response.json(try CanonicalJSON.value(of: report))
         }
     }

@@ -63,11 +63,11 @@ struct ProjectRoutes {
 
     private func create(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let me = try context.requireIdentity()
-        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(Self.editable)
-        guard body.has("name") else { throw APIError.badRequest("'name' is required", code: "missing_field", field: "name") }
         try await api.gate.authorize(
             me, .projectCreate, .project(ProjectResource(accountID: me.principal.accountID, projectID: nil, status: .draft)),
             resourceName: "projects", context: context)
+        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(Self.editable)
+        guard body.has("name") else { throw APIError.badRequest("'name' is required", code: "missing_field", field: "name") }
         let id = UUID()
         let fields = try ProjectFields(name: "").merging(body.object)
         let drafts = try ProjectDecider.decide(.create(projectID: id, fields: fields), state: ProjectState(), context: DecisionContext(now: api.configuration.clock()))

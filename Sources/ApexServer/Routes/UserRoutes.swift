@@ -25,6 +25,10 @@ struct UserRoutes {
 
     private func invite(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let me = try context.requireIdentity()
+        // The permission first (audited when denied), the owner rules once the role is read.
+        try await api.gate.authorize(
+            me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: UUID(), role: .client)),
+            resourceName: "invitation", context: context)
         let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["email", "role", "name"])
         let email = try body.requiredString("email")
         guard let role = try body.enumValue("role", Role.self) else { throw APIError.badRequest("'role' is required", code: "missing_field", field: "role") }
@@ -53,10 +57,13 @@ struct UserRoutes {
     private func update(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let me = try context.requireIdentity()
         let userID = try request.uuidParameter("id", context)
-        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["role", "pe_license"])
-        let newRole = try body.enumValue("role", Role.self)
         let account = try await api.directory.state(of: me.principal.accountID)
         guard let target = account.users[userID], !target.removed else { throw APIError.notFound }
+        try await api.gate.authorize(
+            me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
+            resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
+        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["role", "pe_license"])
+        let newRole = try body.enumValue("role", Role.self)
         try await api.gate.authorize(
             me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
             resourceName: "user/\(userID.lowercased)", context: context, newRole: newRole ?? target.role, ownerCount: account.ownerCount)
@@ -77,13 +84,13 @@ struct UserRoutes {
     private func remove(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let me = try context.requireIdentity()
         let userID = try request.uuidParameter("id", context)
-        let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["reason"])
         let account = try await api.directory.state(of: me.principal.accountID)
         guard let target = account.users[userID], !target.removed else { throw APIError.notFound }
         try await api.gate.authorize(
             me, .userRemove, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
-        let drafts = try AccountDecider.decide(.remove(userID: userID, reason: try body.string("reason")), state: account,
+        let reason = try await ProjectRoutes.reason(request, api)
+        let drafts = try AccountDecider.decide(.remove(userID: userID, reason: reason), state: account,
                                                context: DecisionContext(now: api.configuration.clock()))
         _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
                                  account: me.principal.accountID, actor: .user(me.principal.userID), context: context)

@@ -70,6 +70,8 @@ extension ApexAPI {
     static func ifMatch(_ request: Request) throws -> Int64? {
         guard let raw = request.headers[.ifMatch] else { return nil }
         var text = raw.trimmingCharacters(in: .whitespaces)
+        // `*` matches any current version of an existing resource (RFC 9110 13.1.1).
+        if text == "*" { return nil }
         if text.hasPrefix("W/") { text.removeFirst(2) }
         text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         guard let version = Int64(text) else {
