@@ -70,17 +70,38 @@ struct ConformanceProjectionTests {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func aStoreWithoutTheProjectionBuildsItOnRebuild(kind: StoreKind) async throws {
+    func aReadModelCatchesUpWithEventsAppendedWithoutIt(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let writer = ProjectWriter(store: f.store)
             let id = UUID()
             try await writer.run(id, .create(projectID: id, fields: ProjectFields(name: "Late read model")))
             try await writer.run(id, .changeStatus(to: .estimating, reason: nil))
-            #expect(try await f.store.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased).isEmpty)
+            // The store was opened without the projection; reading it folds what it missed.
+            let expected = [try ProjectState.replay(try await f.store.readStream(.project(id)))]
+            let docs = try await f.store.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased)
+            #expect(try ProjectListProjection.states(docs) == expected)
+            try await writer.run(id, .update(changes: ["name": "Later still"]))
+            let after = try await f.store.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased)
+            #expect(try ProjectListProjection.states(after).map(\.fields.name) == ["Later still"])
 
             try await f.store.rebuildProjection(ProjectListProjection())
+            let rebuilt = try await f.store.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased)
+            #expect(rebuilt == after)
+        }
+    }
+
+    @Test(arguments: [StoreKind.sqlite, .postgres])
+    func aReaderSeesProjectEventsThatAnotherWriterAppendedWithoutTheProjection(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind, projections: [ProjectListProjection()]) { f in
+            let id = UUID()
+            try await ProjectWriter(store: f.store).run(id, .create(projectID: id, fields: ProjectFields(name: "Shared")))
+            // A second process (here: a second store on the same database) that keeps no read model.
+            try await EventStores.withStore(url: f.url!, logger: Fixtures.logger) { other in
+                try await ProjectWriter(store: other).run(id, .update(changes: ["name": "Renamed elsewhere"]))
+            }
             let docs = try await f.store.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased)
-            #expect(try ProjectListProjection.states(docs) == [try ProjectState.replay(try await f.store.readStream(.project(id)))])
+            #expect(try ProjectListProjection.states(docs).map(\.fields.name) == ["Renamed elsewhere"])
+            #expect(try ProjectListProjection.states(docs).map(\.version) == [2])
         }
     }
 

@@ -15,6 +15,7 @@ public actor InMemoryEventStore: EventStore {
     private var keys: [String: SymmetricKey] = [:]
     private var sealed: [Checkpoint] = []
     private var documents: [String: JSONValue] = [:]
+    private var projectionPositions: [String: Int64] = [:]
     private let projections: [any Projection]
     private let clock: @Sendable () -> Date
     private let signal = AppendSignal()
@@ -46,6 +47,7 @@ public actor InMemoryEventStore: EventStore {
             save: { docs[Self.docKey($0, $1, $2)] = $3 })
         keys = newKeys
         documents = docs
+        for projection in projections { projectionPositions[projection.name] = stored.last!.position }
         for event in stored {
             idIndex[event.id] = log.count
             streamIndex[stream, default: []].append(log.count)
@@ -110,8 +112,20 @@ public actor InMemoryEventStore: EventStore {
     /// Subjects with keys.
     public func keySubjects(prefix: String) -> [String] { keys.keys.filter { $0.hasPrefix(prefix) }.sorted() }
 
+    /// Folds the events after the projection's position (all of them when it has none).
+    private func catchUp(_ projection: any Projection) throws {
+        guard let position = projectionPositions[projection.name] else { return try rebuildProjection(projection) }
+        var docs = documents
+        try ProjectionApplier.apply(
+            Array(log[Int(position)...]), projections: [projection], load: { docs[Self.docKey($0, $1, $2)] },
+            save: { docs[Self.docKey($0, $1, $2)] = $3 })
+        documents = docs
+        projectionPositions[projection.name] = Int64(log.count)
+    }
+
     /// Rebuilds a projection from the whole log.
     public func rebuildProjection(_ projection: any Projection) throws {
+        defer { projectionPositions[projection.name] = Int64(log.count) }
         var docs = documents.filter { !$0.key.hasPrefix(projection.name + "\u{0}") }
         try ProjectionApplier.apply(
             log, projections: [projection], load: { docs[Self.docKey($0, $1, $2)] }, save: { docs[Self.docKey($0, $1, $2)] = $3 })
@@ -119,7 +133,8 @@ public actor InMemoryEventStore: EventStore {
     }
 
     /// A projection's documents in a partition.
-    public func projectionDocuments(_ projection: any Projection, partition: String) -> [String: JSONValue] {
+    public func projectionDocuments(_ projection: any Projection, partition: String) throws -> [String: JSONValue] {
+        if projectionPositions[projection.name] != Int64(log.count) { try catchUp(projection) }
         let prefix = projection.name + "\u{0}" + partition + "\u{0}"
         var result: [String: JSONValue] = [:]
         for (k, v) in documents where k.hasPrefix(prefix) { result[String(k.dropFirst(prefix.count))] = v }
@@ -134,6 +149,7 @@ public actor InMemoryEventStore: EventStore {
         try ProjectionApplier.apply(
             events, projections: projections, load: { docs[Self.docKey($0, $1, $2)] }, save: { docs[Self.docKey($0, $1, $2)] = $3 })
         documents = docs
+        for projection in projections { projectionPositions[projection.name] = events.last!.position }
         for event in events {
             idIndex[event.id] = log.count
             streamIndex[event.stream, default: []].append(log.count)

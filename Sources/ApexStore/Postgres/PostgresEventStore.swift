@@ -119,9 +119,7 @@ public final class PostgresEventStore: EventStore, Service {
                     ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
                     """, logger: logger)
                 try await conn.query("UPDATE store_head SET position = \(tail.position) WHERE id = 1", logger: logger)
-                try await ProjectionApplier.apply(
-                    stored, projections: projections, load: { try await Self.document(conn, $0, $1, $2, logger) },
-                    save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
+                for projection in projections { try await Self.advance(conn, projection, with: stored, from: last, logger) }
                 try await conn.query("SELECT pg_notify('apex_events', \(String(tail.position)))", logger: logger)
                 return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
             }
@@ -268,28 +266,37 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 
-    /// Rebuilds a projection from the whole log, in one transaction.
+    /// Rebuilds a projection from the whole log, in one transaction (appends wait meanwhile).
     public func rebuildProjection(_ projection: any Projection) async throws {
         let logger = self.logger
         try await guarded {
             try await self.client.withTransaction(logger: logger) { conn in
-                try await conn.query("DELETE FROM read_models WHERE projection = \(projection.name)", logger: logger)
-                var cursor: Int64 = 0
-                while true {
-                    let page = try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(cursor) ORDER BY position LIMIT 1000", logger)
-                    guard let last = page.last else { break }
-                    try await ProjectionApplier.apply(
-                        page, projections: [projection], load: { try await Self.document(conn, $0, $1, $2, logger) },
-                        save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
-                    cursor = last.position
-                }
+                try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger)
+                try await conn.query("DELETE FROM projection_positions WHERE projection = \(projection.name)", logger: logger)
+                try await Self.catchUp(conn, projection, logger)
             }
         }
     }
 
     /// A projection's documents in a partition.
     public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
-        try await guarded {
+        let logger = self.logger
+        let behind = try await guarded {
+            try await self.client.withConnection { conn in
+                var head: Int64 = 0
+                for try await p in try await conn.query("SELECT position FROM store_head WHERE id = 1", logger: logger).decode(Int64.self) { head = p }
+                return try await Self.projectionPosition(conn, projection, logger) != head
+            }
+        }
+        if behind {
+            try await guarded {
+                try await self.client.withTransaction(logger: logger) { conn in
+                    try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger)
+                    try await Self.catchUp(conn, projection, logger)
+                }
+            }
+        }
+        return try await guarded {
             var docs: [String: JSONValue] = [:]
             let decoder = JSONDecoder()
             for try await (k, d) in try await self.client.query(
@@ -322,9 +329,7 @@ public final class PostgresEventStore: EventStore, Service {
                         """, logger: logger)
                 }
                 try await conn.query("UPDATE store_head SET position = \(events.last!.position) WHERE id = 1", logger: logger)
-                try await ProjectionApplier.apply(
-                    events, projections: projections, load: { try await Self.document(conn, $0, $1, $2, logger) },
-                    save: { try await Self.save(conn, $0, $1, $2, $3, logger) })
+                for projection in projections { try await Self.advance(conn, projection, with: events, from: head, logger) }
                 try await conn.query("SELECT pg_notify('apex_events', \(String(events.last!.position)))", logger: logger)
             }
         }
@@ -367,6 +372,52 @@ public final class PostgresEventStore: EventStore, Service {
         guard !subjects.isEmpty else { return events }
         let keys = try await guarded { try await self.client.withConnection { conn in try await Self.keys(conn, for: subjects, create: false, self.logger) } }
         return events.map { Sealer.open($0, keys: keys) }
+    }
+
+    private static func projectionPosition(_ conn: PostgresConnection, _ projection: any Projection, _ logger: Logger) async throws -> Int64? {
+        for try await p in try await conn.query("SELECT position FROM projection_positions WHERE projection = \(projection.name)", logger: logger).decode(Int64.self) {
+            return p
+        }
+        return nil
+    }
+
+    /// Folds the events after the projection's position up to the head (the caller holds the
+    /// store-head lock); a projection with no position is rebuilt from scratch.
+    private static func catchUp(_ conn: PostgresConnection, _ projection: any Projection, _ logger: Logger) async throws {
+        var cursor: Int64
+        if let position = try await projectionPosition(conn, projection, logger) {
+            cursor = position
+        } else {
+            try await conn.query("DELETE FROM read_models WHERE projection = \(projection.name)", logger: logger)
+            cursor = 0
+        }
+        while true {
+            let page = try await select(conn, "SELECT \(unescaped: columns) FROM events WHERE position > \(cursor) ORDER BY position LIMIT 1000", logger)
+            guard let last = page.last else { break }
+            try await ProjectionApplier.apply(
+                page, projections: [projection], load: { try await document(conn, $0, $1, $2, logger) }, save: { try await save(conn, $0, $1, $2, $3, logger) })
+            cursor = last.position
+        }
+        try await setProjectionPosition(conn, projection, cursor, logger)
+    }
+
+    /// Inline in an append: folds the new events when the projection was at `previousHead`,
+    /// otherwise catches it up (the new events are already inserted).
+    private static func advance(_ conn: PostgresConnection, _ projection: any Projection, with events: [EventEnvelope], from previousHead: Int64, _ logger: Logger) async throws {
+        guard try await projectionPosition(conn, projection, logger) == previousHead, let last = events.last else {
+            return try await catchUp(conn, projection, logger)
+        }
+        try await ProjectionApplier.apply(
+            events, projections: [projection], load: { try await document(conn, $0, $1, $2, logger) }, save: { try await save(conn, $0, $1, $2, $3, logger) })
+        try await setProjectionPosition(conn, projection, last.position, logger)
+    }
+
+    private static func setProjectionPosition(_ conn: PostgresConnection, _ projection: any Projection, _ position: Int64, _ logger: Logger) async throws {
+        try await conn.query(
+            """
+            INSERT INTO projection_positions (projection, position) VALUES (\(projection.name), \(position))
+            ON CONFLICT (projection) DO UPDATE SET position = excluded.position
+            """, logger: logger)
     }
 
     private static func head(_ conn: PostgresConnection, _ stream: StreamID, _ logger: Logger) async throws -> StreamHead? {

@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 1
+    static let version = 2
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -51,7 +51,11 @@ enum PostgresSchema {
                 projection text NOT NULL, partition text NOT NULL, key text NOT NULL, document text NOT NULL,
                 PRIMARY KEY (projection, partition, key))
             """,
-        ]
+        ],
+        2: [
+            // How far each projection has folded the log; read models catch up from here.
+            "CREATE TABLE projection_positions (projection text PRIMARY KEY, position bigint NOT NULL)"
+        ],
     ]
 
     /// Migrates the database, or throws ``EventStoreError/Code/schemaTooNew``.

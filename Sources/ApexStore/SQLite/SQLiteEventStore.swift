@@ -84,7 +84,7 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(
                 sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
                 arguments: [stream.rawValue, tail.version, tail.hash])
-            try ProjectionApplier.apply(stored, projections: projections, load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+            for projection in projections { try Self.advance(db, projection, with: stored, from: last) }
             return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
         }
         if result.wasDuplicate {
@@ -194,14 +194,16 @@ public final class SQLiteEventStore: EventStore {
     /// Rebuilds a projection from the whole log, in one transaction.
     public func rebuildProjection(_ projection: any Projection) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM read_models WHERE projection = ?", arguments: [projection.name])
-            try Self.foldLog(db, into: projection)
+            try db.execute(sql: "DELETE FROM projection_positions WHERE projection = ?", arguments: [projection.name])
+            try Self.catchUp(db, projection)
         }
     }
 
     /// A projection's documents in a partition.
     public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
-        try await read { db in
+        let behind = try await read { db in try Self.projectionPosition(db, projection) != (try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0) }
+        if behind { try await write { db in try Self.catchUp(db, projection) } }
+        return try await read { db in
             var docs: [String: JSONValue] = [:]
             let decoder = JSONDecoder()
             for row in try Row.fetchAll(db, sql: "SELECT key, document FROM read_models WHERE projection = ? AND partition = ?", arguments: [projection.name, partition]) {
@@ -224,7 +226,7 @@ public final class SQLiteEventStore: EventStore {
                     sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
                     arguments: [stream.rawValue, h.version, h.hash])
             }
-            try ProjectionApplier.apply(events, projections: projections, load: { try Self.document(db, $0, $1, $2) }, save: { try Self.save(db, $0, $1, $2, $3) })
+            for projection in projections { try Self.advance(db, projection, with: events, from: head) }
             return events.last!.position
         }
         signal.signal(head: last)
@@ -235,28 +237,46 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - Internals
 
-    /// Builds the read model of every configured projection that has no documents yet from the
-    /// whole log: a file written without projections, or a projection added since, catches up.
+    /// Brings every configured projection up to the head of the log.
     private func catchUpProjections() throws {
         for projection in configuration.projections {
-            try pool.write { db in
-                let built = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM read_models WHERE projection = ?)", arguments: [projection.name]) ?? false
-                guard !built else { return }
-                try Self.foldLog(db, into: projection)
-            }
+            try pool.write { db in try Self.catchUp(db, projection) }
         }
     }
 
-    /// Folds every event, page by page in position order, into `projection`'s documents.
-    private static func foldLog(_ db: Database, into projection: any Projection) throws {
-        var cursor: Int64 = 0
+    /// How far `projection` has folded the log (nil: never, or its read model predates tracking).
+    static func projectionPosition(_ db: Database, _ projection: any Projection) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT position FROM projection_positions WHERE projection = ?", arguments: [projection.name])
+    }
+
+    /// Folds the events after the projection's position, page by page, up to the head; a
+    /// projection with no position is rebuilt from scratch.
+    static func catchUp(_ db: Database, _ projection: any Projection) throws {
+        var cursor = try projectionPosition(db, projection) ?? {
+            try db.execute(sql: "DELETE FROM read_models WHERE projection = ?", arguments: [projection.name])
+            return 0
+        }()
         while true {
             let page = try decode(Row.fetchAll(db, sql: "SELECT * FROM events WHERE position > ? ORDER BY position LIMIT 1000", arguments: [cursor]))
             guard let last = page.last else { break }
             try ProjectionApplier.apply(page, projections: [projection], load: { try document(db, $0, $1, $2) }, save: { try save(db, $0, $1, $2, $3) })
             cursor = last.position
         }
+        try setProjectionPosition(db, projection, cursor)
+    }
+
+    /// Inline in an append: folds the new events when the projection was at `previousHead`,
+    /// otherwise catches it up from wherever it was (the new events are already inserted).
+    static func advance(_ db: Database, _ projection: any Projection, with events: [EventEnvelope], from previousHead: Int64) throws {
+        guard try projectionPosition(db, projection) == previousHead, let last = events.last else { return try catchUp(db, projection) }
+        try ProjectionApplier.apply(events, projections: [projection], load: { try document(db, $0, $1, $2) }, save: { try save(db, $0, $1, $2, $3) })
+        try setProjectionPosition(db, projection, last.position)
+    }
+
+    static func setProjectionPosition(_ db: Database, _ projection: any Projection, _ position: Int64) throws {
+        try db.execute(
+            sql: "INSERT INTO projection_positions (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
+            arguments: [projection.name, position])
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

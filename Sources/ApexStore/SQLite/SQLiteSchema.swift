@@ -59,6 +59,11 @@ enum SQLiteSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-projection-positions") { db in
+            // How far each projection has folded the log: read models catch up from here, so a
+            // writer that does not maintain a projection never leaves it silently stale.
+            try db.execute(sql: "CREATE TABLE projection_positions (projection TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 }
