@@ -117,6 +117,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ApexCLITests",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "ApexStoreTests",
             dependencies: [
                 "ApexDomain",

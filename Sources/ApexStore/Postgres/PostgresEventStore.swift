@@ -454,6 +454,7 @@ public final class PostgresEventStore: EventStore, Service {
 
     private static func keys(_ conn: PostgresConnection, for subjects: Set<String>, create: Bool, _ logger: Logger) async throws -> [String: SymmetricKey] {
         var keys: [String: SymmetricKey] = [:]
+        guard !subjects.isEmpty else { return keys }
         let list = Array(subjects)
         for try await (s, k) in try await conn.query("SELECT subject, key FROM data_keys WHERE subject = ANY(\(list))", logger: logger).decode((String, Data).self) {
             keys[s] = SymmetricKey(data: k)

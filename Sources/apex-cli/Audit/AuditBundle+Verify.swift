@@ -1,0 +1,200 @@
+import ApexDomain
+import ApexStore
+import Crypto
+import Foundation
+
+/// What `audit verify-bundle` found: intact, or every problem it could name.
+struct BundleVerification: Sendable {
+    var stream: String?
+    var eventsChecked = 0
+    var checkpointsChecked = 0
+    var globalLogEntries = 0
+    var publicKey: String?
+    var publicKeyPinned = false
+    var failures: [VerifyFailure] = []
+
+    var ok: Bool { failures.isEmpty }
+
+    var json: JSONValue {
+        [
+            "ok": .bool(ok), "stream": stream.map(JSONValue.string) ?? .null, "events_checked": .number(Double(eventsChecked)),
+            "checkpoints_checked": .number(Double(checkpointsChecked)), "global_log_entries": .number(Double(globalLogEntries)),
+            "public_key": publicKey.map(JSONValue.string) ?? .null, "public_key_pinned": .bool(publicKeyPinned),
+            "failures": .array(failures.map { (try? CanonicalJSON.value(of: $0)) ?? .null }),
+        ]
+    }
+}
+
+/// Checks a bundle with no database: pure, over the file's bytes.
+///
+/// Every byte is covered twice: line 1 by the signature on line 2 (checked over the raw bytes,
+/// before any parsing, so even a line that no longer parses is proven altered), and line 2 by
+/// being required in exactly its canonical form. Beyond the signature, each part is checked on
+/// its own so a report names what was changed: events (hash, chain, versions), their places in
+/// the global log, each checkpoint's digest and signature, and the project's replay.
+struct BundleVerifier {
+    /// Only bundles and checkpoints signed by this key (base64) are accepted; nil trusts the embedded key.
+    var pinnedKey: String?
+    private var result = BundleVerification()
+    private static let maxFailures = 25
+
+    init(pinnedKey: String?) {
+        self.pinnedKey = pinnedKey
+        result.publicKeyPinned = pinnedKey != nil
+    }
+
+    private mutating func fail(_ kind: String, version: Int64? = nil, position: Int64? = nil, _ message: String) {
+        guard result.failures.count < Self.maxFailures else { return }
+        result.failures.append(VerifyFailure(kind: kind, stream: version == nil ? nil : result.stream, version: version, position: position, message: message))
+    }
+
+    mutating func verify(_ data: Data) -> BundleVerification {
+        let bytes = [UInt8](data)
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.count != 3 || !lines[2].isEmpty {
+            fail("bundle_format", "a bundle is exactly two lines, each ending in a newline; this file has \(lines.count - 1) newline(s) and \(lines.last?.count ?? 0) byte(s) after the last")
+        }
+        guard lines.count >= 2 else {
+            fail("bundle_signature", "there is no signature line: the bundle was truncated or altered")
+            return result
+        }
+        return verifyLines(Array(lines[0]), Array(lines[1]))
+    }
+
+    private mutating func verifyLines(_ line1: [UInt8], _ line2: [UInt8]) -> BundleVerification {
+        checkSignatureLine(line2, over: line1)
+        guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(line1)), case .object(let top) = body else {
+            fail("bundle_format", "line 1 is not a JSON object: the body was altered or truncated")
+            return result
+        }
+        if CanonicalJSON.bytes(body) != line1 { fail("bundle_format", "line 1 is not in canonical JSON form: it was re-encoded or altered") }
+        if top["format"]?.stringValue != AuditBundle.format { fail("bundle_format", "format is not \(AuditBundle.format)") }
+        if top["engine_version"]?.stringValue == nil { fail("bundle_format", "engine_version is missing") }
+        if top["created_at"]?.stringValue.flatMap(Timestamp.parse) == nil { fail("bundle_format", "created_at is not a timestamp") }
+        if let key = top["public_key"]?.stringValue, key != result.publicKey {
+            fail("public_key_mismatch", "the body names public key \(key) but line 2 was signed with \(result.publicKey ?? "no key")")
+        }
+        guard let stream = top["stream"]?.stringValue, stream.hasPrefix("project-"), case .array(let rawEvents)? = top["events"],
+            case .array(let rawLog)? = top["global_log"], case .array(let rawCheckpoints)? = top["checkpoints"]
+        else {
+            fail("bundle_format", "stream, events, global_log or checkpoints is missing or of the wrong kind")
+            return result
+        }
+        result.stream = stream
+        let log = rawLog.map { $0.stringValue.flatMap(AuditBundle.logEnvelope) }
+        let events = checkEvents(rawEvents, stream: StreamID(rawValue: stream), log: log)
+        let digests = globalDigests(log, at: Set(rawCheckpoints.compactMap { $0["position"]?.numberValue.map { Int64($0) } }))
+        checkCheckpoints(rawCheckpoints, digests: digests, logCount: Int64(log.count), lastEvent: events.last?.position)
+        do { _ = try ProjectState.replay(events) } catch { fail("replay_failed", "the project's events do not replay: \(error)") }
+        return result
+    }
+
+    private mutating func checkSignatureLine(_ line2: [UInt8], over line1: [UInt8]) {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line2)), CanonicalJSON.bytes(value) == line2,
+            value.objectValue?.count == 2, let key = value["public_key"]?.stringValue, let signature = value["signature"]?.stringValue
+        else {
+            fail("bundle_signature", "line 2 is not the canonical {\"public_key\",\"signature\"} object: the signature line was altered")
+            return
+        }
+        result.publicKey = key
+        if let pinnedKey, key != pinnedKey { fail("public_key_mismatch", "the bundle is signed by \(key), not by the --public-key \(pinnedKey)") }
+        guard let rawKey = Data(base64Encoded: key), rawKey.base64EncodedString() == key,
+            let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: rawKey),
+            let rawSignature = Data(base64Encoded: signature), rawSignature.base64EncodedString() == signature
+        else {
+            fail("bundle_signature", "the public key or signature on line 2 is not canonical base64 of an Ed25519 key and signature")
+            return
+        }
+        if !publicKey.isValidSignature(rawSignature, for: Data(line1)) {
+            fail("bundle_signature", "the Ed25519 signature on line 2 does not match the bytes of line 1: the bundle was altered after it was signed")
+        }
+    }
+
+    /// Decodes and checks the events: canonical form, one stream, versions 1… without gaps, the
+    /// hash chain, each hash recomputed, and each event's line at its position in the global log.
+    private mutating func checkEvents(_ raw: [JSONValue], stream: StreamID, log: [EventEnvelope?]) -> [EventEnvelope] {
+        var events: [EventEnvelope] = []
+        var prevHash = EventHash.genesis
+        for (index, value) in raw.enumerated() {
+            let expectedVersion = Int64(index + 1)
+            guard let event = AuditBundle.event(from: value) else {
+                fail("event_format", version: expectedVersion, position: value["position"]?.numberValue.map { Int64($0) },
+                     "event \(index + 1) does not decode or is not in canonical form: it was altered")
+                continue
+            }
+            result.eventsChecked += 1
+            let v = event.version, p = event.position
+            if event.stream != stream { fail("stream_mismatch", version: v, position: p, "the event belongs to \(event.stream), not \(stream)") }
+            if v != expectedVersion { fail("version_gap", version: v, position: p, "expected version \(expectedVersion), found \(v)") }
+            if let previous = events.last, p <= previous.position {
+                fail("position_order", version: v, position: p, "position \(p) does not follow \(previous.position)")
+            }
+            if event.prevHash != prevHash {
+                fail("chain_broken", version: v, position: p, "prev_hash is \(event.prevHash.prefix(12))…, the previous event's hash is \(prevHash.prefix(12))…")
+            }
+            let recomputed = EventHash.compute(event, prevHash: event.prevHash)
+            if recomputed != event.hash {
+                fail("hash_mismatch", version: v, position: p, "recorded hash \(event.hash.prefix(12))… but the content hashes to \(recomputed.prefix(12))…: the event was altered")
+            }
+            if p < 1 || p > Int64(log.count) {
+                fail("global_log_mismatch", version: v, position: p, "position \(p) is outside the global log (1…\(log.count))")
+            } else if log[Int(p - 1)].map(AuditBundle.logEntry) != AuditBundle.logEntry(event) {
+                fail("global_log_mismatch", version: v, position: p, "the global log at position \(p) does not record this event (stream, version and hash)")
+            }
+            prevHash = event.hash
+            events.append(event)
+        }
+        if events.isEmpty { fail("bundle_format", "the bundle holds no events") }
+        return events
+    }
+
+    /// Folds the global log with the store's own digest, position by position from 1, and keeps
+    /// the digest at each position in `wanted`. Stops at the first line that is malformed or out of order.
+    private mutating func globalDigests(_ log: [EventEnvelope?], at wanted: Set<Int64>) -> [Int64: String] {
+        var digest = GlobalDigest()
+        var found: [Int64: String] = [:]
+        for (index, entry) in log.enumerated() {
+            let position = Int64(index + 1)
+            guard let entry, entry.position == position else {
+                fail("global_log_gap", position: position, "global_log entry \(position) is malformed or names another position: the log was altered")
+                break
+            }
+            digest.add(entry)
+            result.globalLogEntries += 1
+            if wanted.contains(position) { found[position] = digest.hex }
+        }
+        return found
+    }
+
+    /// Each checkpoint: canonical, in order, its digest recomputed from the global log, its
+    /// signature valid (by the pinned key when given); and one of them covers the last event.
+    private mutating func checkCheckpoints(_ raw: [JSONValue], digests: [Int64: String], logCount: Int64, lastEvent: Int64?) {
+        var previous: Int64 = 0
+        var covered = false
+        for (index, value) in raw.enumerated() {
+            guard let c = AuditBundle.checkpoint(from: value) else {
+                fail("checkpoint_format", position: value["position"]?.numberValue.map { Int64($0) },
+                     "checkpoint \(index + 1) does not decode or is not in canonical form: it was altered")
+                continue
+            }
+            result.checkpointsChecked += 1
+            if c.position <= previous { fail("checkpoint_order", position: c.position, "checkpoints are not in increasing position order") }
+            previous = c.position
+            if let lastEvent, c.position >= lastEvent { covered = true }
+            if c.position > logCount {
+                fail("checkpoint_digest", position: c.position, "the global log ends at \(logCount), before this checkpoint")
+            } else if let digest = digests[c.position], digest != c.digest {
+                fail("checkpoint_digest", position: c.position, "sealed digest \(c.digest.prefix(12))… but the global log up to it digests to \(digest.prefix(12))…")
+            } else if digests[c.position] == nil {
+                fail("checkpoint_digest", position: c.position, "the digest could not be recomputed: the global log before it is damaged")
+            }
+            if !c.hasValidSignature(trusting: pinnedKey) {
+                fail("checkpoint_signature", position: c.position,
+                     pinnedKey == nil ? "the checkpoint's signature does not verify" : "the checkpoint is not validly signed by the --public-key")
+            }
+        }
+        if let lastEvent, !covered {
+            fail("checkpoint_missing", position: lastEvent, "no checkpoint covers the project's last event at position \(lastEvent)")
+        }
+    }
+}

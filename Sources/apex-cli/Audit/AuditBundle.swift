@@ -1,0 +1,100 @@
+import ApexDomain
+import ApexStore
+import Foundation
+
+/// The forensic bundle format, `apex-audit-bundle/1`: a file of exactly two lines.
+///
+/// Line 1 is the canonical JSON of the body:
+/// `{checkpoints, created_at, engine_version, events, format, global_log, public_key, stream}`.
+/// - `events`: the project's events as stored (personal values sealed), each the hashed
+///   canonical envelope plus `position`, `prev_hash` and `hash`.
+/// - `checkpoints`: every checkpoint from the first one covering the project's last event to the
+///   last one sealed when the bundle was made.
+/// - `global_log`: `"position|stream|version|hash"` of every event of the store from position 1
+///   to the last included checkpoint: the data that recomputes each checkpoint's digest and
+///   shows each project event at its place in the global order, without any other content.
+///
+/// Line 2 is `{"public_key","signature"}`: an Ed25519 signature over the exact bytes of line 1.
+enum AuditBundle {
+    /// The format tag of line 1.
+    static let format = "apex-audit-bundle/1"
+
+    /// An event as the bundle carries it: the hashed canonical envelope, plus position and chain.
+    static func json(of event: EventEnvelope) -> JSONValue {
+        var members = event.canonicalBody.objectValue ?? [:]
+        members["position"] = .number(Double(event.position))
+        members["prev_hash"] = .string(event.prevHash)
+        members["hash"] = .string(event.hash)
+        return .object(members)
+    }
+
+    /// The event `value` holds; nil when it does not decode or is not exactly the canonical form
+    /// (so no byte can change without changing the event).
+    static func event(from value: JSONValue) -> EventEnvelope? {
+        guard let event = try? CanonicalJSON.decode(EventEnvelope.self, from: value), json(of: event) == value else { return nil }
+        return event
+    }
+
+    /// The checkpoint `value` holds; nil when it does not decode or is not exactly the canonical form.
+    static func checkpoint(from value: JSONValue) -> Checkpoint? {
+        guard let checkpoint = try? CanonicalJSON.decode(Checkpoint.self, from: value),
+            (try? CanonicalJSON.value(of: checkpoint)) == value
+        else { return nil }
+        return checkpoint
+    }
+
+    /// The global-log line of an event: what the checkpoint digest folds in.
+    static func logEntry(_ event: EventEnvelope) -> String {
+        "\(event.position)|\(event.stream.rawValue)|\(event.version)|\(event.hash)"
+    }
+
+    /// A global-log line as an envelope carrying only position, stream, version and hash, so the
+    /// digest is folded by the store's own ``GlobalDigest``. Nil when the line is not canonical.
+    static func logEnvelope(_ line: String) -> EventEnvelope? {
+        let parts = line.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 4, let position = Int64(parts[0]), let version = Int64(parts[2]) else { return nil }
+        let envelope = EventEnvelope(
+            position: position, stream: StreamID(rawValue: String(parts[1])), version: version, id: zeroID, type: "",
+            schemaVersion: 1, data: .null, accountID: zeroID, actor: .service(""), requestMetadata: .none, reason: nil,
+            recordedAt: Date(timeIntervalSince1970: 0), prevHash: "", hash: String(parts[3]))
+        return logEntry(envelope) == line ? envelope : nil
+    }
+
+    private static let zeroID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// Line 2: the signature over line 1 and the key that made it.
+    static func signatureLine(signature: String, publicKey: String) -> [UInt8] {
+        CanonicalJSON.bytes(["public_key": .string(publicKey), "signature": .string(signature)])
+    }
+
+    /// The project stream a `--project` value names: a UUID or `project-<uuid>`.
+    static func projectID(_ text: String) throws -> UUID {
+        let bare = text.hasPrefix("project-") ? String(text.dropFirst("project-".count)) : text
+        guard let id = UUID(uuidString: bare) else { throw CLIError("--project must be a project id (a UUID, or project-<uuid>); got '\(text)'") }
+        return id
+    }
+}
+
+/// Buffered writes of one file, so a bundle of a large store is written in constant memory.
+struct ByteSink {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// What one run of the real `apex-cli` binary did.
+struct CLIResult: Sendable, CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+}
+
+/// Runs the built `apex-cli` executable, as a user would.
+///
+/// Test targets cannot depend on an executable, so the binary is found at
+/// `<package>/.build/debug/apex-cli` (CI runs `swift build` before `swift test`); when it is
+/// missing, `swift build --product apex-cli` builds it once.
+enum CLI {
+    /// The package root: the first folder above this file that holds Package.swift.
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    static let binary: Result<URL, CLIError> = {
+        let url = packageRoot.appendingPathComponent(".build/debug/apex-cli")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return .success(url) }
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--product", "apex-cli"]
+        build.currentDirectoryURL = packageRoot
+        do {
+            try build.run()
+            build.waitUntilExit()
+        } catch {
+            return .failure(CLIError(description: "cannot run swift build: \(error)"))
+        }
+        guard build.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: url.path) else {
+            return .failure(CLIError(description: "\(url.path) is missing and `swift build --product apex-cli` failed: run `swift build` first"))
+        }
+        return .success(url)
+    }()
+
+    /// Runs `apex-cli arguments…` with `environment` added to a clean copy of this process's
+    /// (every APEX_ variable removed), and waits for it.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+        let binary = try binary.get()
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APEX_") }
+        env.merge(environment) { $1 }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apex-cli-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = env
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return CLIResult(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Parses a JSON object printed by `--json`.
+    static func object(_ text: String) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw CLIError(description: "not a JSON object: \(text)")
+        }
+        return object
+    }
+}
