@@ -122,6 +122,8 @@ let package = Package(
                 "ApexDomain",
                 "ApexStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -21,18 +21,24 @@ struct Scenario: Sendable {
     let projectID: UUID
     let calculationID: UUID
 
+    /// The store: an SQLite file in `folder` unless a PostgreSQL URL is given.
+    var postgresURL: String? = nil
     var path: String { folder.appendingPathComponent("apex.sqlite").path }
-    var url: String { "sqlite:\(path)" }
-    var environment: [String: String] { ["APEX_STORE_URL": url] }
+    var url: String { postgresURL ?? "sqlite:\(path)" }
+    var environment: [String: String] { ["APEX_STORE_URL": url, "APEX_SIGNING_KEY": Self.signingKey] }
+    /// A fixed Ed25519 key (base64 of 32 raw bytes) for checkpoints on either store.
+    static let signingKey = Data(repeating: 7, count: 32).base64EncodedString()
     func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// Runs `apex-cli` against this store.
     func cli(_ arguments: String...) throws -> CLIResult { try CLI.run(arguments, environment: environment) }
 
-    static func make() async throws -> Scenario {
+    static func make(postgresURL: String? = nil) async throws -> Scenario {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apex-cli-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let env = ["APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path]
+        let storeURL = postgresURL ?? "sqlite:" + folder.appendingPathComponent("apex.sqlite").path
+        var env = ["APEX_STORE_URL": storeURL]
+        if postgresURL != nil { env["APEX_JWT_SECRET"] = String(repeating: "s", count: 40) }
         let created = try CLI.run(
             ["account", "create", "--name", "Acme Signs", "--owner-email", "grace@example.com", "--owner-name", ownerName, "--json"],
             environment: env)
@@ -41,21 +47,14 @@ struct Scenario: Sendable {
         guard let account = (ids["account_id"] as? String).flatMap(UUID.init(uuidString:)),
             let owner = (ids["user_id"] as? String).flatMap(UUID.init(uuidString:))
         else { throw CLIError(description: "account create printed no ids: \(created.stdout)") }
-        let scenario = Scenario(folder: folder, accountID: account, ownerID: owner, projectID: UUID(), calculationID: UUID())
-        let store = try SQLiteEventStore(path: scenario.path)
-        do {
-            try await scenario.writeHistory(store)
-            try await store.close()
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        let scenario = Scenario(folder: folder, accountID: account, ownerID: owner, projectID: UUID(), calculationID: UUID(), postgresURL: postgresURL)
+        try await EventStores.withStore(url: storeURL) { store in try await scenario.writeHistory(store) }
         return scenario
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
-    private func writeHistory(_ store: SQLiteEventStore) async throws {
+    private func writeHistory(_ store: any EventStore) async throws {
         let account = try AccountState.replay(try await store.readStream(.account(accountID)))
         let licensed = try AccountDecider.decide(.setPELicense(userID: ownerID, license: Self.license), state: account, context: context)
         _ = try await store.append(
@@ -80,7 +79,7 @@ struct Scenario: Sendable {
     private var context: DecisionContext { DecisionContext(now: Date()) }
 
     /// Decides `command` on the project's replayed state and appends what it decides, as the owner.
-    private func act(_ store: SQLiteEventStore, _ command: ProjectCommand, project: UUID? = nil, request: String? = nil) async throws {
+    private func act(_ store: any EventStore, _ command: ProjectCommand, project: UUID? = nil, request: String? = nil) async throws {
         let id = project ?? projectID
         let state = try ProjectState.replay(try await store.readStream(.project(id)))
         let drafts = try ProjectDecider.decide(command, state: state, context: context)
