@@ -17,7 +17,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw APIError.unauthorized("a bearer token is required (Authorization: Bearer <token>)")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let claims = await api.tokens.verify(token) else { throw APIError.unauthorized("the bearer token is invalid or expired") }
+        guard let claims = await api.tokens.verify(token, now: api.configuration.clock()) else { throw APIError.unauthorized("the bearer token is invalid or expired") }
         let account = try await api.directory.state(of: claims.account)
         guard let user = account.users[claims.user], !user.removed else {
             throw APIError.unauthorized("the bearer token's user is not an active member of the account")

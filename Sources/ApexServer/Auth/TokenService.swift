@@ -16,9 +16,8 @@ public struct TokenService: Sendable {
         var exp: ExpirationClaim
         var iat: IssuedAtClaim
 
-        func verify(using algorithm: some JWTAlgorithm) async throws {
-            try exp.verifyNotExpired()
-        }
+        /// Expiry is checked in ``TokenService/verify(_:now:)``, against the server's clock.
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     private let keys: JWTKeyCollection
@@ -39,9 +38,11 @@ public struct TokenService: Sendable {
         return try await keys.sign(payload)
     }
 
-    /// The user and account a token names, or nil when it is malformed, forged, expired or unsigned.
-    public func verify(_ token: String) async -> (user: UUID, account: UUID)? {
-        guard let payload = try? await keys.verify(token, as: Payload.self), let user = UUID(uuidString: payload.sub.value),
+    /// The user and account a token names, or nil when it is malformed, forged, unsigned or
+    /// expired at `now` (the same clock that issued it: ``ServerConfiguration/clock``).
+    public func verify(_ token: String, now: Date = Date()) async -> (user: UUID, account: UUID)? {
+        guard let payload = try? await keys.verify(token, as: Payload.self), (try? payload.exp.verifyNotExpired(currentDate: now)) != nil,
+            let user = UUID(uuidString: payload.sub.value),
             let account = UUID(uuidString: payload.acct)
         else { return nil }
         return (user, account)

@@ -108,6 +108,6 @@ extension HTTPField.Name {
     public static let forwarded = HTTPField.Name("Forwarded")!
     /// `Apex-State-Hash`: SHA-256 of the replayed project state, which an offline replay reproduces.
     public static let apexStateHash = HTTPField.Name("Apex-State-Hash")!
-    /// `traceparent` (W3C Trace Context).
-    public static let traceparent = HTTPField.Name("traceparent")!
+    // `traceparent` comes from HTTPTypes (`HTTPField.Name.traceparent`); declaring it here too
+    // made `.traceparent` ambiguous for every module importing both.
 }

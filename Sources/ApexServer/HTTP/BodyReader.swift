@@ -89,12 +89,18 @@ struct BodyReader {
 
     func peLicense(_ key: String) throws -> PELicense? {
         guard let o = try object(key) else { return nil }
-        let reader = try BodyReader(object: o).only(["number", "state", "expires_on"])
-        let expires = try reader.requiredString("expires_on")
-        guard let day = CivilDate(expires) else {
-            throw APIError.badRequest("'\(key).expires_on' must be a date like 2027-06-30", code: "invalid_field", field: "\(key).expires_on")
+        do {
+            let reader = try BodyReader(object: o).only(["number", "state", "expires_on"])
+            let expires = try reader.requiredString("expires_on")
+            guard let day = CivilDate(expires) else {
+                throw APIError.badRequest("'\(key).expires_on' must be a date like 2027-06-30", code: "invalid_field", field: "expires_on")
+            }
+            return PELicense(number: try reader.requiredString("number"), state: try reader.requiredString("state").uppercased(), expiresOn: day)
+        } catch var error as APIError {
+            // Nested members are named by their full path (`pe_license.state`), like the domain's errors.
+            error.field = error.field.map { "\(key).\($0)" }
+            throw error
         }
-        return PELicense(number: try reader.requiredString("number"), state: try reader.requiredString("state").uppercased(), expiresOn: day)
     }
 
     private func typeError(_ key: String, _ expected: String) -> APIError {

@@ -48,9 +48,12 @@ public struct TrustedProxies: Sendable, Hashable {
     }
 
     /// Whether `address` is inside a trusted range.
+    /// An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how a dual-stack socket reports an IPv4
+    /// peer) is also checked as the IPv4 address it maps.
     public func contains(_ address: String) -> Bool {
         guard let bytes = Self.parseAddress(address) else { return false }
-        return ranges.contains { $0.contains(bytes) }
+        let mapped = bytes.count == 16 && bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF ? Array(bytes[12...]) : nil
+        return ranges.contains { $0.contains(bytes) || mapped.map($0.contains) == true }
     }
 
     /// The client's address: the peer unless it is trusted; then `X-Forwarded-For` (or RFC 7239

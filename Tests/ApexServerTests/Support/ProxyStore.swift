@@ -1,0 +1,62 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import Synchronization
+
+/// A store that forwards to a real one, with two faults to inject: a competing write that lands
+/// just before the next append to a project stream (a deterministic lost race), and a store that
+/// stops answering.
+final class ProxyStore: EventStore {
+    let base: any EventStore
+    /// Events to append to the target stream right before the next append there, once.
+    private let interloper = Mutex<(stream: StreamID, events: [ProposedEvent])?>(nil)
+    /// When set, every read of the head fails as an unreachable store would.
+    private let down = Atomic<Bool>(false)
+
+    init(_ base: any EventStore) { self.base = base }
+
+    /// Makes the next append to `stream` lose a race against `events`.
+    func race(_ stream: StreamID, with events: [ProposedEvent]) {
+        interloper.withLock { $0 = (stream, events) }
+    }
+
+    /// From now on the store does not answer (reads of the head fail).
+    func goDown() { down.store(true, ordering: .relaxed) }
+
+    func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
+        let competing = interloper.withLock { pending -> [ProposedEvent]? in
+            guard let p = pending, p.stream == stream else { return nil }
+            pending = nil
+            return p.events
+        }
+        if let competing { _ = try await base.append(competing, to: stream, expected: .any) }
+        return try await base.append(events, to: stream, expected: expected)
+    }
+
+    func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        try await base.readStream(stream, from: version, limit: limit, mode: mode)
+    }
+    func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        try await base.readAll(after: position, limit: limit, mode: mode)
+    }
+    func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
+        try await base.readAccount(account, after: position, limit: limit, mode: mode)
+    }
+    func streamVersion(_ stream: StreamID) async throws -> Int64 { try await base.streamVersion(stream) }
+    func streamHeads() async throws -> [StreamID: StreamHead] { try await base.streamHeads() }
+    func headPosition() async throws -> Int64 {
+        if down.load(ordering: .relaxed) { throw FixtureError("the store is down") }
+        return try await base.headPosition()
+    }
+    func waitForAppend(after position: Int64, timeout: Duration) async throws { try await base.waitForAppend(after: position, timeout: timeout) }
+    func insertCheckpoint(_ checkpoint: Checkpoint) async throws { try await base.insertCheckpoint(checkpoint) }
+    func checkpoints() async throws -> [Checkpoint] { try await base.checkpoints() }
+    func deleteKeys(_ subjects: [String]) async throws -> Int { try await base.deleteKeys(subjects) }
+    func keySubjects(prefix: String) async throws -> [String] { try await base.keySubjects(prefix: prefix) }
+    func rebuildProjection(_ projection: any Projection) async throws { try await base.rebuildProjection(projection) }
+    func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
+        try await base.projectionDocuments(projection, partition: partition)
+    }
+    func importStored(_ events: [EventEnvelope]) async throws { try await base.importStored(events) }
+    func close() async throws {}
+}
