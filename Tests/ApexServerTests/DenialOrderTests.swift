@@ -41,4 +41,29 @@ import Testing
             #expect(try await world.accountVersion() == before + 1)
         }
     }
+
+    /// Project routes collect the body, ask the policy, and parse only when allowed.
+    static let projectCases: [(who: String, method: HTTPRequest.Method, path: String, body: String, permission: String, status: Int, code: String)] = [
+        ("engineer", .delete, "/v1/projects/$p", "not json", "project.delete", 403, "role_forbids"),
+        ("fabricator", .patch, "/v1/projects/$p", "[", "project.edit", 404, "not_found"),
+        ("fabricator", .post, "/v1/projects/$p/calculations", "not json", "calculation.run", 404, "not_found"),
+        ("estimator", .post, "/v1/projects/$p/calculations/$c/approve", "{", "calculation.approve", 403, "role_forbids"),
+        ("estimator", .post, "/v1/projects/$p/status", #"{"status":"archived","extra":1}"#, "project.edit", 403, "role_forbids"),
+        ("client", .post, "/v1/projects/$p/revert", "{{", "project.edit", 404, "not_found"),
+    ]
+
+    @Test(arguments: 0..<projectCases.count)
+    func projectRoutesDenyBeforeTheBodyIsParsed(_ index: Int) async throws {
+        let c = Self.projectCases[index]
+        try await World.with { world in
+            let before = try await world.accountVersion()
+            let path = c.path.replacingOccurrences(of: "$p", with: world.projects["draft"]!.lowercased)
+                .replacingOccurrences(of: "$c", with: world.calcs["draft"]!.lowercased)
+            let reply = try await world.test { client in try await client.call(c.method, path, as: world.token(c.who), raw: c.body) }
+            expectProblem(reply, c.status, c.code)
+            let denials = try await world.denials(after: before)
+            #expect(denials.count == 1)
+            #expect(denials.first?.data["action"] == .string(c.permission))
+        }
+    }
 }

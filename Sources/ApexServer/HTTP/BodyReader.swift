@@ -13,10 +13,20 @@ struct BodyReader {
 
     /// Collects and parses the body as a JSON object.
     static func read(_ request: Request, limit: Int) async throws -> BodyReader {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch {
+        try parse(try await collect(request, limit: limit))
+    }
+
+    /// The raw body, or 413 above `limit`. Routes that must ask the policy first collect the
+    /// bytes, authorize, and only then ``parse(_:)`` them, so a forbidden caller's malformed
+    /// body is still an audited denial.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(limit) bytes")
         }
+    }
+
+    /// Parses collected bytes as a JSON object.
+    static func parse(_ buffer: ByteBuffer) throws -> BodyReader {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("a JSON object body is required", code: "malformed_json") }
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) } catch {

@@ -12,23 +12,24 @@ struct CalculationRoutes {
 
     func register(on router: RouterGroup<ApexRequestContext>) {
         router.post("projects/:id/calculations") { request, context in
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["type", "inputs"])
-            guard let type = try body.enumValue("type", CalculationType.self) else {
-                throw APIError.badRequest("'type' is required", code: "missing_field", field: "type")
-            }
-            let inputs = try body.object("inputs") ?? [:]
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let calculationID = UUID()
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .calculationRun, request, context) { _ in
-                .runCalculation(calculationID: calculationID, type: type, inputs: inputs)
+                let body = try BodyReader.parse(raw).only(["type", "inputs"])
+                guard let type = try body.enumValue("type", CalculationType.self) else {
+                    throw APIError.badRequest("'type' is required", code: "missing_field", field: "type")
+                }
+                return .runCalculation(calculationID: calculationID, type: type, inputs: try body.object("inputs") ?? [:])
             }
             return Self.latest(state, calculationID, status: .created)
         }
         router.put("projects/:id/calculations/:cid") { request, context in
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["inputs"])
-            guard let inputs = try body.object("inputs") else { throw APIError.badRequest("'inputs' is required", code: "missing_field", field: "inputs") }
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let calculationID = try request.uuidParameter("cid", context)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .calculationRun, request, context) { _ in
-                .reviseCalculation(calculationID: calculationID, inputs: inputs)
+                let body = try BodyReader.parse(raw).only(["inputs"])
+                guard let inputs = try body.object("inputs") else { throw APIError.badRequest("'inputs' is required", code: "missing_field", field: "inputs") }
+                return .reviseCalculation(calculationID: calculationID, inputs: inputs)
             }
             return Self.latest(state, calculationID, status: .ok)
         }
@@ -43,13 +44,16 @@ struct CalculationRoutes {
         }
         router.post("projects/:id/calculations/:cid/approve") { request, context in
             let me = try context.requireIdentity()
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["revision", "reason"])
-            let revision = try body.requiredInt("revision")
-            let reason = try body.string("reason")
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let calculationID = try request.uuidParameter("cid", context)
             let id = try request.uuidParameter("id", context)
+            var revision = 0
             let state = try await api.mutateProject(id, .calculationApprove, request, context) { _ in
-                .approveCalculation(calculationID: calculationID, revision: revision, approver: me.principal.userID, license: me.principal.peLicense, reason: reason)
+                let body = try BodyReader.parse(raw).only(["revision", "reason"])
+                revision = try body.requiredInt("revision")
+                return .approveCalculation(
+                    calculationID: calculationID, revision: revision, approver: me.principal.userID, license: me.principal.peLicense,
+                    reason: try body.string("reason"))
             }
             let approval = state.calculations[calculationID]!.approvals[revision]!
             return Response.json(Present.approval(approval, at: state.updatedAt), status: .created)

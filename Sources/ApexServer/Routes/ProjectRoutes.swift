@@ -18,38 +18,45 @@ struct ProjectRoutes {
             Response.project(try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context).state)
         }
         router.patch("projects/:id") { request, context in
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(Self.editable)
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { _ in
-                .update(changes: body.object)
+                .update(changes: try BodyReader.parse(raw).only(Self.editable).object)
             }
             return Response.project(state)
         }
         router.post("projects/:id/status") { request, context in
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["status", "reason"])
-            guard let status = try body.enumValue("status", ProjectStatus.self) else {
-                throw APIError.badRequest("'status' is required", code: "missing_field", field: "status")
-            }
-            let reason = try body.string("reason")
-            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, newStatus: status) { _ in
-                .changeStatus(to: status, reason: reason)
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
+            // The policy needs the target status (archive rules); the body is validated after it.
+            let asked = (try? BodyReader.parse(raw).enumValue("status", ProjectStatus.self)) ?? nil
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, newStatus: asked) { _ in
+                let body = try BodyReader.parse(raw).only(["status", "reason"])
+                guard let status = try body.enumValue("status", ProjectStatus.self) else {
+                    throw APIError.badRequest("'status' is required", code: "missing_field", field: "status")
+                }
+                return .changeStatus(to: status, reason: try body.string("reason"))
             }
             return Response.project(state)
         }
         router.delete("projects/:id") { request, context in
-            let reason = try await Self.reason(request, api)
-            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in .delete(reason: reason) }
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in
+                .delete(reason: try Self.reason(raw))
+            }
             return Response.project(state)
         }
         router.post("projects/:id/restore") { request, context in
-            let reason = try await Self.reason(request, api)
-            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in .restore(reason: reason) }
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in
+                .restore(reason: try Self.reason(raw))
+            }
             return Response.project(state)
         }
         router.post("projects/:id/revert") { request, context in
-            let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["to_version", "reason"])
-            let target = Int64(try body.requiredInt("to_version"))
-            let reason = try body.string("reason")
+            let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { project in
+                let body = try BodyReader.parse(raw).only(["to_version", "reason"])
+                let target = Int64(try body.requiredInt("to_version"))
+                let reason = try body.string("reason")
                 guard target >= 1, target <= project.state.version else {
                     throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be between 1 and \(project.state.version)", field: "to_version")
                 }
@@ -75,9 +82,9 @@ struct ProjectRoutes {
         return Response.project(try ProjectState.replay(result.events), status: .created)
     }
 
-    static func reason(_ request: Request, _ api: ApexAPI) async throws -> String? {
-        let empty = request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil)
-        if empty { return nil }
-        return try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["reason"]).string("reason")
+    /// The optional `{reason}` body of a delete or restore (no body: no reason).
+    static func reason(_ raw: ByteBuffer) throws -> String? {
+        guard raw.readableBytes > 0 else { return nil }
+        return try BodyReader.parse(raw).only(["reason"]).string("reason")
     }
 }

@@ -89,7 +89,7 @@ struct UserRoutes {
         try await api.gate.authorize(
             me, .userRemove, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
-        let reason = try await ProjectRoutes.reason(request, api)
+        let reason = try ProjectRoutes.reason(try await BodyReader.collect(request, limit: api.configuration.bodyLimit))
         let drafts = try AccountDecider.decide(.remove(userID: userID, reason: reason), state: account,
                                                context: DecisionContext(now: api.configuration.clock()))
         _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),

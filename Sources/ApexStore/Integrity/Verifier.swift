@@ -54,6 +54,16 @@ public struct VerifyReport: Sendable, Hashable, Codable {
         case checkpointsChecked = "checkpoints_checked"
         case firstFailure = "first_failure"
     }
+
+    /// Encodes every field; `first_failure` is `null` when nothing failed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok)
+        try c.encode(eventsChecked, forKey: .eventsChecked)
+        try c.encode(streamsChecked, forKey: .streamsChecked)
+        try c.encode(checkpointsChecked, forKey: .checkpointsChecked)
+        try c.encode(firstFailure, forKey: .firstFailure)
+    }
 }
 
 /// Options for ``EventStore/verify(options:progress:)``.
