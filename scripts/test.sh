@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/with-postgres.sh swift test "$@"
 scripts/check-readme-tour.sh
+scripts/test-pg-native-pitr.sh

@@ -144,6 +144,14 @@ struct BackupRestoreTests {
                 #expect(payload.ownerName.content == .erased)
                 #expect(try await store.verify().ok)
             }
+            // Restoring to a point before the erasure does not bring the person back either.
+            let earlier = try await f.newStoreURL("earlier")
+            let before = try await Restorer(target: target, logger: BackupFixture.logger).restore(into: earlier, at: .position(1), force: false)
+            #expect(before.restoredPosition == 1)
+            try await EventStores.withStore(url: earlier, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
+                let payload = try await store.readStream(.account(account))[0].payload(as: AccountCreated.self)
+                #expect(payload.ownerEmail.content == .erased)
+            }
         }
     }
 

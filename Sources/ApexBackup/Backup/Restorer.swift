@@ -129,7 +129,17 @@ public struct Restorer: Sendable {
                 }
                 if stop { break segments }
             }
-            let erased = try await Self.reapplyErasures(store)
+            // Erasures recorded anywhere in the shipped log stay in force, even when restoring to
+            // a point before them: an erased person's key never comes back from a backup.
+            var later: [String] = []
+            for segment in try await LogShipper.segments(in: target) where segment.to > head {
+                let data = try await target.get(segment.dataKey)
+                guard data.sha256Hex == segment.sha256 else { continue }
+                for e in try SegmentCodec.decode(try Gzip.decompress(data)) where e.type == UserErased.type {
+                    if let user = e.data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)) { later.append(DataSubject.user(user.lowercased)) }
+                }
+            }
+            let erased = try await Self.reapplyErasures(store) + (later.isEmpty ? 0 : try await store.deleteKeys(later))
             let result = RestoreResult(
                 baseID: base.id, basePosition: base.lastPosition, restoredPosition: head, segmentsApplied: applied, erasuresReapplied: erased,
                 seconds: Date().timeIntervalSince(started))

@@ -34,7 +34,14 @@ public enum EventStores {
         case .postgres(let location):
             let store = PostgresEventStore(configuration: postgresConfiguration(location), projections: projections, clock: clock, logger: logger)
             return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await store.run() }
+                // Start the pool before the first query, so PostgresNIO never sees a lease before `run()`.
+                let (started, signal) = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    signal.finish()
+                    try await store.run()
+                }
+                for await _ in started {}
+                await Task.yield()
                 defer { group.cancelAll() }
                 try await store.migrate()
                 return try await body(store)
