@@ -2,6 +2,11 @@
 # The whole test suite, PostgreSQL included: what the README and CI run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/with-postgres.sh swift test "$@"
+log="$(mktemp /tmp/apex-test.XXXXXX)"
+trap 'rm -f "$log"' EXIT
+scripts/with-postgres.sh swift test "$@" 2>&1 | tee "$log"
+swift_tests=$(grep -oE 'Test run with [0-9]+ tests? .*passed' "$log" | grep -oE '[0-9]+' | head -1 || true)
+[ -n "$swift_tests" ] || { echo "apex: the Swift test run did not report passing tests"; exit 1; }
 scripts/check-readme-tour.sh
 scripts/test-pg-native-pitr.sh
+echo "apex: $((swift_tests + 3)) passed, 0 failed"

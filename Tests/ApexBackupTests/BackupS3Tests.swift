@@ -15,7 +15,7 @@ struct BackupS3Tests {
             "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey,
         ]
-        var s3 = try S3Target.parse("s3://apex-dr/site-a", environment: environment)
+        let s3 = try S3Target.parse("s3://apex-dr/site-a", environment: environment)
         try await s3.createBucket()
         let target = try BackupTargets.open("s3://apex-dr/site-a", environment: environment)
         try await BackupFixture.with(.sqlite) { f in
