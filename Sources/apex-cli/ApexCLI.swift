@@ -9,6 +9,6 @@ struct ApexCLI: AsyncParsableCommand {
         discussion: "Every command that reads a store takes --store (or APEX_STORE_URL); the default is the embedded sqlite:./apex-data/apex.sqlite.",
         subcommands: [
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
-            VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, LoadCommand.self, AuditCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, LoadCommand.self, AuditCommand.self, BenchCommand.self,
         ])
 }

@@ -33,12 +33,12 @@ public enum CanonicalJSON {
     /// Converts any `Encodable` into a ``JSONValue`` through the domain's JSON coder.
     public static func value<T: Encodable>(of encodable: T) throws -> JSONValue {
         let data = try DomainCoder.encoder.encode(encodable)
-        return try DomainCoder.decoder.decode(JSONValue.self, from: data)
+        return try JSONValue.parse(data)
     }
 
     /// Decodes a `Decodable` from a ``JSONValue`` through the domain's JSON coder.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try DomainCoder.decoder.decode(type, from: Data(bytes(value)))
+        try DomainCoder.shared.decode(type, from: Data(bytes(value)))
     }
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) {

@@ -29,7 +29,7 @@ struct BodyReader {
     static func parse(_ buffer: ByteBuffer) throws -> BodyReader {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("a JSON object body is required", code: "malformed_json") }
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) } catch {
+        do { value = try JSONValue.parse(buffer.readableBytesView) } catch {
             throw APIError.badRequest("the body is not valid JSON", code: "malformed_json")
         }
         guard case .object(let object) = value else { throw APIError.badRequest("the body must be a JSON object", code: "malformed_json") }

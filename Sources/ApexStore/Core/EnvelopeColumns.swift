@@ -63,9 +63,8 @@ package struct EnvelopeColumns: Sendable {
     /// The envelope these columns hold. Throws ``EventStoreError/Code/integrityFailure`` for a
     /// row that cannot be read back (corrupt JSON, a bad id or timestamp).
     package func envelope() throws -> EventEnvelope {
-        let decoder = JSONDecoder()
         func json(_ text: String, _ column: String) throws -> JSONValue {
-            do { return try decoder.decode(JSONValue.self, from: Data(text.utf8)) } catch {
+            do { return try JSONValue.parse(text) } catch {
                 throw EventStoreError(.integrityFailure, "event at position \(position): column \(column) is not valid JSON")
             }
         }
@@ -74,7 +73,7 @@ package struct EnvelopeColumns: Sendable {
         }
         let actorJSON = try json(actor, "actor")
         let metadata: RequestMetadata
-        do { metadata = try CanonicalJSON.decode(RequestMetadata.self, from: try json(requestMetadata, "request_metadata")) } catch {
+        do { metadata = try RequestMetadata(json: try json(requestMetadata, "request_metadata")) } catch {
             throw EventStoreError(.integrityFailure, "event at position \(position): request_metadata does not decode")
         }
         return EventEnvelope(

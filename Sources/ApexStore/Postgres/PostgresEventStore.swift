@@ -298,11 +298,10 @@ public final class PostgresEventStore: EventStore, Service {
         }
         return try await guarded {
             var docs: [String: JSONValue] = [:]
-            let decoder = JSONDecoder()
             for try await (k, d) in try await self.client.query(
                 "SELECT key, document FROM read_models WHERE projection = \(projection.name) AND partition = \(partition)", logger: self.logger
             ).decode((String, String).self) {
-                docs[k] = try decoder.decode(JSONValue.self, from: Data(d.utf8))
+                docs[k] = try JSONValue.parse(d)
             }
             return docs
         }
@@ -473,7 +472,7 @@ public final class PostgresEventStore: EventStore, Service {
         for try await d in try await conn.query(
             "SELECT document FROM read_models WHERE projection = \(projection) AND partition = \(partition) AND key = \(key)", logger: logger
         ).decode(String.self) {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(d.utf8))
+            return try JSONValue.parse(d)
         }
         return nil
     }

@@ -205,9 +205,8 @@ public final class SQLiteEventStore: EventStore {
         if behind { try await write { db in try Self.catchUp(db, projection) } }
         return try await read { db in
             var docs: [String: JSONValue] = [:]
-            let decoder = JSONDecoder()
             for row in try Row.fetchAll(db, sql: "SELECT key, document FROM read_models WHERE projection = ? AND partition = ?", arguments: [projection.name, partition]) {
-                docs[row["key"]] = try decoder.decode(JSONValue.self, from: Data((row["document"] as String).utf8))
+                docs[row["key"]] = try JSONValue.parse(row["document"] as String)
             }
             return docs
         }
@@ -369,7 +368,7 @@ public final class SQLiteEventStore: EventStore {
         guard let text = try String.fetchOne(
             db, sql: "SELECT document FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
         else { return nil }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        return try JSONValue.parse(text)
     }
 
     static func save(_ db: Database, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?) throws {
