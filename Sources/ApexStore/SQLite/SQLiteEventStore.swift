@@ -75,15 +75,15 @@ public final class SQLiteEventStore: EventStore {
             guard expected.isSatisfied(by: head?.version ?? 0) else {
                 throw EventStoreError.conflict(stream, expected: expected, actual: head?.version ?? 0)
             }
-            let last = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
             let drafts = AppendPlanner.envelopes(events, stream: stream, head: head, firstPosition: last + 1, recordedAt: clock())
             let keys = try Self.keys(db, for: AppendPlanner.subjects(of: drafts), create: true)
             let (stored, opened) = try AppendPlanner.seal(drafts, head: head, keys: keys)
             for event in stored { try Self.insert(db, event) }
             let tail = stored.last!
-            try db.execute(
-                sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
-                arguments: [stream.rawValue, tail.version, tail.hash])
+            try db.cachedStatement(
+                sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash"
+            ).execute(arguments: [stream.rawValue, tail.version, tail.hash])
             for projection in projections { try Self.advance(db, projection, with: stored, from: last) }
             return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
         }
@@ -245,7 +245,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// How far `projection` has folded the log (nil: never, or its read model predates tracking).
     static func projectionPosition(_ db: Database, _ projection: any Projection) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT position FROM projection_positions WHERE projection = ?", arguments: [projection.name])
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM projection_positions WHERE projection = ?"), arguments: [projection.name])
     }
 
     /// Folds the events after the projection's position, page by page, up to the head; a
@@ -273,9 +273,9 @@ public final class SQLiteEventStore: EventStore {
     }
 
     static func setProjectionPosition(_ db: Database, _ projection: any Projection, _ position: Int64) throws {
-        try db.execute(
-            sql: "INSERT INTO projection_positions (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
-            arguments: [projection.name, position])
+        try db.cachedStatement(
+            sql: "INSERT INTO projection_positions (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position"
+        ).execute(arguments: [projection.name, position])
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -313,7 +313,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead? {
-        try Row.fetchOne(db, sql: "SELECT version, hash FROM streams WHERE stream_id = ?", arguments: [stream.rawValue]).map {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT version, hash FROM streams WHERE stream_id = ?"), arguments: [stream.rawValue]).map {
             StreamHead(version: $0["version"], hash: $0["hash"])
         }
     }
@@ -321,13 +321,13 @@ public final class SQLiteEventStore: EventStore {
     private static func events(_ db: Database, ids: [UUID]) throws -> [EventEnvelope] {
         let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
         return try decode(Row.fetchAll(
-            db, sql: "SELECT * FROM events WHERE id IN (\(placeholders)) ORDER BY position", arguments: StatementArguments(ids.map(\.lowercased))))
+            db.cachedStatement(sql: "SELECT * FROM events WHERE id IN (\(placeholders)) ORDER BY position"), arguments: StatementArguments(ids.map(\.lowercased))))
     }
 
     private static func keys(_ db: Database, for subjects: Set<String>, create: Bool) throws -> [String: SymmetricKey] {
         var keys: [String: SymmetricKey] = [:]
         for subject in subjects {
-            if let data = try Data.fetchOne(db, sql: "SELECT key FROM data_keys WHERE subject = ?", arguments: [subject]) {
+            if let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM data_keys WHERE subject = ?"), arguments: [subject]) {
                 keys[subject] = SymmetricKey(data: data)
             } else if create {
                 let key = Sealer.newKey()
@@ -342,11 +342,12 @@ public final class SQLiteEventStore: EventStore {
 
     static func insert(_ db: Database, _ e: EventEnvelope) throws {
         let c = EnvelopeColumns(e)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
                     request_metadata, reason, recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 c.position, c.stream, c.version, c.id, c.type, c.schemaVersion, c.data, c.accountID, c.actor,
                 c.requestMetadata, c.reason, c.recordedAt, c.prevHash, c.hash,
@@ -366,16 +367,16 @@ public final class SQLiteEventStore: EventStore {
 
     static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
         guard let text = try String.fetchOne(
-            db, sql: "SELECT document FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
+            db.cachedStatement(sql: "SELECT document FROM read_models WHERE projection = ? AND partition = ? AND key = ?"), arguments: [projection, partition, key])
         else { return nil }
         return try JSONValue.parse(text)
     }
 
     static func save(_ db: Database, _ projection: String, _ partition: String, _ key: String, _ doc: JSONValue?) throws {
         if let doc {
-            try db.execute(
-                sql: "INSERT INTO read_models (projection, partition, key, document) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET document = excluded.document",
-                arguments: [projection, partition, key, CanonicalJSON.string(doc)])
+            try db.cachedStatement(
+                sql: "INSERT INTO read_models (projection, partition, key, document) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET document = excluded.document"
+            ).execute(arguments: [projection, partition, key, CanonicalJSON.string(doc)])
         } else {
             try db.execute(sql: "DELETE FROM read_models WHERE projection = ? AND partition = ? AND key = ?", arguments: [projection, partition, key])
         }
