@@ -2,7 +2,6 @@ import ApexDomain
 public import ApexStore
 public import Foundation
 public import Logging
-public import ServiceLifecycle
 
 /// Continuous log shipping: the events after the last shipped position, as verifiable segments.
 ///
@@ -59,51 +58,16 @@ public struct LogShipper: Sendable {
     }
 }
 
-/// Ships segments every interval while a server runs, and once more at shutdown.
-public struct LogShippingService: Service {
-    let shipper: LogShipper
-    let interval: Duration
-
-    /// A service shipping every `interval`.
-    public init(shipper: LogShipper, interval: Duration) {
-        self.shipper = shipper
-        self.interval = interval
-    }
-
-    /// Runs until graceful shutdown.
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await ship()
-                try await Task.sleep(for: interval)
-            }
-        }
-        await ship()
-    }
-
-    private func ship() async {
-        do { try await shipper.shipOnce() } catch { shipper.logger.error("log shipping failed", metadata: ["error": "\(error)"]) }
+extension LogShipper {
+    /// Ships every `interval` while a server runs (first right away), and once more at shutdown.
+    public func service(every interval: Duration) -> PeriodicService {
+        PeriodicService(name: "log shipping", every: interval, runsAtStart: true, finalRun: true, logger: logger) { try await shipOnce() }
     }
 }
 
-/// Takes a base backup every interval while a server runs.
-public struct ScheduledBackupService: Service {
-    let backup: BaseBackup
-    let interval: Duration
-
-    /// A service backing up every `interval`.
-    public init(backup: BaseBackup, interval: Duration) {
-        self.backup = backup
-        self.interval = interval
-    }
-
-    /// Runs until graceful shutdown.
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                do { _ = try await backup.create() } catch { backup.logger.error("scheduled backup failed", metadata: ["error": "\(error)"]) }
-            }
-        }
+extension BaseBackup {
+    /// Takes a base backup every `interval` while a server runs.
+    public func service(every interval: Duration) -> PeriodicService {
+        PeriodicService(name: "scheduled backup", every: interval, logger: logger) { _ = try await create() }
     }
 }

@@ -18,7 +18,9 @@ public enum ApexServer {
             let api = try await ApexAPI(store: store, configuration: configuration)
             var services = try makeServices(store)
             if let key = configuration.signingKey {
-                services.append(CheckpointService(store: store, key: key, interval: configuration.checkpointInterval, logger: logger))
+                services.append(PeriodicService(name: "checkpoint sealing", every: configuration.checkpointInterval, finalRun: true, logger: logger) {
+                    try await store.sealCheckpoint(signer: key)
+                })
             } else {
                 logger.warning("no signing key: checkpoints are not sealed (set APEX_SIGNING_KEY)")
             }

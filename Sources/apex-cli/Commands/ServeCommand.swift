@@ -55,10 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
             try await ApexServer.run(configuration: configuration, logger: logger, services: { store in
                 var services: [any Service] = []
                 if let backupTarget {
-                    services.append(ScheduledBackupService(backup: BaseBackup(storeURL: storeURL, target: backupTarget, logger: logger), interval: .seconds(backupInterval)))
+                    services.append(BaseBackup(storeURL: storeURL, target: backupTarget, logger: logger).service(every: .seconds(backupInterval)))
                 }
                 if let shipTarget {
-                    services.append(LogShippingService(shipper: LogShipper(store: store, target: shipTarget, logger: logger), interval: .seconds(shipInterval)))
+                    services.append(LogShipper(store: store, target: shipTarget, logger: logger).service(every: .seconds(shipInterval)))
                 }
                 return services
             })
