@@ -36,9 +36,9 @@ public enum CanonicalJSON {
         return try JSONValue.parse(data)
     }
 
-    /// Decodes a `Decodable` from a ``JSONValue`` through the domain's JSON coder.
+    /// Decodes a `Decodable` from a ``JSONValue`` as the domain's JSON coder would from its text.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try DomainCoder.shared.decode(type, from: Data(bytes(value)))
+        try JSONValueDecoder.decode(type, from: value)
     }
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) {

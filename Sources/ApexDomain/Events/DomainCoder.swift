@@ -15,9 +15,6 @@ public enum DomainCoder {
         return encoder
     }
 
-    /// One shared decoder for the read path (decoding does not mutate it).
-    nonisolated(unsafe) static let shared: JSONDecoder = decoder
-
     /// A decoder that reads ``Timestamp`` dates (and plain `YYYY-MM-DD` days).
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()

@@ -28,11 +28,6 @@ public struct StreamID: RawRepresentable, Sendable, Hashable, Codable, CustomStr
     }
 }
 
-extension UUID {
-    /// The canonical lowercase text form used in stream names and events.
-    public var lowercased: String { uuidString.lowercased() }
-}
-
 /// Who did it: a user, possibly acting for another, or a named service (the CLI, a scheduled job).
 public struct Actor: Sendable, Hashable, Codable {
     /// The acting user.

@@ -68,7 +68,7 @@ package struct EnvelopeColumns: Sendable {
                 throw EventStoreError(.integrityFailure, "event at position \(position): column \(column) is not valid JSON")
             }
         }
-        guard let uuid = UUID(uuidString: id), let account = UUID(uuidString: accountID), let time = Timestamp.parse(recordedAt) else {
+        guard let uuid = UUID(text: id), let account = UUID(text: accountID), let time = Timestamp.parse(recordedAt) else {
             throw EventStoreError(.integrityFailure, "event at position \(position) has a malformed id, account or timestamp")
         }
         let actorJSON = try json(actor, "actor")
@@ -80,8 +80,8 @@ package struct EnvelopeColumns: Sendable {
             position: position, stream: StreamID(rawValue: stream), version: version, id: uuid, type: type,
             schemaVersion: schemaVersion, data: try json(data, "data"), accountID: account,
             actor: Actor(
-                userID: actorJSON["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                onBehalfOf: actorJSON["on_behalf_of"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                userID: actorJSON["user_id"]?.stringValue.flatMap(UUID.init(text:)),
+                onBehalfOf: actorJSON["on_behalf_of"]?.stringValue.flatMap(UUID.init(text:)),
                 service: actorJSON["service"]?.stringValue),
             requestMetadata: metadata, reason: reason, recordedAt: time, prevHash: prevHash, hash: hash)
     }

@@ -70,6 +70,52 @@ package enum AppendPlanner {
         return (stored, opened)
     }
 
+    /// Plans one transaction for several appends, in order, on top of the store head `position`
+    /// and the stream `heads` read under the write lock: each request is checked against the
+    /// heads as the requests before it leave them, so a conflict or a duplicate fails or answers
+    /// only its own request. `existing` holds the stored events that carry any of the requests'
+    /// ids; `keys` every key ``subjects(of:recordedAt:)`` names.
+    package static func plan(
+        _ requests: [AppendRequest], after position: Int64, recordedAt: Date, heads: [StreamID: StreamHead],
+        existing: [EventEnvelope], keys: [String: SymmetricKey]
+    ) -> AppendBatchPlan {
+        var plan = AppendBatchPlan(lastPosition: position)
+        var heads = heads
+        var known = Dictionary(existing.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for request in requests {
+            do {
+                let head = heads[request.stream]
+                let found = request.events.compactMap { known[$0.id] }
+                if let dup = try duplicateResult(request.events, existing: found, stream: request.stream, streamVersion: head?.version ?? 0) {
+                    plan.outcomes.append(.success(dup))
+                    continue
+                }
+                guard request.expected.isSatisfied(by: head?.version ?? 0) else {
+                    throw EventStoreError.conflict(request.stream, expected: request.expected, actual: head?.version ?? 0)
+                }
+                let drafts = envelopes(request.events, stream: request.stream, head: head, firstPosition: plan.lastPosition + 1, recordedAt: recordedAt)
+                let (stored, opened) = try seal(drafts, head: head, keys: keys)
+                let tail = stored.last!
+                heads[request.stream] = StreamHead(version: tail.version, hash: tail.hash)
+                plan.heads[request.stream] = heads[request.stream]
+                for event in stored { known[event.id] = event }
+                plan.stored += stored
+                plan.lastPosition = tail.position
+                plan.outcomes.append(.success(AppendResult(stream: request.stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)))
+            } catch {
+                plan.outcomes.append(.failure(error))
+            }
+        }
+        return plan
+    }
+
+    /// Every subject the requests' events need a key for when recorded at `recordedAt`.
+    package static func subjects(of requests: [AppendRequest], recordedAt: Date) -> Set<String> {
+        requests.reduce(into: Set<String>()) { all, request in
+            all.formUnion(subjects(of: envelopes(request.events, stream: request.stream, head: nil, firstPosition: 0, recordedAt: recordedAt)))
+        }
+    }
+
     /// Whether the stored events with these ids are exactly this append repeated; the first
     /// result is then returned. Throws when only some ids, or ids in another stream, exist.
     package static func duplicateResult(
@@ -104,4 +150,36 @@ package enum AppendPlanner {
         }
         return heads
     }
+}
+
+/// One caller's append, as ``GroupCommit`` queues it.
+package struct AppendRequest: Sendable {
+    /// The events, validated (``AppendPlanner/validate(_:)``).
+    package var events: [ProposedEvent]
+    /// The stream.
+    package var stream: StreamID
+    /// The version the caller expects the stream at.
+    package var expected: ExpectedVersion
+
+    /// A request.
+    package init(events: [ProposedEvent], stream: StreamID, expected: ExpectedVersion) {
+        self.events = events
+        self.stream = stream
+        self.expected = expected
+    }
+}
+
+/// What one transaction of several appends writes, and what each caller gets back.
+package struct AppendBatchPlan: Sendable {
+    /// The rows to insert, in position order (sealed, chained).
+    package var stored: [EventEnvelope] = []
+    /// The streams' new heads.
+    package var heads: [StreamID: StreamHead] = [:]
+    /// One result per request, in order: the append (opened), its duplicate's stored events, or its error.
+    package var outcomes: [Result<AppendResult, any Error>] = []
+    /// The store head after the transaction.
+    package var lastPosition: Int64
+
+    /// An empty plan on top of `lastPosition`.
+    package init(lastPosition: Int64) { self.lastPosition = lastPosition }
 }

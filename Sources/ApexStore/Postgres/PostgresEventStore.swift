@@ -19,6 +19,7 @@ public final class PostgresEventStore: EventStore, Service {
     private let clock: (@Sendable () -> Date)?
     /// Where the server is, for messages: `host:port` or the socket path (never the password).
     private let location: String
+    private let appends: GroupCommit<AppendRequest, AppendResult>
 
     /// A store on `configuration`; call ``run()`` (or run it in a `ServiceGroup`), then ``migrate(connectDeadline:)``.
     ///
@@ -33,6 +34,9 @@ public final class PostgresEventStore: EventStore, Service {
         self.clock = clock
         self.logger = logger
         self.location = configuration.unixSocketPath ?? "\(configuration.host ?? "localhost"):\(configuration.port ?? 5432)"
+        self.appends = GroupCommit { [client] requests in
+            try await Self.commit(requests, client: client, projections: projections, clock: clock, logger: logger)
+        }
     }
 
     /// Runs the connection pool until cancelled.
@@ -84,50 +88,68 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 
-    /// Appends atomically in one transaction under the store-head lock.
+    /// Appends atomically in one transaction under the store-head lock. Concurrent appends in
+    /// this process share transactions (``GroupCommit``): one lock hold and one commit flush for
+    /// all of them, each checked on its own.
     public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
         try AppendPlanner.validate(events)
-        let logger = self.logger
-        let projections = self.projections
-        let clock = self.clock
-        let result: AppendResult = try await guarded {
-            try await self.client.withTransaction(logger: logger) { conn in
-                var last: Int64 = 0
-                var now = Date()
-                for try await (p, t) in try await conn.query(
-                    "SELECT position, clock_timestamp() FROM store_head WHERE id = 1 FOR UPDATE", logger: logger
-                ).decode((Int64, Date).self) {
-                    last = p
-                    now = t
-                }
-                let head = try await Self.head(conn, stream, logger)
-                let existing = try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE id = ANY(\(events.map(\.id))) ORDER BY position", logger)
-                if let dup = try AppendPlanner.duplicateResult(events, existing: existing, stream: stream, streamVersion: head?.version ?? 0) {
-                    return dup
-                }
-                guard expected.isSatisfied(by: head?.version ?? 0) else {
-                    throw EventStoreError.conflict(stream, expected: expected, actual: head?.version ?? 0)
-                }
-                let drafts = AppendPlanner.envelopes(events, stream: stream, head: head, firstPosition: last + 1, recordedAt: clock?() ?? now)
-                let keys = try await Self.keys(conn, for: AppendPlanner.subjects(of: drafts), create: true, logger)
-                let (stored, opened) = try AppendPlanner.seal(drafts, head: head, keys: keys)
-                for event in stored { try await Self.insert(conn, event, logger) }
-                let tail = stored.last!
-                try await conn.query(
-                    """
-                    INSERT INTO streams (stream_id, version, hash) VALUES (\(stream.rawValue), \(tail.version), \(tail.hash))
-                    ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
-                    """, logger: logger)
-                try await conn.query("UPDATE store_head SET position = \(tail.position) WHERE id = 1", logger: logger)
-                for projection in projections { try await Self.advance(conn, projection, with: stored, from: last, logger) }
-                try await conn.query("SELECT pg_notify('apex_events', \(String(tail.position)))", logger: logger)
-                return AppendResult(stream: stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)
-            }
-        }
+        let result = try await appends.submit(AppendRequest(events: events, stream: stream, expected: expected))
         if result.wasDuplicate {
             return AppendResult(stream: stream, events: try await openAll(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
         }
         return result
+    }
+
+    /// One transaction for several appends, in four round trips whatever their number: BEGIN;
+    /// the store-head lock with the streams' heads, the keys and a count of known ids; one
+    /// statement inserting every row, moving the heads and notifying; COMMIT.
+    private static func commit(
+        _ requests: [AppendRequest], client: PostgresClient, projections: [any Projection], clock: (@Sendable () -> Date)?, logger: Logger
+    ) async throws -> [Result<AppendResult, any Error>] {
+        let ids = requests.flatMap { $0.events.map(\.id) }
+        let streams = Array(Set(requests.map(\.stream.rawValue)))
+        let expectedSubjects = Array(AppendPlanner.subjects(of: requests, recordedAt: clock?() ?? Date()))
+        return try await guarded {
+            try await client.withTransaction(logger: logger) { conn in
+                var last: Int64 = 0
+                var now = Date()
+                var headsJSON = "[]"
+                var keysJSON = "[]"
+                var known = 0
+                for try await row in try await conn.query(
+                    """
+                    SELECT h.position, clock_timestamp(),
+                        (SELECT coalesce(json_agg(json_build_array(stream_id, version, hash)), '[]')::text FROM streams WHERE stream_id = ANY(\(streams))),
+                        (SELECT coalesce(json_agg(json_build_array(subject, encode(key, 'base64'))), '[]')::text FROM data_keys WHERE subject = ANY(\(expectedSubjects))),
+                        (SELECT count(*)::int FROM events WHERE id = ANY(\(ids)))
+                    FROM store_head h WHERE h.id = 1 FOR UPDATE
+                    """, logger: logger
+                ).decode((Int64, Date, String, String, Int).self) {
+                    (last, now, headsJSON, keysJSON, known) = row
+                }
+                let recordedAt = clock?() ?? now
+                var heads: [StreamID: StreamHead] = [:]
+                for case .array(let h) in try JSONValue.parse(headsJSON).arrayValue ?? [] {
+                    guard h.count == 3, let stream = h[0].stringValue, let version = h[1].numberValue, let hash = h[2].stringValue else { continue }
+                    heads[StreamID(rawValue: stream)] = StreamHead(version: Int64(version), hash: hash)
+                }
+                var keys: [String: SymmetricKey] = [:]
+                for case .array(let k) in try JSONValue.parse(keysJSON).arrayValue ?? [] {
+                    guard k.count == 2, let subject = k[0].stringValue, let text = k[1].stringValue,
+                        let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters)
+                    else { continue }
+                    keys[subject] = SymmetricKey(data: data)
+                }
+                let missing = AppendPlanner.subjects(of: requests, recordedAt: recordedAt).subtracting(keys.keys)
+                if !missing.isEmpty { keys.merge(try await Self.keys(conn, for: missing, create: true, logger)) { a, _ in a } }
+                let existing = known == 0 ? [] : try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
+                let plan = AppendPlanner.plan(requests, after: last, recordedAt: recordedAt, heads: heads, existing: existing, keys: keys)
+                guard !plan.stored.isEmpty else { return plan.outcomes }
+                try await Self.insert(conn, plan.stored, heads: plan.heads, logger)
+                for projection in projections { try await Self.advance(conn, projection, with: plan.stored, from: last, logger) }
+                return plan.outcomes
+            }
+        }
     }
 
     /// Events of a stream from a version.
@@ -319,17 +341,8 @@ public final class PostgresEventStore: EventStore, Service {
                 var known: [StreamID: StreamHead?] = [:]
                 for stream in Set(events.map(\.stream)) { known[stream] = try await Self.head(conn, stream, logger) }
                 let heads = try AppendPlanner.checkImport(events, head: head) { known[$0] ?? nil }
-                for event in events { try await Self.insert(conn, event, logger) }
-                for (stream, h) in heads {
-                    try await conn.query(
-                        """
-                        INSERT INTO streams (stream_id, version, hash) VALUES (\(stream.rawValue), \(h.version), \(h.hash))
-                        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
-                        """, logger: logger)
-                }
-                try await conn.query("UPDATE store_head SET position = \(events.last!.position) WHERE id = 1", logger: logger)
+                try await Self.insert(conn, events, heads: heads, logger)
                 for projection in projections { try await Self.advance(conn, projection, with: events, from: head, logger) }
-                try await conn.query("SELECT pg_notify('apex_events', \(String(events.last!.position)))", logger: logger)
             }
         }
     }
@@ -345,6 +358,10 @@ public final class PostgresEventStore: EventStore, Service {
         """
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        try await Self.guarded(body)
+    }
+
+    private static func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as PostgresTransactionError {
             // An error inside a transaction (a query's, a conflict, a projection's) is what the
             // caller needs, not the wrapper; a failed BEGIN or COMMIT is the database's.
@@ -439,15 +456,34 @@ public final class PostgresEventStore: EventStore, Service {
         return result
     }
 
-    private static func insert(_ conn: PostgresConnection, _ e: EventEnvelope, _ logger: Logger) async throws {
-        let c = EnvelopeColumns(e)
+    /// Inserts stored events, moves their streams' heads and the store head, and notifies
+    /// listeners, in one statement (arrays unnested into rows).
+    private static func insert(
+        _ conn: PostgresConnection, _ events: [EventEnvelope], heads: [StreamID: StreamHead], _ logger: Logger
+    ) async throws {
+        let rows = events.map(EnvelopeColumns.init)
+        let streamHeads = Array(heads)
+        let last = events.last!.position
         try await conn.query(
             """
-            INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
-                request_metadata, reason, recorded_at, prev_hash, hash)
-            VALUES (\(c.position), \(c.stream), \(c.version), \(e.id), \(c.type), \(c.schemaVersion), \(c.data)::json,
-                \(e.accountID), \(c.actor)::json, \(c.requestMetadata)::json, \(c.reason), \(c.recordedAt)::timestamptz,
-                \(c.prevHash), \(c.hash))
+            WITH inserted AS (
+                INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
+                    request_metadata, reason, recorded_at, prev_hash, hash)
+                SELECT p, s, v, i::uuid, t, sv, d::json, a::uuid, ac::json, m::json, CASE WHEN rn THEN NULL ELSE r END, ts::timestamptz, ph, h
+                FROM unnest(\(rows.map(\.position)), \(rows.map(\.stream)), \(rows.map(\.version)), \(rows.map(\.id)), \(rows.map(\.type)),
+                    \(rows.map { Int32($0.schemaVersion) }), \(rows.map(\.data)), \(rows.map(\.accountID)), \(rows.map(\.actor)),
+                    \(rows.map(\.requestMetadata)), \(rows.map { $0.reason ?? "" }), \(rows.map { $0.reason == nil }), \(rows.map(\.recordedAt)),
+                    \(rows.map(\.prevHash)), \(rows.map(\.hash)))
+                    AS row(p, s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h)
+                ORDER BY p
+            ), moved AS (
+                INSERT INTO streams (stream_id, version, hash)
+                SELECT * FROM unnest(\(streamHeads.map(\.key.rawValue)), \(streamHeads.map(\.value.version)), \(streamHeads.map(\.value.hash)))
+                ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
+            ), head AS (
+                UPDATE store_head SET position = \(last) WHERE id = 1
+            )
+            SELECT pg_notify('apex_events', \(String(last)))
             """, logger: logger)
     }
 

@@ -69,13 +69,28 @@ package enum Sealer {
         _ = transform(envelope, body)
     }
 
+    /// The envelope with `body` applied to each personal value; the payload is rebuilt only
+    /// when it holds one (most do not, and rebuilding every object costs more than reading it).
     private static func transform(_ envelope: EventEnvelope, _ body: (Personal) -> Personal) -> EventEnvelope {
         var e = envelope
         for field in e.requestMetadata.personalFields {
             if let p = e.requestMetadata[keyPath: field] { e.requestMetadata[keyPath: field] = body(p) }
         }
-        e.data = transform(e.data, body)
+        if containsPersonal(e.data) { e.data = transform(e.data, body) }
         return e
+    }
+
+    /// Whether `value` holds a personal value anywhere.
+    private static func containsPersonal(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let members):
+            if case .string? = members["pii"] { return true }
+            return members.values.contains(where: containsPersonal)
+        case .array(let items):
+            return items.contains(where: containsPersonal)
+        default:
+            return false
+        }
     }
 
     private static func transform(_ value: JSONValue, _ body: (Personal) -> Personal) -> JSONValue {

@@ -1,0 +1,26 @@
+import ApexDomain
+import Foundation
+import Testing
+
+@Suite("UUID text form")
+struct UUIDTextTests {
+    @Test func formatsAndParsesLikeFoundation() {
+        for _ in 0..<2_000 {
+            let id = UUID()
+            #expect(id.lowercased == id.uuidString.lowercased())
+            #expect(UUID(text: id.uuidString) == id)
+            #expect(UUID(text: id.lowercased) == id)
+        }
+        let edge = UUID(uuid: (0, 0x0f, 0xf0, 0xff, 0x10, 0x9a, 0xa9, 0xba, 0xcd, 0xde, 0xef, 0xfe, 0x01, 0x23, 0x45, 0x67))
+        #expect(edge.lowercased == "000ff0ff-109a-a9ba-cdde-effe01234567")
+    }
+
+    @Test(arguments: [
+        "", "000ff0ff-109a-a9ba-cdde-effe0123456", "000ff0ff-109a-a9ba-cdde-effe012345678", "000ff0ff0109a-a9ba-cdde-effe01234567",
+        "000ff0ff-109a-a9ba-cdde-effe0123456g", "{00ff0ff-109a-a9ba-cdde-effe01234567", "000ff0ff-109a-a9ba-cdde-effe01234é",
+    ])
+    func rejectsWhatFoundationRejects(text: String) {
+        #expect(UUID(text: text) == nil)
+        #expect(UUID(uuidString: text) == nil)
+    }
+}

@@ -1,0 +1,145 @@
+import ApexDomain
+@testable import ApexStore
+import Foundation
+import Synchronization
+import Testing
+
+/// Concurrent appends share transactions (group commit); each must still get exactly the
+/// outcome it would get alone.
+@Suite("Conformance: group commit")
+struct ConformanceGroupCommitTests {
+    @Test(arguments: StoreKind.allCases)
+    func concurrentAppendsEachGetTheirOwnOutcome(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            // Streams that exist at version 1, and one first append to retry later.
+            let existing = (0..<8).map { _ in StreamID.project(UUID()) }
+            for stream in existing { _ = try await f.store.append([Events.note("seed")], to: stream, expected: .noStream) }
+            let retried = [Events.note("retried")]
+            let first = try await f.store.append(retried, to: existing[0], expected: .exact(1))
+
+            enum Expect: Sendable { case ok, conflict, duplicate }
+            var cases: [(events: [ProposedEvent], stream: StreamID, expected: ExpectedVersion, outcome: Expect)] = []
+            for i in 0..<24 { cases.append((Events.notes(1 + i % 3, prefix: "new\(i)-"), .project(UUID()), .noStream, .ok)) }
+            for stream in existing.dropFirst() { cases.append(([Events.note("stale")], stream, .exact(7), .conflict)) }
+            for stream in existing.dropFirst() { cases.append(([Events.note("fresh")], stream, .exact(1), .ok)) }
+            cases.append((retried, existing[0], .exact(1), .duplicate))
+
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Result<AppendResult, EventStoreError>).self) { group in
+                for (i, c) in cases.enumerated() {
+                    group.addTask {
+                        do { return (i, .success(try await f.store.append(c.events, to: c.stream, expected: c.expected))) } catch let error as EventStoreError {
+                            return (i, .failure(error))
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Result<AppendResult, EventStoreError>]()) { $0[$1.0] = $1.1 }
+            }
+            for (i, c) in cases.enumerated() {
+                switch (c.outcome, outcomes[i]) {
+                case (.ok, .success(let r)?):
+                    #expect(!r.wasDuplicate)
+                    #expect(r.events.map(\.id) == c.events.map(\.id))
+                    let stored = try await f.store.readStream(c.stream)
+                    #expect(stored.suffix(c.events.count).map(\.id) == c.events.map(\.id))
+                case (.conflict, .failure(let e)?):
+                    #expect(e.code == .versionConflict)
+                    #expect(e.actualVersion == 1)
+                case (.duplicate, .success(let r)?):
+                    #expect(r.wasDuplicate)
+                    #expect(r.events == first.events)
+                default:
+                    Issue.record("case \(i) expected \(c.outcome), got \(String(describing: outcomes[i]))")
+                }
+            }
+            // Nothing but the accepted appends was written, in one gap-free order.
+            let all = try await f.store.readAll(after: 0, limit: 10_000)
+            let accepted = cases.filter { $0.outcome == .ok }.reduce(0) { $0 + $1.events.count }
+            #expect(all.count == existing.count + 1 + accepted)
+            #expect(all.map(\.position) == Array(1...Int64(all.count)))
+            #expect(try await f.store.verify().ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anAppendThatFailsInsideTheTransactionFailsAlone(kind: StoreKind) async throws {
+        // The projection throws for one event type inside the append's transaction: that
+        // append must fail; appends that shared its transaction must still land.
+        try await Fixtures.withStore(kind, projections: [Refusing()]) { f in
+            let streams = (0..<16).map { _ in StreamID.project(UUID()) }
+            let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for (i, stream) in streams.enumerated() {
+                    group.addTask {
+                        var event = Events.note("n\(i)")
+                        if i % 5 == 2 { event.type = "test.refused" }
+                        do {
+                            _ = try await f.store.append([event], to: stream, expected: .noStream)
+                            return (i, true)
+                        } catch {
+                            return (i, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            for i in streams.indices { #expect(results[i] == (i % 5 != 2), "append \(i)") }
+            for (i, stream) in streams.enumerated() {
+                #expect(try await f.store.streamVersion(stream) == (i % 5 == 2 ? 0 : 1))
+            }
+            let all = try await f.store.readAll(after: 0, limit: 100)
+            #expect(all.map(\.position) == Array(1...Int64(all.count)))
+            #expect(!all.contains { $0.type == "test.refused" })
+            #expect(try await f.store.verify().ok)
+        }
+    }
+
+    @Test func waitingRequestsShareTheNextTransaction() async throws {
+        // The first commit is held open until 15 more requests are queued; they must all go
+        // into the second transaction, in arrival order, each answered with its own result.
+        let batches = Mutex<[[Int]]>([])
+        let release = AsyncStream<Void>.makeStream()
+        let group = GroupCommit<Int, Int> { requests in
+            let first = batches.withLock { b in
+                b.append(requests)
+                return b.count == 1
+            }
+            if first { for await _ in release.stream { break } }
+            return requests.map { $0 < 0 ? .failure(EventStoreError(.invalidEvent, "negative")) : .success($0 * 10) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                let answer = try await group.submit(0)
+                #expect(answer == 0)
+            }
+            while batches.withLock({ $0.isEmpty }) { await Task.yield() }
+            for i in 1...15 {
+                let n = i == 7 ? -7 : i
+                tasks.addTask {
+                    if n < 0 {
+                        await #expect(throws: EventStoreError.self) { try await group.submit(n) }
+                    } else {
+                        let answer = try await group.submit(n)
+                        #expect(answer == n * 10)
+                    }
+                }
+            }
+            // Requests queue in whatever order their tasks start; wait until all 15 are in.
+            try await Task.sleep(for: .milliseconds(200))
+            release.continuation.yield()
+            try await tasks.waitForAll()
+        }
+        let seen = batches.withLock { $0 }
+        #expect(seen.count == 2)
+        #expect(seen.first == [0])
+        #expect(Set(seen.last ?? []) == Set((1...15).map { $0 == 7 ? -7 : $0 }))
+    }
+}
+
+/// A read model that refuses `test.refused` events, to fail a transaction from inside.
+private struct Refusing: Projection {
+    var name: String { "refusing" }
+    func target(of event: EventEnvelope) -> (partition: String, key: String)? { ("all", event.stream.rawValue) }
+    func apply(_ event: EventEnvelope, to document: JSONValue?) throws -> JSONValue? {
+        if event.type == "test.refused" { throw EventStoreError(.invalidEvent, "refused by the read model") }
+        return ["version": .number(Double(event.version))]
+    }
+}
