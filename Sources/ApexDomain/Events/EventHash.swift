@@ -17,7 +17,7 @@ public enum EventHash {
     public static func compute(_ envelope: EventEnvelope, prevHash: String) -> String {
         var sha = SHA256()
         sha.update(data: Array(prevHash.utf8))
-        sha.update(data: CanonicalJSON.bytes(envelope.canonicalBody))
+        sha.update(data: envelope.canonicalBodyBytes)
         return hex(sha.finalize())
     }
 
@@ -35,6 +35,35 @@ public enum EventHash {
 }
 
 extension EventEnvelope {
+    /// `CanonicalJSON.bytes(canonicalBody)`, written member by member in key order without
+    /// building the object first (every append and every verified event hashes one).
+    var canonicalBodyBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        func member(_ key: StaticString, _ write: (inout [UInt8]) -> Void) {
+            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+            write(&out)
+        }
+        member("account_id") { CanonicalJSON.writeString(accountID.lowercased, into: &$0) }
+        member("actor") { CanonicalJSON.write(actor.json, into: &$0) }
+        member("data") { CanonicalJSON.write(data, into: &$0) }
+        member("id") { CanonicalJSON.writeString(id.lowercased, into: &$0) }
+        member("reason") { out in
+            if let reason { CanonicalJSON.writeString(reason, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        member("recorded_at") { CanonicalJSON.writeString(Timestamp.format(recordedAt), into: &$0) }
+        member("request_metadata") { CanonicalJSON.write(requestMetadata.json, into: &$0) }
+        member("schema_version") { $0.append(contentsOf: CanonicalJSON.number(Double(schemaVersion)).utf8) }
+        member("stream") { CanonicalJSON.writeString(stream.rawValue, into: &$0) }
+        member("type") { CanonicalJSON.writeString(type, into: &$0) }
+        member("version") { $0.append(contentsOf: CanonicalJSON.number(Double(version)).utf8) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// The hashed part of the envelope, as canonical JSON.
     public var canonicalBody: JSONValue {
         var body: [String: JSONValue] = [

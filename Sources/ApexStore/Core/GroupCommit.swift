@@ -65,10 +65,12 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable
 
     /// One transaction for `requests`; when it fails as a whole and holds several, one each.
     ///
-    /// It runs in a task of its own, so that the leader's cancellation (a client hanging up)
-    /// cannot abort a transaction that carries other callers' appends.
+    /// A shared transaction runs in a task of its own, so that the leader's cancellation (a
+    /// client hanging up) cannot abort other callers' appends; a lone request runs in its
+    /// caller's task (one thread hop fewer for a single writer).
     private func run(_ requests: [Request]) async -> [Result<Response, any Error>] {
-        await Task { await self.transact(requests) }.value
+        guard requests.count > 1 else { return await transact(requests) }
+        return await Task { await self.transact(requests) }.value
     }
 
     private func transact(_ requests: [Request]) async -> [Result<Response, any Error>] {
