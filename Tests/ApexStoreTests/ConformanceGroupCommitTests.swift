@@ -92,6 +92,54 @@ struct ConformanceGroupCommitTests {
         }
     }
 
+    @Test func twoPostgresWritersOnOneDatabaseRaceSafely() async throws {
+        // Two stores with their own pools and group commits are two server processes: their
+        // unlocked reads go stale under each other, so the checks of the two-statement write
+        // and the locked fallback are what keep versions, chains and positions right.
+        try await TestPostgres.withDatabase { database in
+            try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { a in
+                try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { b in
+                    let streams = (0..<4).map { _ in StreamID.project(UUID()) }
+                    let results = try await withThrowingTaskGroup(of: [UUID: AppendResult].self) { group in
+                        for w in 0..<16 {
+                            let store: any EventStore = w % 2 == 0 ? a : b
+                            group.addTask {
+                                var mine: [UUID: AppendResult] = [:]
+                                for i in 0..<12 {
+                                    let stream = streams[(w + i) % streams.count]
+                                    let event = Events.note("w\(w)-\(i)", metadata: RequestMetadata(ipAddress: "192.0.2.\(w)"))
+                                    let expected: ExpectedVersion = i % 3 == 0 ? .any : .exact(try await store.streamVersion(stream))
+                                    do {
+                                        mine[event.id] = try await store.append([event], to: stream, expected: expected)
+                                    } catch let error as EventStoreError where error.code == .versionConflict {}
+                                }
+                                return mine
+                            }
+                        }
+                        return try await group.reduce(into: [UUID: AppendResult]()) { $0.merge($1) { a, _ in a } }
+                    }
+                    let accepted = Array(results.keys)
+                    let all = try await a.readAll(after: 0, limit: 10_000)
+                    for id in Set(accepted).subtracting(all.map(\.id)) {
+                        let r = results[id]!
+                        let at = all.first { $0.position == r.lastPosition }
+                        Issue.record("acknowledged but not in the log: \(id) at position \(r.lastPosition) v\(r.nextExpectedVersion) \(r.stream); log at that pos: \(String(describing: at.map { ($0.id, $0.stream, $0.version) }))")
+                    }
+                    #expect(all.count == accepted.count)
+                    #expect(Set(all.map(\.id)) == Set(accepted))
+                    #expect(all.map(\.position) == Array(1...Int64(all.count)))
+                    #expect(zip(all, all.dropFirst()).allSatisfy { $0.recordedAt <= $1.recordedAt })
+                    for stream in streams {
+                        let events = try await b.readStream(stream)
+                        #expect(events.map(\.version) == Array(1...Int64(events.count)))
+                    }
+                    #expect(all.allSatisfy { $0.requestMetadata.ipAddress?.display.hasPrefix("192.0.2.") == true })
+                    #expect(try await a.verify().ok)
+                }
+            }
+        }
+    }
+
     @Test func waitingRequestsShareTheNextTransaction() async throws {
         // The first commit is held open until 15 more requests are queued; they must all go
         // into the second transaction, in arrival order, each answered with its own result.

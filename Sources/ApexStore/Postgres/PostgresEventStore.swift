@@ -100,58 +100,6 @@ public final class PostgresEventStore: EventStore, Service {
         return result
     }
 
-    /// One transaction for several appends, in four round trips whatever their number: BEGIN;
-    /// the store-head lock with the streams' heads, the keys and a count of known ids; one
-    /// statement inserting every row, moving the heads and notifying; COMMIT.
-    private static func commit(
-        _ requests: [AppendRequest], client: PostgresClient, projections: [any Projection], clock: (@Sendable () -> Date)?, logger: Logger
-    ) async throws -> [Result<AppendResult, any Error>] {
-        let ids = requests.flatMap { $0.events.map(\.id) }
-        let streams = Array(Set(requests.map(\.stream.rawValue)))
-        let expectedSubjects = Array(AppendPlanner.subjects(of: requests, recordedAt: clock?() ?? Date()))
-        return try await guarded {
-            try await client.withTransaction(logger: logger) { conn in
-                var last: Int64 = 0
-                var now = Date()
-                var headsJSON = "[]"
-                var keysJSON = "[]"
-                var known = 0
-                for try await row in try await conn.query(
-                    """
-                    SELECT h.position, clock_timestamp(),
-                        (SELECT coalesce(json_agg(json_build_array(stream_id, version, hash)), '[]')::text FROM streams WHERE stream_id = ANY(\(streams))),
-                        (SELECT coalesce(json_agg(json_build_array(subject, encode(key, 'base64'))), '[]')::text FROM data_keys WHERE subject = ANY(\(expectedSubjects))),
-                        (SELECT count(*)::int FROM events WHERE id = ANY(\(ids)))
-                    FROM store_head h WHERE h.id = 1 FOR UPDATE
-                    """, logger: logger
-                ).decode((Int64, Date, String, String, Int).self) {
-                    (last, now, headsJSON, keysJSON, known) = row
-                }
-                let recordedAt = clock?() ?? now
-                var heads: [StreamID: StreamHead] = [:]
-                for case .array(let h) in try JSONValue.parse(headsJSON).arrayValue ?? [] {
-                    guard h.count == 3, let stream = h[0].stringValue, let version = h[1].numberValue, let hash = h[2].stringValue else { continue }
-                    heads[StreamID(rawValue: stream)] = StreamHead(version: Int64(version), hash: hash)
-                }
-                var keys: [String: SymmetricKey] = [:]
-                for case .array(let k) in try JSONValue.parse(keysJSON).arrayValue ?? [] {
-                    guard k.count == 2, let subject = k[0].stringValue, let text = k[1].stringValue,
-                        let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters)
-                    else { continue }
-                    keys[subject] = SymmetricKey(data: data)
-                }
-                let missing = AppendPlanner.subjects(of: requests, recordedAt: recordedAt).subtracting(keys.keys)
-                if !missing.isEmpty { keys.merge(try await Self.keys(conn, for: missing, create: true, logger)) { a, _ in a } }
-                let existing = known == 0 ? [] : try await Self.select(conn, "SELECT \(unescaped: Self.columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
-                let plan = AppendPlanner.plan(requests, after: last, recordedAt: recordedAt, heads: heads, existing: existing, keys: keys)
-                guard !plan.stored.isEmpty else { return plan.outcomes }
-                try await Self.insert(conn, plan.stored, heads: plan.heads, logger)
-                for projection in projections { try await Self.advance(conn, projection, with: plan.stored, from: last, logger) }
-                return plan.outcomes
-            }
-        }
-    }
-
     /// Events of a stream from a version.
     public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await guarded {
@@ -361,7 +309,7 @@ public final class PostgresEventStore: EventStore, Service {
         try await Self.guarded(body)
     }
 
-    private static func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    static func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as PostgresTransactionError {
             // An error inside a transaction (a query's, a conflict, a projection's) is what the
             // caller needs, not the wrapper; a failed BEGIN or COMMIT is the database's.
@@ -419,7 +367,7 @@ public final class PostgresEventStore: EventStore, Service {
 
     /// Inline in an append: folds the new events when the projection was at `previousHead`,
     /// otherwise catches it up (the new events are already inserted).
-    private static func advance(_ conn: PostgresConnection, _ projection: any Projection, with events: [EventEnvelope], from previousHead: Int64, _ logger: Logger) async throws {
+    static func advance(_ conn: PostgresConnection, _ projection: any Projection, with events: [EventEnvelope], from previousHead: Int64, _ logger: Logger) async throws {
         guard try await projectionPosition(conn, projection, logger) == previousHead, let last = events.last else {
             return try await catchUp(conn, projection, logger)
         }
@@ -436,7 +384,7 @@ public final class PostgresEventStore: EventStore, Service {
             """, logger: logger)
     }
 
-    private static func head(_ conn: PostgresConnection, _ stream: StreamID, _ logger: Logger) async throws -> StreamHead? {
+    static func head(_ conn: PostgresConnection, _ stream: StreamID, _ logger: Logger) async throws -> StreamHead? {
         var head: StreamHead?
         for try await (v, h) in try await conn.query("SELECT version, hash FROM streams WHERE stream_id = \(stream.rawValue)", logger: logger).decode((Int64, String).self) {
             head = StreamHead(version: v, hash: h)
@@ -444,7 +392,7 @@ public final class PostgresEventStore: EventStore, Service {
         return head
     }
 
-    private static func select(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EventEnvelope] {
+    static func select(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EventEnvelope] {
         var result: [EventEnvelope] = []
         typealias Columns = (Int64, String, Int64, String, String, Int, String, String, String, String, String?, String, String, String)
         for try await r in try await conn.query(query, logger: logger).decode(Columns.self) {
@@ -458,13 +406,20 @@ public final class PostgresEventStore: EventStore, Service {
 
     /// Inserts stored events, moves their streams' heads and the store head, and notifies
     /// listeners, in one statement (arrays unnested into rows).
-    private static func insert(
+    /// Inserts stored events, moves their streams' heads and the store head, and notifies
+    /// listeners, in one statement (arrays unnested into rows).
+    ///
+    /// The result counts what each part wrote, so PostgreSQL finishes them before it answers
+    /// and an error (a unique violation) arrives as the answer, not after a row nobody reads —
+    /// in a transaction, an unread error would leave it aborted and its COMMIT a silent rollback.
+    static func insert(
         _ conn: PostgresConnection, _ events: [EventEnvelope], heads: [StreamID: StreamHead], _ logger: Logger
     ) async throws {
         let rows = events.map(EnvelopeColumns.init)
         let streamHeads = Array(heads)
         let last = events.last!.position
-        try await conn.query(
+        var written: Int64 = -1
+        for try await n in try await conn.query(
             """
             WITH inserted AS (
                 INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
@@ -474,20 +429,31 @@ public final class PostgresEventStore: EventStore, Service {
                     \(rows.map { Int32($0.schemaVersion) }), \(rows.map(\.data)), \(rows.map(\.accountID)), \(rows.map(\.actor)),
                     \(rows.map(\.requestMetadata)), \(rows.map { $0.reason ?? "" }), \(rows.map { $0.reason == nil }), \(rows.map(\.recordedAt)),
                     \(rows.map(\.prevHash)), \(rows.map(\.hash)))
-                    AS row(p, s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h)
+                    AS x(p, s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h)
                 ORDER BY p
+                RETURNING 1
             ), moved AS (
                 INSERT INTO streams (stream_id, version, hash)
                 SELECT * FROM unnest(\(streamHeads.map(\.key.rawValue)), \(streamHeads.map(\.value.version)), \(streamHeads.map(\.value.hash)))
                 ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
+                RETURNING 1
             ), head AS (
                 UPDATE store_head SET position = \(last) WHERE id = 1
+                RETURNING 1
+            ), notified AS (
+                SELECT pg_notify('apex_events', \(String(last)))
             )
-            SELECT pg_notify('apex_events', \(String(last)))
-            """, logger: logger)
+            SELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM moved) + (SELECT count(*) FROM head) + (SELECT count(*) FROM notified)
+            """, logger: logger
+        ).decode(Int64.self) {
+            written = n
+        }
+        guard written == Int64(rows.count + streamHeads.count + 2) else {
+            throw EventStoreError(.unavailable, "PostgreSQL wrote \(written) rows of an append of \(rows.count) events")
+        }
     }
 
-    private static func keys(_ conn: PostgresConnection, for subjects: Set<String>, create: Bool, _ logger: Logger) async throws -> [String: SymmetricKey] {
+    static func keys(_ conn: PostgresConnection, for subjects: Set<String>, create: Bool, _ logger: Logger) async throws -> [String: SymmetricKey] {
         var keys: [String: SymmetricKey] = [:]
         guard !subjects.isEmpty else { return keys }
         let list = Array(subjects)

@@ -1,0 +1,254 @@
+import ApexDomain
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+
+/// How PostgreSQL appends are written: a transaction of several appends (``GroupCommit``) in
+/// two statements when nothing changes between them, in a locked transaction otherwise.
+///
+/// Every statement costs a round trip and a pass through the driver, and that, not the data,
+/// is what a durable append spends its time on. So the usual path reads what planning needs
+/// (store clock, stream heads, keys, known ids) in one statement without a lock, plans and
+/// seals, and then writes everything in one autocommitted statement that takes the store-head
+/// lock, checks that what it planned on still holds (the heads unchanged, the keys present, the
+/// clock not behind the last event) and inserts only if so. When a check fails — another
+/// process appended to the same stream or erased a key in between — or a key must be created,
+/// an id is known already, or read models are kept inline, the batch is planned again inside
+/// the locked transaction (BEGIN, lock + reads, write, COMMIT), which always decides.
+/// Positions are assigned under the lock in both paths; they are not hashed, so a plan's
+/// provisional positions are moved to where the lock put them.
+extension PostgresEventStore {
+    /// What planning a batch needs, read in one statement.
+    struct AppendContext {
+        var position: Int64
+        var now: Date
+        var heads: [StreamID: StreamHead]
+        var keys: [String: SymmetricKey]
+        var knownIDs: Int
+    }
+
+    /// One transaction for `requests`: the two-statement path, or the locked one.
+    static func commit(
+        _ requests: [AppendRequest], client: PostgresClient, projections: [any Projection], clock: (@Sendable () -> Date)?, logger: Logger
+    ) async throws -> [Result<AppendResult, any Error>] {
+        try await guarded {
+            if projections.isEmpty, let outcomes = try await optimistic(requests, client: client, clock: clock, logger: logger) {
+                return outcomes
+            }
+            return try await client.withTransaction(logger: logger) { conn in
+                try await locked(requests, conn: conn, projections: projections, clock: clock, logger: logger)
+            }
+        }
+    }
+
+    /// The two-statement path; nil when the locked transaction must decide.
+    private static func optimistic(
+        _ requests: [AppendRequest], client: PostgresClient, clock: (@Sendable () -> Date)?, logger: Logger
+    ) async throws -> [Result<AppendResult, any Error>]? {
+        try await client.withConnection { conn in
+            let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+            let recordedAt = clock?() ?? context.now
+            let subjects = AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
+            guard context.knownIDs == 0, subjects.isSubset(of: context.keys.keys) else { return nil }
+            let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: [], keys: context.keys)
+            guard !plan.stored.isEmpty else { return plan.outcomes }
+            let assumed = Array(Set(plan.stored.map(\.stream))).map { ($0.rawValue, context.heads[$0]) }
+            let rows = plan.stored.map(EnvelopeColumns.init)
+            var base: Int64?
+            do {
+                let statement = OptimisticWrite(
+                    assumedStreams: assumed.map(\.0), assumedVersions: assumed.map { $0.1?.version ?? 0 }, assumedHashes: assumed.map { $0.1?.hash ?? "" },
+                    subjects: Array(subjects), recordedAt: rows[0].recordedAt, rows: rows, heads: Array(plan.heads))
+                for try await (ok, position, written) in try await conn.execute(statement, logger: logger) where ok {
+                    guard written == Int64(rows.count + plan.heads.count + 2) else {
+                        throw EventStoreError(.unavailable, "PostgreSQL wrote \(written) rows of an append planned with \(rows.count) events")
+                    }
+                    base = position
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                return nil  // another process wrote one of these ids or stream versions first
+            }
+            guard let base else { return nil }
+            let shift = base - context.position
+            return plan.outcomes.map { outcome in
+                outcome.map { result in
+                    var result = result
+                    for i in result.events.indices { result.events[i].position += shift }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// The locked path: the caller's transaction holds the store-head lock from the first read.
+    private static func locked(
+        _ requests: [AppendRequest], conn: PostgresConnection, projections: [any Projection], clock: (@Sendable () -> Date)?, logger: Logger
+    ) async throws -> [Result<AppendResult, any Error>] {
+        let ids = requests.flatMap { $0.events.map(\.id) }
+        // The lock in a statement of its own: a statement that waits for a lock still reads
+        // what was committed when it began, so the heads must be read by the next statement.
+        for try await _ in try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger) {}
+        let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+        let recordedAt = clock?() ?? context.now
+        var keys = context.keys
+        let missing = AppendPlanner.subjects(of: requests, recordedAt: recordedAt).subtracting(keys.keys)
+        if !missing.isEmpty { keys.merge(try await Self.keys(conn, for: missing, create: true, logger)) { a, _ in a } }
+        let existing =
+            context.knownIDs == 0 ? [] : try await select(conn, "SELECT \(unescaped: columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
+        let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: existing, keys: keys)
+        guard !plan.stored.isEmpty else { return plan.outcomes }
+        try await insert(conn, plan.stored, heads: plan.heads, logger)
+        for projection in projections { try await advance(conn, projection, with: plan.stored, from: context.position, logger) }
+        return plan.outcomes
+    }
+
+    /// The store head and clock, the requests' stream heads, the keys their subjects need at
+    /// this month, and how many of their ids are known, in one statement.
+    private static func readContext(
+        _ requests: [AppendRequest], conn: PostgresConnection, clock: (@Sendable () -> Date)?, logger: Logger
+    ) async throws -> AppendContext {
+        let ids = requests.flatMap { $0.events.map(\.id) }
+        let streams = Array(Set(requests.map(\.stream.rawValue)))
+        let subjects = Array(AppendPlanner.subjects(of: requests, recordedAt: clock?() ?? Date()))
+        var context = AppendContext(position: 0, now: Date(), heads: [:], keys: [:], knownIDs: 0)
+        var headsJSON = "[]"
+        var keysJSON = "[]"
+        for try await row in try await conn.execute(ReadContext(streams: streams, subjects: subjects, ids: ids), logger: logger) {
+            (context.position, context.now, headsJSON, keysJSON, context.knownIDs) = row
+        }
+        for case .array(let h) in try JSONValue.parse(headsJSON).arrayValue ?? [] {
+            guard h.count == 3, let stream = h[0].stringValue, let version = h[1].numberValue, let hash = h[2].stringValue else { continue }
+            context.heads[StreamID(rawValue: stream)] = StreamHead(version: Int64(version), hash: hash)
+        }
+        for case .array(let k) in try JSONValue.parse(keysJSON).arrayValue ?? [] {
+            guard k.count == 2, let subject = k[0].stringValue, let text = k[1].stringValue,
+                let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters)
+            else { continue }
+            context.keys[subject] = SymmetricKey(data: data)
+        }
+        return context
+    }
+}
+
+extension PostgresEventStore {
+    /// The read that planning needs, prepared once per connection (parsing and planning it
+    /// every time cost more than running it).
+    struct ReadContext: PostgresPreparedStatement {
+        typealias Row = (Int64, Date, String, String, Int)
+        static let name = "apex_read_context"
+        static let sql = """
+            SELECT h.position, clock_timestamp(),
+                (SELECT coalesce(json_agg(json_build_array(stream_id, version, hash)), '[]')::text FROM streams WHERE stream_id = ANY($1)),
+                (SELECT coalesce(json_agg(json_build_array(subject, encode(key, 'base64'))), '[]')::text FROM data_keys WHERE subject = ANY($2)),
+                (SELECT count(*)::int FROM events WHERE id = ANY($3::uuid[]))
+            FROM store_head h WHERE h.id = 1
+            """
+
+        var streams: [String]
+        var subjects: [String]
+        var ids: [UUID]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(streams)
+            bindings.append(subjects)
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The write of the two-statement path: the store-head lock, the checks, and — only when
+    /// they hold — every row, the stream heads, the store head and the notification. Returns
+    /// whether it wrote, the store head it found, and how many rows it wrote.
+    ///
+    /// The result row counts the data-modifying parts, so PostgreSQL must finish them before it
+    /// sends the row: an error in one (another writer's row at the same stream version) then
+    /// arrives instead of the row, never after it. Unreferenced, they would run after the row
+    /// was sent, and a client that stops reading at the row would take a failed write for a
+    /// written one.
+    struct OptimisticWrite: PostgresPreparedStatement {
+        typealias Row = (Bool, Int64, Int64)
+        static let name = "apex_optimistic_write"
+        static let sql = """
+            WITH head AS (
+                SELECT position FROM store_head WHERE id = 1 FOR UPDATE
+            ), checked AS (
+                SELECT
+                    (SELECT count(*) FROM unnest($1::text[], $2::bigint[], $3::text[]) AS a(s, v, h)
+                        LEFT JOIN streams st ON st.stream_id = a.s
+                        WHERE coalesce(st.version, 0) = a.v AND coalesce(st.hash, '') = a.h) = cardinality($1::text[])
+                    AND (SELECT count(*) FROM data_keys WHERE subject = ANY($4::text[])) = cardinality($4::text[])
+                    AND CASE WHEN head.position = 0 THEN true
+                        ELSE coalesce((SELECT e.recorded_at <= $5::timestamptz FROM events e WHERE e.position = head.position), false) END
+                    AS ok
+                FROM head
+            ), inserted AS (
+                INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
+                    request_metadata, reason, recorded_at, prev_hash, hash)
+                SELECT head.position + x.n, s, v, i::uuid, t, sv, d::json, a::uuid, ac::json, m::json, CASE WHEN rn THEN NULL ELSE r END,
+                    ts::timestamptz, ph, h
+                FROM head, checked,
+                    unnest($6::text[], $7::bigint[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[],
+                        $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[])
+                    WITH ORDINALITY AS x(s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h, n)
+                WHERE checked.ok
+                ORDER BY x.n
+                RETURNING 1
+            ), moved AS (
+                INSERT INTO streams (stream_id, version, hash)
+                SELECT s, v, h FROM checked, unnest($20::text[], $21::bigint[], $22::text[]) AS x(s, v, h)
+                WHERE checked.ok
+                ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
+                RETURNING 1
+            ), bumped AS (
+                UPDATE store_head SET position = head.position + cardinality($6::text[]) FROM head, checked WHERE store_head.id = 1 AND checked.ok
+                RETURNING 1
+            ), notified AS (
+                SELECT pg_notify('apex_events', (head.position + cardinality($6::text[]))::text) FROM head, checked WHERE checked.ok
+            )
+            SELECT checked.ok, head.position,
+                (SELECT count(*) FROM inserted) + (SELECT count(*) FROM moved) + (SELECT count(*) FROM bumped) + (SELECT count(*) FROM notified)
+            FROM head, checked
+            """
+
+        var assumedStreams: [String]
+        var assumedVersions: [Int64]
+        var assumedHashes: [String]
+        var subjects: [String]
+        var recordedAt: String
+        var rows: [EnvelopeColumns]
+        var heads: [(key: StreamID, value: StreamHead)]
+
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings(capacity: 22)
+            b.append(assumedStreams)
+            b.append(assumedVersions)
+            b.append(assumedHashes)
+            b.append(subjects)
+            b.append(recordedAt)
+            b.append(rows.map(\.stream))
+            b.append(rows.map(\.version))
+            b.append(rows.map(\.id))
+            b.append(rows.map(\.type))
+            b.append(rows.map { Int32($0.schemaVersion) })
+            b.append(rows.map(\.data))
+            b.append(rows.map(\.accountID))
+            b.append(rows.map(\.actor))
+            b.append(rows.map(\.requestMetadata))
+            b.append(rows.map { $0.reason ?? "" })
+            b.append(rows.map { $0.reason == nil })
+            b.append(rows.map(\.recordedAt))
+            b.append(rows.map(\.prevHash))
+            b.append(rows.map(\.hash))
+            b.append(heads.map(\.key.rawValue))
+            b.append(heads.map(\.value.version))
+            b.append(heads.map(\.value.hash))
+            return b
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+}
