@@ -45,6 +45,36 @@ struct ConformancePrivacyTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func projectStateIsTheSameFromStoredAndOpenedReads(kind: StoreKind) async throws {
+        // The server loads project state from stored (sealed) events; that is only right while
+        // no project payload carries personal data.
+        try await Fixtures.withStore(kind) { f in
+            let id = UUID(), user = UUID()
+            let context = DecisionContext(now: Date())
+            var state = ProjectState()
+            let metadata = RequestMetadata(ipAddress: Self.ip, userAgent: "curl/8.0", peerAddress: "127.0.0.1", requestID: "req-p")
+            let commands: [ProjectCommand] = [
+                .create(projectID: id, fields: try ProjectFields(name: "").merging(["name": "Pylon", "site": ["address": "1 Main St", "city": "Austin"]])),
+                .update(changes: ["description": "Lit, two faces", "tags": ["pylon"]]),
+                .changeStatus(to: .estimating, reason: "ready"),
+            ]
+            for command in commands {
+                let drafts = try ProjectDecider.decide(command, state: state, context: context)
+                let result = try await f.store.append(
+                    drafts.map { $0.proposed(id: UUID(), accountID: Events.account, actor: .user(user), requestMetadata: metadata) },
+                    to: .project(id), expected: state.version == 0 ? .noStream : .exact(state.version))
+                for event in result.events { try state.apply(event) }
+            }
+            let stored = try await f.store.readStream(.project(id), from: 1, limit: .max, mode: .stored)
+            let opened = try await f.store.readStream(.project(id))
+            #expect(stored.allSatisfy { $0.requestMetadata.ipAddress?.plaintext == nil })
+            #expect(opened.allSatisfy { $0.requestMetadata.ipAddress?.plaintext == Self.ip })
+            #expect(try ProjectState.replay(stored) == ProjectState.replay(opened))
+            #expect(try ProjectState.replay(stored) == state)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func erasingASubjectLeavesOnlyErasedValuesAndVerifyStillPasses(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let user = UUID()

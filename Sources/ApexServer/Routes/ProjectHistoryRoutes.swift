@@ -13,7 +13,7 @@ struct ProjectHistoryRoutes {
     func register(on router: RouterGroup<ApexRequestContext>) {
         router.get("projects/:id/events") { request, context in
             let me = try context.requireIdentity()
-            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context, mode: .opened)
             let showPersonal = me.principal.role == .owner || me.principal.role == .admin
             let trail = try ProjectHistory(events: project.events).auditTrail()
             return Response.json(["items": .array(trail.map { $0.json(showPersonalData: showPersonal) })])

@@ -15,8 +15,12 @@ struct LoadedProject {
 
 extension ApexAPI {
     /// Replays a project's stream; 404 when it has no events.
-    func loadProject(_ id: UUID) async throws -> LoadedProject {
-        let events = try await store.readStream(.project(id))
+    ///
+    /// Project state holds no personal data, so the events are read as stored (`mode` `.stored`:
+    /// request metadata stays sealed, no key is fetched, nothing personal is decrypted into
+    /// memory); the audit trail, which shows addresses to those allowed, asks for `.opened`.
+    func loadProject(_ id: UUID, mode: ReadMode = .stored) async throws -> LoadedProject {
+        let events = try await store.readStream(.project(id), from: 1, limit: .max, mode: mode)
         guard !events.isEmpty else { throw APIError.notFound }
         return LoadedProject(state: try ProjectState.replay(events), events: events, id: id)
     }
@@ -27,9 +31,11 @@ extension ApexAPI {
     }
 
     /// Loads a project the caller may `action` (404 if missing or hidden, 403 if forbidden; denials audited).
-    func authorizedProject(_ id: UUID, _ action: Permission, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil) async throws -> LoadedProject {
+    func authorizedProject(
+        _ id: UUID, _ action: Permission, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil, mode: ReadMode = .stored
+    ) async throws -> LoadedProject {
         let me = try context.requireIdentity()
-        let project = try await loadProject(id)
+        let project = try await loadProject(id, mode: mode)
         try await gate.authorize(me, action, resource(project.state, id: id), resourceName: "project/\(id.lowercased)", context: context, newStatus: newStatus)
         return project
     }

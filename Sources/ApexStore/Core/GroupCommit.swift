@@ -41,6 +41,13 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable
 
     /// Commits `request`, alone or with others, and returns its result.
     package func submit(_ request: Request) async throws -> Response {
+        // An idle store: lead at once, without suspending (a suspension is a thread hop).
+        let idle = state.withLock { state in
+            guard !state.busy else { return false }
+            state.busy = true
+            return true
+        }
+        if idle { return try await lead(request, others: []) }
         let signal: Signal = await withCheckedContinuation { continuation in
             let leads = state.withLock { state in
                 if state.busy {
@@ -53,14 +60,17 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable
             if leads { continuation.resume(returning: .lead([])) }
         }
         switch signal {
-        case .done(let result):
-            return try result.get()
-        case .lead(let others):
-            let results = await run([request] + others.map(\.request))
-            for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .done(result)) }
-            handOver()
-            return try results[0].get()
+        case .done(let result): return try result.get()
+        case .lead(let others): return try await lead(request, others: others)
         }
+    }
+
+    /// Commits `request` with `others`, answers them, and hands the queue on.
+    private func lead(_ request: Request, others: [Waiter]) async throws -> Response {
+        let results = await run([request] + others.map(\.request))
+        for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .done(result)) }
+        handOver()
+        return try results[0].get()
     }
 
     /// One transaction for `requests`; when it fails as a whole and holds several, one each.

@@ -49,7 +49,7 @@ struct DirectProjects: Sendable {
     }
 
     func patch(_ id: UUID, description: String) async throws {
-        let events = try await store.readStream(.project(id))
+        let events = try await store.readStream(.project(id), from: 1, limit: .max, mode: .stored)
         var state = try ProjectState.replay(events)
         let drafts = try ProjectDecider.decide(.update(changes: ["description": .string(description)]), state: state, context: DecisionContext(now: Date()))
         let proposed = drafts.map { $0.proposed(id: UUID(), accountID: account, actor: .user(user), requestMetadata: metadata) }
@@ -58,7 +58,7 @@ struct DirectProjects: Sendable {
     }
 
     func get(_ id: UUID) async throws {
-        let state = try ProjectState.replay(try await store.readStream(.project(id)))
+        let state = try ProjectState.replay(try await store.readStream(.project(id), from: 1, limit: .max, mode: .stored))
         guard state.exists else { throw CLIError("project \(id) does not exist") }
     }
 }

@@ -24,6 +24,9 @@ enum ReadScenarios {
     }
 
     /// `replay.stream`: readStream + decode + ``ProjectState`` fold against a SELECT of the same rows.
+    ///
+    /// Read as stored, as the server loads project state: the fold needs no personal data, so
+    /// request metadata stays sealed (opening it is what `catchup.readAll` measures).
     static func replay(_ h: BenchHarness, stream: StreamID, context: BenchContext) async throws -> ScenarioResult {
         let expected = Int64(context.replayEvents)
         let (raw, apex) = try await Comparison.measure(
@@ -31,7 +34,7 @@ enum ReadScenarios {
             raw: { try await ClosedLoop.passes(minimum: context.duration, maxPasses: 50) { try await h.raw.selectStream(stream) } },
             apex: {
                 try await ClosedLoop.passes(minimum: context.duration, maxPasses: 50) {
-                    let events = try await h.store.readStream(stream)
+                    let events = try await h.store.readStream(stream, from: 1, limit: .max, mode: .stored)
                     let state = try ProjectState.replay(events)
                     guard state.version == expected else { throw CLIError("replay reached version \(state.version), expected \(expected)") }
                     return events.count
@@ -39,7 +42,7 @@ enum ReadScenarios {
             })
         return ScenarioResult(
             id: "replay.stream", title: "replay a \(context.replayEvents)-event stream", store: h.kind, concurrency: 1,
-            workload: "project events from ProjectDecider, read + decode + fold vs SELECT", apex: apex, raw: raw, minRatio: 0.5)
+            workload: "project events from ProjectDecider, read (as stored) + decode + fold vs SELECT", apex: apex, raw: raw, minRatio: 0.5)
     }
 
     /// `catchup.readAll`: a subscriber catching up from position 0 against one ordered SELECT.
