@@ -5,18 +5,24 @@ extension JSONValue {
     /// `Decodable` machinery. This is the hot path of every read (each stored row holds three
     /// JSON columns).
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws -> JSONValue where Bytes.Element == UInt8 {
-        try Array(bytes).withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
-            parser.skipSpace()
-            let value = try parser.value(depth: 0)
-            parser.skipSpace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
-            return value
-        }
+        if let value = try bytes.withContiguousStorageIfAvailable({ try parse(buffer: $0) }) { return value }
+        return try Array(bytes).withUnsafeBufferPointer { try parse(buffer: $0) }
     }
 
-    /// Parses JSON text.
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
+    /// Parses JSON text (in place: a native string's UTF-8 is parsed without a copy).
+    public static func parse(_ text: String) throws -> JSONValue {
+        var text = text
+        return try text.withUTF8 { try parse(buffer: $0) }
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
 }
 
 /// Why JSON text did not parse.
@@ -181,18 +187,42 @@ private struct JSONParser {
         return v
     }
 
+    /// A number as RFC 8259 spells it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// Integers of up to 15 digits are exact in a `Double` and skip the text conversion.
     mutating func number() throws(JSONParseError) -> Double {
         let start = index
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        func digit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 48 && bytes[i] <= 57 }
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard digit(index) else { throw error("invalid number") }
+        var integer: Int64 = 0
         var digits = 0
-        while index < bytes.count, let c = Optional(bytes[index]),
-            (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
-                || c == UInt8(ascii: "-")
-        {
-            if c >= 48 && c <= 57 { digits += 1 }
+        if bytes[index] == 48 {
             index += 1
+            digits = 1
+        } else {
+            while digit(index) {
+                integer = integer &* 10 &+ Int64(bytes[index] - 48)
+                digits += 1
+                index += 1
+            }
         }
-        guard digits > 0, let n = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)), n.isFinite else {
+        var plain = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            plain = false
+            index += 1
+            guard digit(index) else { throw error("invalid number") }
+            while digit(index) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            plain = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digit(index) else { throw error("invalid number") }
+            while digit(index) { index += 1 }
+        }
+        if plain, digits <= 15 { return negative ? -Double(integer) : Double(integer) }
+        guard let n = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)), n.isFinite else {
             index = start
             throw error("invalid number")
         }
