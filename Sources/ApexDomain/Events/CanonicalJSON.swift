@@ -30,10 +30,10 @@ public enum CanonicalJSON {
         return n.isFinite ? "\(n)" : "null"
     }
 
-    /// Converts any `Encodable` into a ``JSONValue`` through the domain's JSON coder.
+    /// Converts any `Encodable` into a ``JSONValue``: the tree the domain's JSON coder's text
+    /// would parse to, built directly.
     public static func value<T: Encodable>(of encodable: T) throws -> JSONValue {
-        let data = try DomainCoder.encoder.encode(encodable)
-        return try JSONValue.parse(data)
+        try JSONValueEncoder.encode(encodable)
     }
 
     /// Decodes a `Decodable` from a ``JSONValue`` as the domain's JSON coder would from its text.
