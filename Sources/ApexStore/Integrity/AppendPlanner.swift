@@ -109,11 +109,33 @@ package enum AppendPlanner {
         return plan
     }
 
-    /// Every subject the requests' events need a key for when recorded at `recordedAt`.
+    /// Every subject the requests' events need a key for when recorded at `recordedAt` — what
+    /// ``subjects(of:)`` gives for their envelopes, without building them.
     package static func subjects(of requests: [AppendRequest], recordedAt: Date) -> Set<String> {
-        requests.reduce(into: Set<String>()) { all, request in
-            all.formUnion(subjects(of: envelopes(request.events, stream: request.stream, head: nil, firstPosition: 0, recordedAt: recordedAt)))
+        let time = Timestamp.truncated(recordedAt)
+        var metadataSubjects: [UUID: String] = [:]
+        var all = Set<String>()
+        for request in requests {
+            for event in request.events {
+                for field in event.requestMetadata.personalFields {
+                    guard let personal = event.requestMetadata[keyPath: field] else { continue }
+                    if personal.subject == DataSubject.requestMetadata {
+                        let subject = metadataSubjects[event.accountID] ?? Sealer.metadataSubject(account: event.accountID, at: time)
+                        metadataSubjects[event.accountID] = subject
+                        all.insert(subject)
+                    } else {
+                        all.insert(personal.subject)
+                    }
+                }
+                var inData = Set<String>()
+                Sealer.collectSubjects(of: event.data, into: &inData)
+                if inData.remove(DataSubject.requestMetadata) != nil {
+                    inData.insert(Sealer.metadataSubject(account: event.accountID, at: time))
+                }
+                all.formUnion(inData)
+            }
         }
+        return all
     }
 
     /// Whether the stored events with these ids are exactly this append repeated; the first

@@ -80,6 +80,22 @@ package enum Sealer {
         return e
     }
 
+    /// Adds the subject of every personal value in `value` to `subjects`.
+    package static func collectSubjects(of value: JSONValue, into subjects: inout Set<String>) {
+        switch value {
+        case .object(let members):
+            if case .string(let subject)? = members["pii"] {
+                subjects.insert(subject)
+                return
+            }
+            for member in members.values { collectSubjects(of: member, into: &subjects) }
+        case .array(let items):
+            for item in items { collectSubjects(of: item, into: &subjects) }
+        default:
+            return
+        }
+    }
+
     /// Whether `value` holds a personal value anywhere.
     private static func containsPersonal(_ value: JSONValue) -> Bool {
         switch value {
