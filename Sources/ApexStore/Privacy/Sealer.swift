@@ -10,7 +10,10 @@ package enum Sealer {
     /// Every subject whose key the envelope's personal values need (request metadata resolved).
     package static func subjects(of envelope: EventEnvelope) -> Set<String> {
         var found = Set<String>()
-        visit(envelope) { personal in found.insert(personal.subject); return personal }
+        for field in envelope.requestMetadata.personalFields {
+            if let personal = envelope.requestMetadata[keyPath: field] { found.insert(personal.subject) }
+        }
+        collectSubjects(of: envelope.data, into: &found)
         return found
     }
 
@@ -64,10 +67,6 @@ package enum Sealer {
 
     /// A fresh random data key.
     package static func newKey() -> SymmetricKey { SymmetricKey(size: .bits256) }
-
-    private static func visit(_ envelope: EventEnvelope, _ body: (Personal) -> Personal) {
-        _ = transform(envelope, body)
-    }
 
     /// The envelope with `body` applied to each personal value; the payload is rebuilt only
     /// when it holds one (most do not, and rebuilding every object costs more than reading it).
