@@ -80,6 +80,65 @@ struct ConformanceIntegrityTests {
         }
     }
 
+    /// `verify` hashes the stored texts without decoding them; that is only sound if every row
+    /// the adapters write hashes, as stored, to its own hash — else every event would take the
+    /// slow path and nobody would notice.
+    @Test(arguments: sqlKinds)
+    func storedRowsHashAsStoredWithoutDecoding(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            _ = try await f.store.append(
+                ConformancePrivacyTests.personalEvents(user: UUID()), to: .account(Events.account), expected: .noStream)
+            var odd = Events.notes(3, prefix: "quote \" tab\t é ")
+            odd[1].reason = "approved \"as drawn\"\n"
+            _ = try await f.store.append(odd, to: StreamID(rawValue: "project-\"odd\""), expected: .noStream)
+            let reader = try #require(f.store as? any StoredRowReader)
+            let rows = try await reader.readRows(after: 0, limit: 100)
+            let envelopes = try await f.store.readAll(after: 0, limit: 100, mode: .stored)
+            #expect(rows.count == 4)
+            for (row, envelope) in zip(rows, envelopes) {
+                #expect(row.storedBodyBytes == CanonicalJSON.bytes(envelope.canonicalBody), "position \(row.position)")
+                #expect(EventHash.compute(body: row.storedBodyBytes, prevHash: row.prevHash) == row.hash)
+            }
+        }
+    }
+
+    /// A stored JSON text rewritten without changing its meaning (whitespace) no longer hashes
+    /// as stored; `verify` then decodes it and hashes its canonical form, which still matches.
+    @Test(arguments: sqlKinds)
+    func verifyAcceptsAStoredTextReformattedWithoutChangingItsMeaning(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            _ = try await f.store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
+            try await disableTriggers(f)
+            try await f.execute(
+                kind == .sqlite
+                    ? "UPDATE events SET data = ' ' || data || ' ' WHERE position = 2"
+                    : "UPDATE events SET data = (' ' || data::text || ' ')::json WHERE position = 2")
+            let reader = try #require(f.store as? any StoredRowReader)
+            let row = try #require(try await reader.readRows(after: 1, limit: 1).first)
+            #expect(row.data.hasPrefix(" "))
+            let report = try await f.store.verify()
+            #expect(report.ok, "\(String(describing: report.firstFailure))")
+            #expect(report.eventsChecked == 3)
+        }
+    }
+
+    /// A row whose JSON no longer parses is named by `verify`, not thrown out of it.
+    @Test func verifyNamesARowThatNoLongerDecodes() async throws {
+        try await Fixtures.withStore(.sqlite) { f in
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(3), to: stream, expected: .noStream)
+            try await disableTriggers(f)
+            try await f.execute("UPDATE events SET actor = '{\"user_id\":' WHERE position = 2")
+            let report = try await f.store.verify()
+            let failure = try #require(report.firstFailure)
+            #expect(failure.kind == "hash_mismatch")
+            #expect(failure.position == 2)
+            #expect(failure.version == 2)
+            #expect(failure.stream == stream.rawValue)
+            #expect(report.eventsChecked == 1)
+        }
+    }
+
     @Test(arguments: sqlKinds)
     func verifyNamesADeletedTailBehindACheckpoint(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in

@@ -15,23 +15,31 @@ public enum EventHash {
 
     /// The hash of `envelope` chained to `prevHash`.
     public static func compute(_ envelope: EventEnvelope, prevHash: String) -> String {
+        compute(body: envelope.canonicalBodyBytes, prevHash: prevHash)
+    }
+
+    /// The hash of a canonical body, given as its bytes, chained to `prevHash`.
+    public static func compute(body: [UInt8], prevHash: String) -> String {
         var sha = SHA256()
-        sha.update(data: Array(prevHash.utf8))
-        sha.update(data: envelope.canonicalBodyBytes)
+        var prev = prevHash
+        prev.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        sha.update(data: body)
         return hex(sha.finalize())
     }
 
     /// Lowercase hex of a digest.
     public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let table = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(table[Int(b >> 4)])
-            out.append(table[Int(b & 0x0F)])
+        let bytes = Array(digest)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = hexDigits[Int(b >> 4)]
+                out[2 * i + 1] = hexDigits[Int(b & 0x0F)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 extension EventEnvelope {

@@ -85,4 +85,59 @@ package struct EnvelopeColumns: Sendable {
                 service: actorJSON["service"]?.stringValue),
             requestMetadata: metadata, reason: reason, recordedAt: time, prevHash: prevHash, hash: hash)
     }
+
+    /// The canonical body the hash covers (see `EventHash`), assembled from the stored texts
+    /// without parsing them. It equals the decoded envelope's canonical body whenever the stored
+    /// JSON texts are canonical, which is how both SQL adapters write them; `Verifier` falls back
+    /// to decoding when the two could differ (the stored hash does not match these bytes).
+    package var storedBodyBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
+        func member(_ key: StaticString, first: Bool = false) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+        }
+        member("account_id", first: true)
+        CanonicalJSON.writeString(accountID, into: &out)
+        member("actor")
+        out.append(contentsOf: actor.utf8)
+        member("data")
+        out.append(contentsOf: data.utf8)
+        member("id")
+        CanonicalJSON.writeString(id, into: &out)
+        member("reason")
+        if let reason { CanonicalJSON.writeString(reason, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        member("recorded_at")
+        CanonicalJSON.writeString(recordedAt, into: &out)
+        member("request_metadata")
+        out.append(contentsOf: requestMetadata.utf8)
+        member("schema_version")
+        out.append(contentsOf: String(schemaVersion).utf8)
+        member("stream")
+        CanonicalJSON.writeString(stream, into: &out)
+        member("type")
+        CanonicalJSON.writeString(type, into: &out)
+        member("version")
+        out.append(contentsOf: String(version).utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// A store that can hand out rows exactly as stored, before any decoding: what `verify` and
+/// checkpoint sealing read, since they hash the stored bytes and need nothing else.
+package protocol StoredRowReader: EventStore {
+    /// The stored rows after `position`, in position order, at most `limit`.
+    func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns]
+}
+
+extension EventStore {
+    /// A page of stored rows: read directly where the store keeps columns, otherwise the
+    /// columns of the stored envelopes.
+    func storedRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        if let reader = self as? any StoredRowReader { return try await reader.readRows(after: position, limit: limit) }
+        return try await readAll(after: position, limit: limit, mode: .stored).map(EnvelopeColumns.init)
+    }
 }

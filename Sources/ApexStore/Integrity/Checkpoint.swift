@@ -72,10 +72,23 @@ public struct GlobalDigest: Sendable, Hashable {
 
     /// Folds in one event.
     public mutating func add(_ event: EventEnvelope) {
-        var sha = SHA256()
-        sha.update(data: Array(hex.utf8))
-        sha.update(data: Array("\(event.position)|\(event.stream.rawValue)|\(event.version)|\(event.hash)".utf8))
-        hex = EventHash.hex(sha.finalize())
+        add(position: event.position, stream: event.stream.rawValue, version: event.version, hash: event.hash)
+    }
+
+    /// Folds in one event by the four values the digest covers:
+    /// `SHA-256(previous hex ‖ "position|stream|version|hash")`.
+    package mutating func add(position: Int64, stream: String, version: Int64, hash: String) {
+        var line: [UInt8] = []
+        line.reserveCapacity(64 + stream.utf8.count + hash.utf8.count + 48)
+        line.append(contentsOf: hex.utf8)
+        line.append(contentsOf: String(position).utf8)
+        line.append(UInt8(ascii: "|"))
+        line.append(contentsOf: stream.utf8)
+        line.append(UInt8(ascii: "|"))
+        line.append(contentsOf: String(version).utf8)
+        line.append(UInt8(ascii: "|"))
+        line.append(contentsOf: hash.utf8)
+        hex = EventHash.hex(SHA256.hash(data: line))
     }
 }
 
@@ -90,9 +103,9 @@ extension EventStore {
         let head = try await headPosition()
         guard head > cursor else { return last }
         while cursor < head {
-            let page = try await readAll(after: cursor, limit: 2000, mode: .stored).prefix { $0.position <= head }
+            let page = try await storedRows(after: cursor, limit: 2000).prefix { $0.position <= head }
             guard !page.isEmpty else { break }
-            for event in page { digest.add(event) }
+            for row in page { digest.add(position: row.position, stream: row.stream, version: row.version, hash: row.hash) }
             cursor = page.last!.position
         }
         let checkpoint = try Checkpoint.signed(position: cursor, digest: digest.hex, createdAt: now, key: signer)

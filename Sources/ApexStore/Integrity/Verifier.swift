@@ -93,9 +93,9 @@ extension EventStore {
         var checker = VerifyState(checkpoints: try await checkpoints(), trusted: options.trustedPublicKey, inspect: options.inspect)
         var cursor: Int64 = 0
         while checker.failure == nil {
-            let page = try await readAll(after: cursor, limit: options.pageSize, mode: .stored)
+            let page = try await storedRows(after: cursor, limit: options.pageSize)
             guard !page.isEmpty else { break }
-            for event in page where checker.failure == nil { checker.check(event) }
+            for row in page where checker.failure == nil { checker.check(row) }
             cursor = page.last!.position
             progress?(checker.events)
         }
@@ -125,40 +125,52 @@ struct VerifyState {
         self.inspect = inspect
     }
 
-    mutating func check(_ e: EventEnvelope) {
+    /// Checks one stored row. The hash is recomputed over the stored texts; only when that
+    /// differs is the row decoded and its canonical form hashed (a stored text that is valid but
+    /// not canonical keeps its meaning and passes, as it always did).
+    mutating func check(_ row: EnvelopeColumns) {
+        let stream = StreamID(rawValue: row.stream)
         let at = { (kind: String, message: String) in
-            VerifyFailure(kind: kind, stream: e.stream.rawValue, version: e.version, position: e.position, message: message)
+            VerifyFailure(kind: kind, stream: row.stream, version: row.version, position: row.position, message: message)
         }
-        guard e.position == lastPosition + 1 else {
-            failure = at("position_gap", "expected position \(lastPosition + 1) next, found \(e.position): events are missing")
+        guard row.position == lastPosition + 1 else {
+            failure = at("position_gap", "expected position \(lastPosition + 1) next, found \(row.position): events are missing")
             return
         }
-        let head = heads[e.stream]
-        guard e.version == (head?.version ?? 0) + 1 else {
-            failure = at("version_gap", "expected version \((head?.version ?? 0) + 1) of the stream, found \(e.version)")
+        let head = heads[stream]
+        guard row.version == (head?.version ?? 0) + 1 else {
+            failure = at("version_gap", "expected version \((head?.version ?? 0) + 1) of the stream, found \(row.version)")
             return
         }
         let expectedPrev = head?.hash ?? EventHash.genesis
-        guard e.prevHash == expectedPrev else {
-            failure = at("chain_broken", "prev_hash is \(e.prevHash.prefix(12))…, the previous event's hash is \(expectedPrev.prefix(12))…")
+        guard row.prevHash == expectedPrev else {
+            failure = at("chain_broken", "prev_hash is \(row.prevHash.prefix(12))…, the previous event's hash is \(expectedPrev.prefix(12))…")
             return
         }
-        let recomputed = EventHash.compute(e, prevHash: e.prevHash)
-        guard recomputed == e.hash else {
-            failure = at("hash_mismatch", "stored hash \(e.hash.prefix(12))… but the content hashes to \(recomputed.prefix(12))…: the event was altered")
-            return
+        var envelope: EventEnvelope?
+        if EventHash.compute(body: row.storedBodyBytes, prevHash: row.prevHash) != row.hash {
+            guard let decoded = try? row.envelope() else {
+                failure = at("hash_mismatch", "the stored row does not hash to its hash and does not decode: the event was altered")
+                return
+            }
+            let recomputed = EventHash.compute(decoded, prevHash: row.prevHash)
+            guard recomputed == row.hash else {
+                failure = at("hash_mismatch", "stored hash \(row.hash.prefix(12))… but the content hashes to \(recomputed.prefix(12))…: the event was altered")
+                return
+            }
+            envelope = decoded
         }
         if let inspect {
-            do { try inspect(e) } catch {
+            do { try inspect(try envelope ?? row.envelope()) } catch {
                 failure = at("replay_failed", "the event does not replay: \(error)")
                 return
             }
         }
-        heads[e.stream] = StreamHead(version: e.version, hash: e.hash)
-        digest.add(e)
-        lastPosition = e.position
+        heads[stream] = StreamHead(version: row.version, hash: row.hash)
+        digest.add(position: row.position, stream: row.stream, version: row.version, hash: row.hash)
+        lastPosition = row.position
         events += 1
-        while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].position == e.position {
+        while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].position == row.position {
             checkCheckpoint(checkpoints[nextCheckpoint])
             nextCheckpoint += 1
         }

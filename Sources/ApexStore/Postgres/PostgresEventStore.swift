@@ -124,6 +124,17 @@ public final class PostgresEventStore: EventStore, Service {
         return mode == .opened ? try await openAll(rows) : rows
     }
 
+    /// A page of the global log as stored, undecoded.
+    package func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await guarded {
+            try await self.client.withConnection { conn in
+                try await Self.selectRows(
+                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
+                    self.logger)
+            }
+        }
+    }
+
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await guarded {
@@ -393,19 +404,21 @@ public final class PostgresEventStore: EventStore, Service {
     }
 
     static func select(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EventEnvelope] {
-        var result: [EventEnvelope] = []
+        try await selectRows(conn, query, logger).map { try $0.envelope() }
+    }
+
+    /// The rows a query selects (``columns``), as stored.
+    static func selectRows(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EnvelopeColumns] {
+        var result: [EnvelopeColumns] = []
         typealias Columns = (Int64, String, Int64, String, String, Int, String, String, String, String, String?, String, String, String)
         for try await r in try await conn.query(query, logger: logger).decode(Columns.self) {
-            result.append(try EnvelopeColumns(
+            result.append(EnvelopeColumns(
                 position: r.0, stream: r.1, version: r.2, id: r.3, type: r.4, schemaVersion: r.5, data: r.6, accountID: r.7,
-                actor: r.8, requestMetadata: r.9, reason: r.10, recordedAt: r.11, prevHash: r.12, hash: r.13
-            ).envelope())
+                actor: r.8, requestMetadata: r.9, reason: r.10, recordedAt: r.11, prevHash: r.12, hash: r.13))
         }
         return result
     }
 
-    /// Inserts stored events, moves their streams' heads and the store head, and notifies
-    /// listeners, in one statement (arrays unnested into rows).
     /// Inserts stored events, moves their streams' heads and the store head, and notifies
     /// listeners, in one statement (arrays unnested into rows).
     ///
@@ -491,3 +504,5 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 }
+
+extension PostgresEventStore: StoredRowReader {}

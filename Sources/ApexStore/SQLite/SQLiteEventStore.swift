@@ -118,6 +118,11 @@ public final class SQLiteEventStore: EventStore {
         return mode == .opened ? try await openAll(rows) : rows
     }
 
+    /// A page of the global log as stored, undecoded.
+    package func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await read { db in try Self.selectRows(db, "position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)]) }
+    }
+
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await read { db in
@@ -365,21 +370,25 @@ public final class SQLiteEventStore: EventStore {
     /// The events a `WHERE` clause selects, read column by column from a cached statement
     /// (no row copies, no lookups by column name).
     static func select(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [EventEnvelope] {
+        try selectRows(db, clause, arguments).map { try $0.envelope() }
+    }
+
+    /// The rows a `WHERE` clause selects, as stored.
+    static func selectRows(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [EnvelopeColumns] {
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT position, stream_id, version, id, type, schema_version, data, account_id, actor,
                         request_metadata, reason, recorded_at, prev_hash, hash FROM events WHERE \(clause)
                     """), arguments: arguments)
-        var events: [EventEnvelope] = []
+        var result: [EnvelopeColumns] = []
         while let row = try rows.next() {
-            events.append(try EnvelopeColumns(
+            result.append(EnvelopeColumns(
                 position: row[0], stream: row[1], version: row[2], id: row[3], type: row[4], schemaVersion: row[5], data: row[6],
                 accountID: row[7], actor: row[8], requestMetadata: row[9], reason: row[10], recordedAt: row[11], prevHash: row[12],
-                hash: row[13]
-            ).envelope())
+                hash: row[13]))
         }
-        return events
+        return result
     }
 
     static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
@@ -399,3 +408,5 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 }
+
+extension SQLiteEventStore: StoredRowReader {}
