@@ -46,6 +46,17 @@ import Testing
                 == #""q\" b\\ n\n r\r t\t nul\u0000 bs\u0008 ff\u000c us\u001f del"# + "\u{7F}" + #" /é😀""#)
     }
 
+    /// Runs without escapes are copied whole; escapes at either end or back to back must not
+    /// drop or repeat a byte.
+    @Test(arguments: [
+        ("\"", #""\"""#), ("\n\n", #""\n\n""#), ("\\a\u{1}", #""\\a\u0001""#), ("ab\"", #""ab\"""#),
+        ("\tab", #""\tab""#), ("é\"😀\\", #""é\"😀\\""#),
+    ])
+    func escapesAtTheEdgesAndBackToBack(text: String, expected: String) throws {
+        #expect(CanonicalJSON.string(.string(text)) == expected)
+        #expect(try JSONValue.parse(expected) == .string(text))
+    }
+
     @Test func keysAreEscapedLikeValues() {
         #expect(CanonicalJSON.string(["a\"b\n": 1]) == #"{"a\"b\n":1}"#)
     }

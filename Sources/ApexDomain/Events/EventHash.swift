@@ -23,7 +23,7 @@ public enum EventHash {
         var sha = SHA256()
         var prev = prevHash
         prev.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        sha.update(data: body)
+        body.withUnsafeBytes { sha.update(bufferPointer: $0) }
         return hex(sha.finalize())
     }
 
@@ -36,6 +36,34 @@ public enum EventHash {
                 out[2 * i + 1] = hexDigits[Int(b & 0x0F)]
             }
             return bytes.count * 2
+        }
+    }
+
+    /// Appends the lowercase hex of `digest` to `out`.
+    public static func appendHex<D: Sequence>(_ digest: D, to out: inout [UInt8]) where D.Element == UInt8 {
+        for b in digest {
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0F)])
+        }
+    }
+
+    /// Whether the hash of a canonical body chained to `prevHash` is `hash` (lowercase hex),
+    /// compared without building the hex string.
+    public static func matches(body: [UInt8], prevHash: String, hash: String) -> Bool {
+        var sha = SHA256()
+        var prev = prevHash
+        prev.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        body.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        let digest = sha.finalize()
+        var expected = hash
+        return expected.withUTF8 { stored in
+            guard stored.count == 2 * SHA256.byteCount else { return false }
+            var i = 0
+            for b in digest {
+                guard stored[i] == hexDigits[Int(b >> 4)], stored[i + 1] == hexDigits[Int(b & 0x0F)] else { return false }
+                i += 2
+            }
+            return true
         }
     }
 

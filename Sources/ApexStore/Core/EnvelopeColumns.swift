@@ -92,14 +92,21 @@ package struct EnvelopeColumns: Sendable {
     /// to decoding when the two could differ (the stored hash does not match these bytes).
     package var storedBodyBytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
-        func member(_ key: StaticString, first: Bool = false) {
-            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        writeStoredBody(into: &out)
+        return out
+    }
+
+    /// Appends ``storedBodyBytes`` to `out` (a buffer reused across rows).
+    package func writeStoredBody(into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
+        let start = out.count
+        func member(_ key: StaticString) {
+            out.append(out.count == start ? UInt8(ascii: "{") : UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
             out.append(contentsOf: "\":".utf8)
         }
-        member("account_id", first: true)
+        member("account_id")
         CanonicalJSON.writeString(accountID, into: &out)
         member("actor")
         out.append(contentsOf: actor.utf8)
@@ -122,7 +129,6 @@ package struct EnvelopeColumns: Sendable {
         member("version")
         out.append(contentsOf: String(version).utf8)
         out.append(UInt8(ascii: "}"))
-        return out
     }
 }
 

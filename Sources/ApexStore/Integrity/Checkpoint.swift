@@ -62,33 +62,38 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     }
 }
 
-/// The running digest over the global order that checkpoints seal.
+/// The running digest over the global order that checkpoints seal:
+/// `digest = SHA-256(previous digest as hex ‖ "position|stream|version|hash")`, per event.
 public struct GlobalDigest: Sendable, Hashable {
+    /// The current value as the UTF-8 of its hex: what the next event's step hashes first.
+    private var hexBytes: [UInt8]
+
     /// The current value (hex).
-    public private(set) var hex: String
+    public var hex: String { String(decoding: hexBytes, as: UTF8.self) }
 
     /// The digest before any event, or continuing from a checkpoint's digest.
-    public init(continuingFrom hex: String = String(repeating: "0", count: 64)) { self.hex = hex }
+    public init(continuingFrom hex: String = String(repeating: "0", count: 64)) { hexBytes = Array(hex.utf8) }
 
     /// Folds in one event.
     public mutating func add(_ event: EventEnvelope) {
         add(position: event.position, stream: event.stream.rawValue, version: event.version, hash: event.hash)
     }
 
-    /// Folds in one event by the four values the digest covers:
-    /// `SHA-256(previous hex ‖ "position|stream|version|hash")`.
+    /// Folds in one event by the four values the digest covers.
     package mutating func add(position: Int64, stream: String, version: Int64, hash: String) {
-        var line: [UInt8] = []
-        line.reserveCapacity(64 + stream.utf8.count + hash.utf8.count + 48)
-        line.append(contentsOf: hex.utf8)
-        line.append(contentsOf: String(position).utf8)
-        line.append(UInt8(ascii: "|"))
-        line.append(contentsOf: stream.utf8)
-        line.append(UInt8(ascii: "|"))
-        line.append(contentsOf: String(version).utf8)
-        line.append(UInt8(ascii: "|"))
-        line.append(contentsOf: hash.utf8)
-        hex = EventHash.hex(SHA256.hash(data: line))
+        var input = hexBytes
+        input.reserveCapacity(hexBytes.count + stream.utf8.count + hash.utf8.count + 48)
+        input.append(contentsOf: String(position).utf8)
+        input.append(UInt8(ascii: "|"))
+        input.append(contentsOf: stream.utf8)
+        input.append(UInt8(ascii: "|"))
+        input.append(contentsOf: String(version).utf8)
+        input.append(UInt8(ascii: "|"))
+        input.append(contentsOf: hash.utf8)
+        var sha = SHA256()
+        input.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        hexBytes.removeAll(keepingCapacity: true)
+        EventHash.appendHex(sha.finalize(), to: &hexBytes)
     }
 }
 
