@@ -40,7 +40,7 @@ public actor InMemoryEventStore: EventStore {
         let drafts = AppendPlanner.envelopes(events, stream: stream, head: head, firstPosition: Int64(log.count) + 1, recordedAt: clock())
         var newKeys = keys
         for subject in AppendPlanner.subjects(of: drafts) where newKeys[subject] == nil { newKeys[subject] = Sealer.newKey() }
-        let (stored, opened) = try AppendPlanner.seal(drafts, head: head, keys: newKeys)
+        let (stored, opened, _) = try AppendPlanner.seal(drafts, head: head, keys: newKeys)
         var docs = documents
         try ProjectionApplier.apply(
             stored, projections: projections, load: { docs[Self.docKey($0, $1, $2)] },

@@ -48,26 +48,31 @@ package enum AppendPlanner {
         envelopes.reduce(into: Set<String>()) { $0.formUnion(Sealer.subjects(of: $1)) }
     }
 
-    /// Seals and chains the envelopes: `stored` is what goes into the database, `opened` what
-    /// the caller gets back (same hashes, plaintext personal values).
+    /// Seals and chains the envelopes: `stored` is what goes into the database, `rows` the same
+    /// as columns (each JSON text encoded once, for the hash and the insert), `opened` what the
+    /// caller gets back (same hashes, plaintext personal values).
     package static func seal(
         _ envelopes: [EventEnvelope], head: StreamHead?, keys: [String: SymmetricKey]
-    ) throws -> (stored: [EventEnvelope], opened: [EventEnvelope]) {
+    ) throws -> (stored: [EventEnvelope], opened: [EventEnvelope], rows: [EnvelopeColumns]) {
         var prev = head?.hash ?? EventHash.genesis
         var stored: [EventEnvelope] = []
         var opened: [EventEnvelope] = []
+        var rows: [EnvelopeColumns] = []
         for envelope in envelopes {
             var s = try Sealer.seal(envelope, keys: keys)
             s.prevHash = prev
-            s.hash = EventHash.compute(s, prevHash: prev)
+            var row = EnvelopeColumns(s)
+            row.hash = EventHash.compute(body: row.storedBodyBytes, prevHash: prev)
+            s.hash = row.hash
             prev = s.hash
             var o = envelope
             o.prevHash = s.prevHash
             o.hash = s.hash
             stored.append(s)
             opened.append(o)
+            rows.append(row)
         }
-        return (stored, opened)
+        return (stored, opened, rows)
     }
 
     /// Plans one transaction for several appends, in order, on top of the store head `position`
@@ -94,12 +99,13 @@ package enum AppendPlanner {
                     throw EventStoreError.conflict(request.stream, expected: request.expected, actual: head?.version ?? 0)
                 }
                 let drafts = envelopes(request.events, stream: request.stream, head: head, firstPosition: plan.lastPosition + 1, recordedAt: recordedAt)
-                let (stored, opened) = try seal(drafts, head: head, keys: keys)
+                let (stored, opened, rows) = try seal(drafts, head: head, keys: keys)
                 let tail = stored.last!
                 heads[request.stream] = StreamHead(version: tail.version, hash: tail.hash)
                 plan.heads[request.stream] = heads[request.stream]
                 for event in stored { known[event.id] = event }
                 plan.stored += stored
+                plan.rows += rows
                 plan.lastPosition = tail.position
                 plan.outcomes.append(.success(AppendResult(stream: request.stream, events: opened, nextExpectedVersion: tail.version, wasDuplicate: false)))
             } catch {
@@ -193,8 +199,10 @@ package struct AppendRequest: Sendable {
 
 /// What one transaction of several appends writes, and what each caller gets back.
 package struct AppendBatchPlan: Sendable {
-    /// The rows to insert, in position order (sealed, chained).
+    /// The events to insert, in position order (sealed, chained).
     package var stored: [EventEnvelope] = []
+    /// The same events as the columns to insert.
+    package var rows: [EnvelopeColumns] = []
     /// The streams' new heads.
     package var heads: [StreamID: StreamHead] = [:]
     /// One result per request, in order: the append (opened), its duplicate's stored events, or its error.

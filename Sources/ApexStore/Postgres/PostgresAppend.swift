@@ -54,7 +54,7 @@ extension PostgresEventStore {
             let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: [], keys: context.keys)
             guard !plan.stored.isEmpty else { return plan.outcomes }
             let assumed = Array(Set(plan.stored.map(\.stream))).map { ($0.rawValue, context.heads[$0]) }
-            let rows = plan.stored.map(EnvelopeColumns.init)
+            let rows = plan.rows
             var base: Int64?
             do {
                 let statement = OptimisticWrite(
@@ -98,7 +98,7 @@ extension PostgresEventStore {
             context.knownIDs == 0 ? [] : try await select(conn, "SELECT \(unescaped: columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
         let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: existing, keys: keys)
         guard !plan.stored.isEmpty else { return plan.outcomes }
-        try await insert(conn, plan.stored, heads: plan.heads, logger)
+        try await insert(conn, plan.rows, heads: plan.heads, logger)
         for projection in projections { try await advance(conn, projection, with: plan.stored, from: context.position, logger) }
         return plan.outcomes
     }

@@ -300,7 +300,7 @@ public final class PostgresEventStore: EventStore, Service {
                 var known: [StreamID: StreamHead?] = [:]
                 for stream in Set(events.map(\.stream)) { known[stream] = try await Self.head(conn, stream, logger) }
                 let heads = try AppendPlanner.checkImport(events, head: head) { known[$0] ?? nil }
-                try await Self.insert(conn, events, heads: heads, logger)
+                try await Self.insert(conn, events.map(EnvelopeColumns.init), heads: heads, logger)
                 for projection in projections { try await Self.advance(conn, projection, with: events, from: head, logger) }
             }
         }
@@ -426,11 +426,10 @@ public final class PostgresEventStore: EventStore, Service {
     /// and an error (a unique violation) arrives as the answer, not after a row nobody reads —
     /// in a transaction, an unread error would leave it aborted and its COMMIT a silent rollback.
     static func insert(
-        _ conn: PostgresConnection, _ events: [EventEnvelope], heads: [StreamID: StreamHead], _ logger: Logger
+        _ conn: PostgresConnection, _ rows: [EnvelopeColumns], heads: [StreamID: StreamHead], _ logger: Logger
     ) async throws {
-        let rows = events.map(EnvelopeColumns.init)
         let streamHeads = Array(heads)
-        let last = events.last!.position
+        let last = rows.last!.position
         var written: Int64 = -1
         for try await n in try await conn.query(
             """

@@ -89,7 +89,7 @@ public final class SQLiteEventStore: EventStore {
             let now = clock()
             let keys = try Self.keys(db, for: AppendPlanner.subjects(of: requests, recordedAt: now), create: true)
             let plan = AppendPlanner.plan(requests, after: last, recordedAt: now, heads: heads, existing: existing, keys: keys)
-            for event in plan.stored { try Self.insert(db, event) }
+            for row in plan.rows { try Self.insert(db, row) }
             for (stream, head) in plan.heads {
                 try db.cachedStatement(
                     sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash"
@@ -227,7 +227,7 @@ public final class SQLiteEventStore: EventStore {
         let last = try await write { db in
             let head = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
             let heads = try AppendPlanner.checkImport(events, head: head) { try Self.head(db, $0) }
-            for event in events { try Self.insert(db, event) }
+            for event in events { try Self.insert(db, EnvelopeColumns(event)) }
             for (stream, h) in heads {
                 try db.execute(
                     sql: "INSERT INTO streams (stream_id, version, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash",
@@ -353,8 +353,7 @@ public final class SQLiteEventStore: EventStore {
         return keys
     }
 
-    static func insert(_ db: Database, _ e: EventEnvelope) throws {
-        let c = EnvelopeColumns(e)
+    static func insert(_ db: Database, _ c: EnvelopeColumns) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,

@@ -78,7 +78,7 @@ struct RawTemplate: Sendable {
     init(sample: ProposedEvent) throws {
         let drafts = AppendPlanner.envelopes([sample], stream: StreamID(rawValue: "audit-0"), head: nil, firstPosition: 1, recordedAt: Date())
         let keys = Dictionary(uniqueKeysWithValues: AppendPlanner.subjects(of: drafts).map { ($0, Sealer.newKey()) })
-        let columns = EnvelopeColumns(try AppendPlanner.seal(drafts, head: nil, keys: keys).stored[0])
+        let columns = try AppendPlanner.seal(drafts, head: nil, keys: keys).rows[0]
         actor = columns.actor
         requestMetadata = columns.requestMetadata
         prevHash = columns.hash
