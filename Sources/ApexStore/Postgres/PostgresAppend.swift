@@ -57,15 +57,10 @@ extension PostgresEventStore {
             let rows = plan.rows
             var base: Int64?
             do {
-                let statement = OptimisticWrite(
+                let statement = AppendWrite(
                     assumedStreams: assumed.map(\.0), assumedVersions: assumed.map { $0.1?.version ?? 0 }, assumedHashes: assumed.map { $0.1?.hash ?? "" },
-                    subjects: Array(subjects), recordedAt: rows[0].recordedAt, rows: rows, heads: Array(plan.heads))
-                for try await (ok, position, written) in try await conn.execute(statement, logger: logger) where ok {
-                    guard written == Int64(rows.count + plan.heads.count + 2) else {
-                        throw EventStoreError(.unavailable, "PostgreSQL wrote \(written) rows of an append planned with \(rows.count) events")
-                    }
-                    base = position
-                }
+                    subjects: Array(subjects), recordedAt: rows[0].recordedAt, checksClock: true, rows: rows, heads: Array(plan.heads))
+                base = try await write(statement, conn: conn, logger: logger)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 return nil  // another process wrote one of these ids or stream versions first
             }
@@ -78,6 +73,29 @@ extension PostgresEventStore {
                     return result
                 }
             }
+        }
+    }
+
+    /// Runs an ``AppendWrite``: the store head it locked when it wrote, nil when a check failed.
+    /// Throws when PostgreSQL wrote other than every row, head, the store head and the notification.
+    static func write(_ statement: AppendWrite, conn: PostgresConnection, logger: Logger) async throws -> Int64? {
+        var base: Int64?
+        for try await (ok, position, written) in try await conn.execute(statement, logger: logger) where ok {
+            guard written == Int64(statement.rows.count + statement.heads.count + 2) else {
+                throw EventStoreError(.unavailable, "PostgreSQL wrote \(written) rows of an append of \(statement.rows.count) events")
+            }
+            base = position
+        }
+        return base
+    }
+
+    /// Writes rows decided under the store-head lock (the locked path, imports): no checks.
+    static func insert(_ conn: PostgresConnection, _ rows: [EnvelopeColumns], heads: [StreamID: StreamHead], _ logger: Logger) async throws {
+        let statement = AppendWrite(
+            assumedStreams: [], assumedVersions: [], assumedHashes: [], subjects: [], recordedAt: rows[0].recordedAt, checksClock: false,
+            rows: rows, heads: Array(heads))
+        guard let base = try await write(statement, conn: conn, logger: logger), base + 1 == rows.first!.position else {
+            throw EventStoreError(.unavailable, "PostgreSQL did not write an append decided under the store-head lock")
         }
     }
 
@@ -160,18 +178,26 @@ extension PostgresEventStore {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// The write of the two-statement path: the store-head lock, the checks, and — only when
-    /// they hold — every row, the stream heads, the store head and the notification. Returns
-    /// whether it wrote, the store head it found, and how many rows it wrote.
+    /// The write of every append: the store-head lock, the checks, and — only when they hold —
+    /// every row, the stream heads, the store head and the notification. Returns whether it
+    /// wrote, the store head it found, and how many rows it wrote. Rows take the positions after
+    /// the store head it locked.
+    ///
+    /// The checks are what the two-statement path planned on: the assumed stream heads, the
+    /// subjects' keys, and the clock not behind the last event. The locked path and imports,
+    /// which decided under the lock already, pass none (no streams, no subjects, no clock check).
+    /// Every parameter keeps its type from call to call (a statement is prepared once per
+    /// connection with the types of its first call; a NULL there would fix a wrong one).
     ///
     /// The result row counts the data-modifying parts, so PostgreSQL must finish them before it
     /// sends the row: an error in one (another writer's row at the same stream version) then
     /// arrives instead of the row, never after it. Unreferenced, they would run after the row
     /// was sent, and a client that stops reading at the row would take a failed write for a
-    /// written one.
-    struct OptimisticWrite: PostgresPreparedStatement {
+    /// written one — in a transaction, the unread error would leave it aborted and its COMMIT a
+    /// silent rollback.
+    struct AppendWrite: PostgresPreparedStatement {
         typealias Row = (Bool, Int64, Int64)
-        static let name = "apex_optimistic_write"
+        static let name = "apex_append_write"
         static let sql = """
             WITH head AS (
                 SELECT position FROM store_head WHERE id = 1 FOR UPDATE
@@ -181,8 +207,8 @@ extension PostgresEventStore {
                         LEFT JOIN streams st ON st.stream_id = a.s
                         WHERE coalesce(st.version, 0) = a.v AND coalesce(st.hash, '') = a.h) = cardinality($1::text[])
                     AND (SELECT count(*) FROM data_keys WHERE subject = ANY($4::text[])) = cardinality($4::text[])
-                    AND CASE WHEN head.position = 0 THEN true
-                        ELSE coalesce((SELECT e.recorded_at <= $5::timestamptz FROM events e WHERE e.position = head.position), false) END
+                    AND (NOT $23::bool OR head.position = 0
+                        OR coalesce((SELECT e.recorded_at <= $5::timestamptz FROM events e WHERE e.position = head.position), false))
                     AS ok
                 FROM head
             ), inserted AS (
@@ -219,11 +245,13 @@ extension PostgresEventStore {
         var assumedHashes: [String]
         var subjects: [String]
         var recordedAt: String
+        /// Whether the last event must not be later than `recordedAt`.
+        var checksClock: Bool
         var rows: [EnvelopeColumns]
         var heads: [(key: StreamID, value: StreamHead)]
 
         func makeBindings() throws -> PostgresBindings {
-            var b = PostgresBindings(capacity: 22)
+            var b = PostgresBindings(capacity: 23)
             b.append(assumedStreams)
             b.append(assumedVersions)
             b.append(assumedHashes)
@@ -246,6 +274,7 @@ extension PostgresEventStore {
             b.append(heads.map(\.key.rawValue))
             b.append(heads.map(\.value.version))
             b.append(heads.map(\.value.hash))
+            b.append(checksClock)
             return b
         }
 

@@ -419,52 +419,6 @@ public final class PostgresEventStore: EventStore, Service {
         return result
     }
 
-    /// Inserts stored events, moves their streams' heads and the store head, and notifies
-    /// listeners, in one statement (arrays unnested into rows).
-    ///
-    /// The result counts what each part wrote, so PostgreSQL finishes them before it answers
-    /// and an error (a unique violation) arrives as the answer, not after a row nobody reads —
-    /// in a transaction, an unread error would leave it aborted and its COMMIT a silent rollback.
-    static func insert(
-        _ conn: PostgresConnection, _ rows: [EnvelopeColumns], heads: [StreamID: StreamHead], _ logger: Logger
-    ) async throws {
-        let streamHeads = Array(heads)
-        let last = rows.last!.position
-        var written: Int64 = -1
-        for try await n in try await conn.query(
-            """
-            WITH inserted AS (
-                INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
-                    request_metadata, reason, recorded_at, prev_hash, hash)
-                SELECT p, s, v, i::uuid, t, sv, d::json, a::uuid, ac::json, m::json, CASE WHEN rn THEN NULL ELSE r END, ts::timestamptz, ph, h
-                FROM unnest(\(rows.map(\.position)), \(rows.map(\.stream)), \(rows.map(\.version)), \(rows.map(\.id)), \(rows.map(\.type)),
-                    \(rows.map { Int32($0.schemaVersion) }), \(rows.map(\.data)), \(rows.map(\.accountID)), \(rows.map(\.actor)),
-                    \(rows.map(\.requestMetadata)), \(rows.map { $0.reason ?? "" }), \(rows.map { $0.reason == nil }), \(rows.map(\.recordedAt)),
-                    \(rows.map(\.prevHash)), \(rows.map(\.hash)))
-                    AS x(p, s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h)
-                ORDER BY p
-                RETURNING 1
-            ), moved AS (
-                INSERT INTO streams (stream_id, version, hash)
-                SELECT * FROM unnest(\(streamHeads.map(\.key.rawValue)), \(streamHeads.map(\.value.version)), \(streamHeads.map(\.value.hash)))
-                ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
-                RETURNING 1
-            ), head AS (
-                UPDATE store_head SET position = \(last) WHERE id = 1
-                RETURNING 1
-            ), notified AS (
-                SELECT pg_notify('apex_events', \(String(last)))
-            )
-            SELECT (SELECT count(*) FROM inserted) + (SELECT count(*) FROM moved) + (SELECT count(*) FROM head) + (SELECT count(*) FROM notified)
-            """, logger: logger
-        ).decode(Int64.self) {
-            written = n
-        }
-        guard written == Int64(rows.count + streamHeads.count + 2) else {
-            throw EventStoreError(.unavailable, "PostgreSQL wrote \(written) rows of an append of \(rows.count) events")
-        }
-    }
-
     static func keys(_ conn: PostgresConnection, for subjects: Set<String>, create: Bool, _ logger: Logger) async throws -> [String: SymmetricKey] {
         var keys: [String: SymmetricKey] = [:]
         guard !subjects.isEmpty else { return keys }
