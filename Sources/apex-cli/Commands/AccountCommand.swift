@@ -14,13 +14,13 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "The account's name.") var name: String
         @Option(help: "The owner's email.") var ownerEmail: String
         @Option(help: "The owner's name.") var ownerName: String
-        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @OptionGroup var store: StoreOption
         @Flag(help: "Print {\"account_id\",\"user_id\",\"token\"} as JSON.") var json = false
 
         func run() async throws {
             let settings = Settings()
             let logger = makeLogger()
-            let url = try settings.storeURL(store)
+            let url = try settings.storeURL(store.url)
             let secret = try settings.jwtSecret(storeURL: url, logger: logger)
             let accountID = UUID(), ownerID = UUID()
             let drafts: [DraftEvent]

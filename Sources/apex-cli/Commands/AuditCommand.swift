@@ -26,14 +26,14 @@ struct AuditBundleCommand: AsyncParsableCommand {
 
     @Option(help: "The project's id (a UUID, or project-<uuid>).") var project: String
     @Option(help: "The file to write (replaced if it exists).") var out: String
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print a summary as JSON.") var json = false
 
     func run() async throws {
         let id = try AuditBundle.projectID(project)
         let settings = Settings()
         let logger = makeLogger(level: .warning)
-        let url = try settings.storeURL(store)
+        let url = try settings.storeURL(store.url)
         guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
             throw CLIError("set APEX_SIGNING_KEY (base64 of the 32-byte Ed25519 private key that seals checkpoints): bundles are signed with it")
         }

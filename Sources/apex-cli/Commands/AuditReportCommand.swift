@@ -19,14 +19,14 @@ struct AuditReportCommand: AsyncParsableCommand {
     @Option(help: "The project's id (a UUID, or project-<uuid>).") var project: String
     @Option(help: "html, json or csv.") var format: ReportFormat
     @Option(help: "The file to write (replaced if it exists).") var out: String
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print a summary as JSON.") var json = false
 
     func run() async throws {
         let id = try AuditBundle.projectID(project)
         let settings = Settings()
         let logger = makeLogger(level: .warning)
-        let url = try settings.storeURL(store)
+        let url = try settings.storeURL(store.url)
         let description = (try? StoreURL(url).description) ?? "?"
         let quiet = json
         let start = Date()

@@ -15,11 +15,11 @@ struct BackupCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take a consistent online base backup (SQLite online backup API, or pg_dump -Fc).")
         @Option(help: "Destination folder or s3:// URL.") var to: String
-        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @OptionGroup var store: StoreOption
         @Flag(help: "Print the manifest as JSON.") var json = false
 
         func run() async throws {
-            let url = try Settings().storeURL(store)
+            let url = try Settings().storeURL(store.url)
             let manifest = try await BackupCLI.run { try await BaseBackup(storeURL: url, target: try BackupTargets.open(to), logger: makeLogger(level: .warning)).create() }
             if json { try Output.json(manifest) } else { print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(to)") }
         }
@@ -29,11 +29,11 @@ struct BackupCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ship the events after the last shipped position as verifiable segments.")
         @Option(help: "Destination folder or s3:// URL.") var to: String
         @Option(help: "Keep shipping every N seconds (omit to ship once).") var every: Int?
-        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @OptionGroup var store: StoreOption
         @Flag(help: "Print the shipped segments as JSON.") var json = false
 
         func run() async throws {
-            let url = try Settings().storeURL(store)
+            let url = try Settings().storeURL(store.url)
             let logger = makeLogger(level: every == nil ? .warning : .info)
             let target = try await BackupCLI.run { try BackupTargets.open(to) }
             try await BackupCLI.run {

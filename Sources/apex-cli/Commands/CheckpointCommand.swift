@@ -9,13 +9,13 @@ import Logging
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Seal a signed checkpoint of the global order now.")
 
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print the checkpoint as JSON.") var json = false
 
     func run() async throws {
         let settings = Settings()
         let logger = makeLogger(level: .warning)
-        let url = try settings.storeURL(store)
+        let url = try settings.storeURL(store.url)
         guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
             throw CLIError("set APEX_SIGNING_KEY (base64 of a 32-byte Ed25519 private key) to seal checkpoints on PostgreSQL")
         }
@@ -32,12 +32,12 @@ struct CheckpointCommand: AsyncParsableCommand {
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Show the public key that verifies checkpoints.")
 
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print as JSON.") var json = false
 
     func run() async throws {
         let settings = Settings()
-        let url = try settings.storeURL(store)
+        let url = try settings.storeURL(store.url)
         guard let key = try settings.signingKey(storeURL: url, logger: makeLogger(level: .warning)) else {
             throw CLIError("no signing key configured (APEX_SIGNING_KEY)")
         }

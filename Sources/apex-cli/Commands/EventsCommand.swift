@@ -14,7 +14,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Only events by this user id.") var actor: String?
     @Option(help: "Only events recorded at or after this ISO 8601 time.") var since: String?
     @Option(help: "Only events recorded before this ISO 8601 time.") var until: String?
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "One JSON object per line (NDJSON).") var json = false
 
     func run() async throws {
@@ -31,7 +31,7 @@ struct EventsCommand: AsyncParsableCommand {
             if let until, e.recordedAt >= until { return false }
             return true
         }
-        let url = try Settings().storeURL(store)
+        let url = try Settings().storeURL(store.url)
         let json = self.json
         let stream = self.stream.map(StreamID.init(rawValue:))
         let from = fromPosition

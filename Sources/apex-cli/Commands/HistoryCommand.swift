@@ -9,12 +9,12 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "A project's audit trail, with the diff of every event.")
 
     @Option(help: "The project id.") var project: String
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print the complete trail as JSON.") var json = false
 
     func run() async throws {
         guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
-        let url = try Settings().storeURL(store)
+        let url = try Settings().storeURL(store.url)
         let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
             try await store.readStream(.project(id))
         }

@@ -11,13 +11,13 @@ struct LoadCommand: AsyncParsableCommand {
         commandName: "load", abstract: "Append synthetic events and print each acknowledged event id (durability drills).",
         shouldDisplay: false)
 
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Option(help: "How many events to append.") var events: Int = 1000
     @Option(help: "Events per append.") var batch: Int = 1
     @Option(help: "Concurrent writers, each on its own streams.") var writers: Int = 1
 
     func run() async throws {
-        let url = try Settings().storeURL(store)
+        let url = try Settings().storeURL(store.url)
         let account = UUID()
         let perWriter = max(1, events / max(1, writers))
         let batch = max(1, self.batch)

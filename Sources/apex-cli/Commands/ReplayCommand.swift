@@ -11,7 +11,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "The project id.") var project: String
     @Option(help: "Replay up to this version.") var atVersion: Int64?
     @Option(help: "Replay the events recorded at or before this ISO 8601 time.") var atTime: String?
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Flag(help: "Print the state as JSON.") var json = false
 
     func validate() throws {
@@ -21,7 +21,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
         let at = try atTime.map { try EventsCommand.time($0, "--at-time") }
-        let url = try Settings().storeURL(store)
+        let url = try Settings().storeURL(store.url)
         let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
             try await store.readStream(.project(id))
         }

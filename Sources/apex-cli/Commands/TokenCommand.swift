@@ -13,7 +13,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         @Option(help: "The user's id.") var user: String
         @Option(help: "How long the token is valid: 30m, 12h, 7d.") var ttl: String = "12h"
-        @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+        @OptionGroup var store: StoreOption
         @Flag(help: "Print {\"user_id\",\"account_id\",\"token\",\"expires_in\"} as JSON.") var json = false
 
         func run() async throws {
@@ -21,7 +21,7 @@ struct TokenCommand: AsyncParsableCommand {
             guard let seconds = Self.seconds(ttl) else { throw CLIError("--ttl must look like 30m, 12h or 7d") }
             let settings = Settings()
             let logger = makeLogger()
-            let url = try settings.storeURL(store)
+            let url = try settings.storeURL(store.url)
             let secret = try settings.jwtSecret(storeURL: url, logger: logger)
             let account = try await EventStores.withStore(url: url, logger: logger) { store -> UUID? in
                 for (stream, _) in try await store.streamHeads() where stream.rawValue.hasPrefix("account-") {

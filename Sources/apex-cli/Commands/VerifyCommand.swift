@@ -11,7 +11,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Verify a store: hash chains, gap-free versions, checkpoints, and every stream's replay.")
 
-    @Option(help: "Store URL (env APEX_STORE_URL).") var store: String?
+    @OptionGroup var store: StoreOption
     @Option(help: "Trust only checkpoints signed by this public key (base64; see apex-cli keys).") var publicKey: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
@@ -21,7 +21,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let start = Date()
         let report: VerifyReport
         do {
-            let url = try settings.storeURL(store)
+            let url = try settings.storeURL(store.url)
             let quiet = json
             let replayer = DomainReplay()
             report = try await EventStores.withStore(url: url, logger: logger) { store in
