@@ -104,24 +104,17 @@ public final class PostgresEventStore: EventStore, Service {
     public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await guarded {
             try await self.client.withConnection { conn in
-                try await Self.select(
+                try await Self.selectRows(
                     conn, "SELECT \(unescaped: Self.columns) FROM events WHERE stream_id = \(stream.rawValue) AND version >= \(version) ORDER BY version LIMIT \(Int64(clamping: limit))",
                     self.logger)
             }
         }
-        return mode == .opened ? try await openAll(rows) : rows
+        return try await envelopes(rows, mode: mode)
     }
 
     /// A page of the global log.
     public func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await guarded {
-            try await self.client.withConnection { conn in
-                try await Self.select(
-                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
-                    self.logger)
-            }
-        }
-        return mode == .opened ? try await openAll(rows) : rows
+        try await envelopes(try await readRows(after: position, limit: limit), mode: mode)
     }
 
     /// A page of the global log as stored, undecoded.
@@ -139,12 +132,12 @@ public final class PostgresEventStore: EventStore, Service {
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await guarded {
             try await self.client.withConnection { conn in
-                try await Self.select(
+                try await Self.selectRows(
                     conn, "SELECT \(unescaped: Self.columns) FROM events WHERE account_id = \(account) AND position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
                     self.logger)
             }
         }
-        return mode == .opened ? try await openAll(rows) : rows
+        return try await envelopes(rows, mode: mode)
     }
 
     /// The stream's version.
@@ -342,11 +335,16 @@ public final class PostgresEventStore: EventStore, Service {
         return EventStoreError(.unavailable, "the PostgreSQL database failed (\(error.code))", underlying: error)
     }
 
+    private func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
+        try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
+    }
+
     private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
-        let subjects = AppendPlanner.subjects(of: events)
-        guard !subjects.isEmpty else { return events }
-        let keys = try await guarded { try await self.client.withConnection { conn in try await Self.keys(conn, for: subjects, create: false, self.logger) } }
-        return events.map { Sealer.open($0, keys: keys) }
+        try await PageDecoding.open(events, keys: existingKeys)
+    }
+
+    private func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
+        try await guarded { try await self.client.withConnection { conn in try await Self.keys(conn, for: subjects, create: false, self.logger) } }
     }
 
     private static func projectionPosition(_ conn: PostgresConnection, _ projection: any Projection, _ logger: Logger) async throws -> Int64? {

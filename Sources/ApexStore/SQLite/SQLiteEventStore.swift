@@ -105,17 +105,15 @@ public final class SQLiteEventStore: EventStore {
     /// Events of a stream from a version.
     public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await read { db in
-            try Self.select(db, "stream_id = ? AND version >= ? ORDER BY version LIMIT ?", [stream.rawValue, version, Int64(clamping: limit)])
+            try Self.selectRows(db, "stream_id = ? AND version >= ? ORDER BY version LIMIT ?", [stream.rawValue, version, Int64(clamping: limit)])
         }
-        return mode == .opened ? try await openAll(rows) : rows
+        return try await envelopes(rows, mode: mode)
     }
 
     /// A page of the global log.
     public func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await read { db in
-            try Self.select(db, "position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)])
-        }
-        return mode == .opened ? try await openAll(rows) : rows
+        let rows = try await readRows(after: position, limit: limit)
+        return try await envelopes(rows, mode: mode)
     }
 
     /// A page of the global log as stored, undecoded.
@@ -126,9 +124,9 @@ public final class SQLiteEventStore: EventStore {
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         let rows = try await read { db in
-            try Self.select(db, "account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)])
+            try Self.selectRows(db, "account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)])
         }
-        return mode == .opened ? try await openAll(rows) : rows
+        return try await envelopes(rows, mode: mode)
     }
 
     /// The stream's version.
@@ -317,11 +315,16 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    private func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
+        try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
+    }
+
     private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
-        let subjects = AppendPlanner.subjects(of: events)
-        guard !subjects.isEmpty else { return events }
-        let keys = try await read { db in try Self.keys(db, for: subjects, create: false) }
-        return events.map { Sealer.open($0, keys: keys) }
+        try await PageDecoding.open(events, keys: existingKeys)
+    }
+
+    private func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
+        try await read { db in try Self.keys(db, for: subjects, create: false) }
     }
 
     static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead? {

@@ -1,0 +1,50 @@
+package import ApexDomain
+package import Crypto
+import Foundation
+
+/// Turning a page of stored rows into envelopes: decoding (and, for opened reads, opening) is
+/// most of a read's cost, so a large page is split over the machine's cores. Order is kept.
+enum PageDecoding {
+    /// The envelopes `rows` hold; opened with the keys `keys` fetches for their subjects when
+    /// `mode` is ``ReadMode/opened``.
+    static func envelopes(
+        _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
+    ) async throws -> [EventEnvelope] {
+        let stored = try await rows.concurrentMap { try $0.envelope() }
+        return mode == .opened ? try await open(stored, keys: keys) : stored
+    }
+
+    /// The envelopes with their personal values opened (or erased, where a key is gone).
+    static func open(
+        _ events: [EventEnvelope], keys: (Set<String>) async throws -> [String: SymmetricKey]
+    ) async throws -> [EventEnvelope] {
+        let subjects = AppendPlanner.subjects(of: events)
+        guard !subjects.isEmpty else { return events }
+        let keys = try await keys(subjects)
+        return try await events.concurrentMap { Sealer.open($0, keys: keys) }
+    }
+}
+
+extension Array where Element: Sendable {
+    /// `map(transform)`, in chunks of at least `minimumChunk` elements spread over the active
+    /// processors; a short array is mapped in place. The result keeps the array's order.
+    func concurrentMap<T: Sendable>(
+        minimumChunk: Int = 256, _ transform: @escaping @Sendable (Element) throws -> T
+    ) async throws -> [T] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard cores > 1, count >= 2 * minimumChunk else { return try map(transform) }
+        let chunk = Swift.max(minimumChunk, (count + cores - 1) / cores)
+        return try await withThrowingTaskGroup(of: (Int, [T]).self) { group in
+            for start in stride(from: 0, to: count, by: chunk) {
+                let slice = self[start..<Swift.min(count, start + chunk)]
+                group.addTask { (start, try slice.map(transform)) }
+            }
+            var parts: [(start: Int, values: [T])] = []
+            for try await part in group { parts.append(part) }
+            var result: [T] = []
+            result.reserveCapacity(count)
+            for part in parts.sorted(by: { $0.start < $1.start }) { result += part.values }
+            return result
+        }
+    }
+}
