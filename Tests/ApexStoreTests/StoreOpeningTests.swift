@@ -182,6 +182,36 @@ struct StoreOpeningTests {
         }
     }
 
+    /// Schema 3 keeps the last event's time on the locked `store_head` row; a database written
+    /// by the previous release is migrated on open, the time filled in from its last event.
+    @Test
+    func aSchema2PostgresDatabaseMigratesWithItsLastEventTime() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { store in
+                _ = try await store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
+            }
+            try await database.execute("ALTER TABLE store_head DROP COLUMN recorded_at")
+            try await database.execute("DELETE FROM apex_schema WHERE version = 3")
+            try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { _ in }
+            let backfilled = try await TestPostgres.withClient(database: database.name) { client in
+                var same = false
+                for try await s in try await client.query(
+                    "SELECT h.recorded_at = e.recorded_at FROM store_head h JOIN events e ON e.position = h.position", logger: Fixtures.logger
+                ).decode(Bool.self) { same = s }
+                return same
+            }
+            #expect(backfilled)
+            try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { store in
+                let after = try await store.append([Events.note("after the upgrade")], to: .project(UUID()), expected: .noStream)
+                let all = try await store.readAll()
+                #expect(all.map(\.position) == [1, 2, 3, 4])
+                #expect(after.lastPosition == 4)
+                #expect(zip(all, all.dropFirst()).allSatisfy { $0.recordedAt <= $1.recordedAt })
+                #expect(try await store.verify().ok)
+            }
+        }
+    }
+
     @Test
     func anUnreachablePostgresServerFailsPromptlyAsUnavailable() async throws {
         let port = try closedPort()

@@ -184,7 +184,12 @@ extension PostgresEventStore {
     /// the store head it locked.
     ///
     /// The checks are what the two-statement path planned on: the assumed stream heads, the
-    /// subjects' keys, and the clock not behind the last event. The locked path and imports,
+    /// subjects' keys, and the clock not behind the last event. The last event's time is read
+    /// from the locked `store_head` row (and from the event, when visible): a statement that
+    /// waited for the lock still reads the snapshot from before the wait, in which the event
+    /// another writer just committed is invisible, while the locked row is read as committed.
+    /// The stream heads it reads may be stale the same way; the unique `(stream_id, version)`
+    /// then rejects the insert, and the locked transaction decides. The locked path and imports,
     /// which decided under the lock already, pass none (no streams, no subjects, no clock check).
     /// Every parameter keeps its type from call to call (a statement is prepared once per
     /// connection with the types of its first call; a NULL there would fix a wrong one).
@@ -200,7 +205,7 @@ extension PostgresEventStore {
         static let name = "apex_append_write"
         static let sql = """
             WITH head AS (
-                SELECT position FROM store_head WHERE id = 1 FOR UPDATE
+                SELECT position, recorded_at FROM store_head WHERE id = 1 FOR UPDATE
             ), checked AS (
                 SELECT
                     (SELECT count(*) FROM unnest($1::text[], $2::bigint[], $3::text[]) AS a(s, v, h)
@@ -208,7 +213,8 @@ extension PostgresEventStore {
                         WHERE coalesce(st.version, 0) = a.v AND coalesce(st.hash, '') = a.h) = cardinality($1::text[])
                     AND (SELECT count(*) FROM data_keys WHERE subject = ANY($4::text[])) = cardinality($4::text[])
                     AND (NOT $23::bool OR head.position = 0
-                        OR coalesce((SELECT e.recorded_at <= $5::timestamptz FROM events e WHERE e.position = head.position), false))
+                        OR coalesce(greatest(head.recorded_at, (SELECT e.recorded_at FROM events e WHERE e.position = head.position))
+                            <= $5::timestamptz, false))
                     AS ok
                 FROM head
             ), inserted AS (
@@ -230,7 +236,9 @@ extension PostgresEventStore {
                 ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash
                 RETURNING 1
             ), bumped AS (
-                UPDATE store_head SET position = head.position + cardinality($6::text[]) FROM head, checked WHERE store_head.id = 1 AND checked.ok
+                UPDATE store_head SET position = head.position + cardinality($6::text[]),
+                    recorded_at = ($17::text[])[cardinality($17::text[])]::timestamptz
+                FROM head, checked WHERE store_head.id = 1 AND checked.ok
                 RETURNING 1
             ), notified AS (
                 SELECT pg_notify('apex_events', (head.position + cardinality($6::text[]))::text) FROM head, checked WHERE checked.ok

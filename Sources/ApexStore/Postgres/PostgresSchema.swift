@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 2
+    static let version = 3
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -55,6 +55,12 @@ enum PostgresSchema {
         2: [
             // How far each projection has folded the log; read models catch up from here.
             "CREATE TABLE projection_positions (projection text PRIMARY KEY, position bigint NOT NULL)"
+        ],
+        3: [
+            // The last event's time beside its position, on the locked row: an append that waited
+            // for the lock reads it as committed, where the last event row is still invisible to it.
+            "ALTER TABLE store_head ADD COLUMN recorded_at timestamptz",
+            "UPDATE store_head SET recorded_at = (SELECT e.recorded_at FROM events e WHERE e.position = store_head.position) WHERE id = 1",
         ],
     ]
 
