@@ -100,6 +100,42 @@ import Testing
         }
     }
 
+    // MARK: Checking the form without decoding
+
+    @Test func everyTextCanonicalJSONWritesIsCanonical() async {
+        await propertyCheck(count: 500, input: Gen<JSONValue>.jsonObject) { value in
+            #expect(CanonicalJSON.isCanonical(CanonicalJSON.string(value)))
+        }
+    }
+
+    @Test(arguments: [
+        "1e+16", "-2.25", "9007199254740992", "9.007199254740994e+15", "1e-07", "0", "-7", "[]", "{}", #""""#, #""\u0000""#,
+        "\"\\u001f\u{7F}\"", #"{"a":[1,{"b":null}],"b":true}"#,
+    ])
+    func canonicalTextsAreCanonical(text: String) throws {
+        #expect(CanonicalJSON.isCanonical(text))
+        #expect(CanonicalJSON.string(try JSONValue.parse(text)) == text)
+    }
+
+    @Test(arguments: [
+        #"{"a": 1}"#, " 1", "1 ", #"{"b":1,"a":2}"#, #"{"a":1,"a":1}"#, #""\/""#, #""\u0041""#, #""\u001F""#, #""\b""#,
+        #""\u000a""#, #""\u0009""#, "\"a\u{1}\"", "1.0", "01", "-0", "1e5", "1E+16", "+1", ".5", "0.10", "1e400", "1,2", "[1,]",
+        #"{"a":1,}"#, "tru", "nul", "", #"{"a"}"#, "[1]]", #""abc"#, "[1][2]",
+    ])
+    func textsCanonicalJSONWouldNotWriteAreNot(text: String) {
+        #expect(!CanonicalJSON.isCanonical(text))
+        if let value = try? JSONValue.parse(text) { #expect(CanonicalJSON.string(value) != text) }
+    }
+
+    /// Keys sort by their own bytes, not their escaped form: `"` (0x22) sorts before `#`
+    /// although its escape begins with `\` (0x5C).
+    @Test func escapedKeysSortByTheirOwnBytes() {
+        let text = CanonicalJSON.string(["a\"": 1, "a#": 2, "a\n": 3, "a\u{1}": 4, "a": 5])
+        #expect(text == #"{"a":5,"a\u0001":4,"a\n":3,"a\"":1,"a#":2}"#)
+        #expect(CanonicalJSON.isCanonical(text))
+        #expect(!CanonicalJSON.isCanonical(#"{"a":5,"a\u0001":4,"a\n":3,"a#":2,"a\"":1}"#))
+    }
+
     // MARK: Encodable bridge
 
     private struct Sample: Codable, Equatable {

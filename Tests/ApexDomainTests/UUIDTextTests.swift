@@ -23,4 +23,18 @@ struct UUIDTextTests {
         #expect(UUID(text: text) == nil)
         #expect(UUID(uuidString: text) == nil)
     }
+
+    /// `verify` trusts a stored id as canonical only in exactly the form `lowercased` writes.
+    @Test(arguments: [
+        "", "000FF0FF-109A-A9BA-CDDE-EFFE01234567", "000ff0ff-109a-a9ba-cdde-effe0123456", "000ff0ff0109a-a9ba-cdde-effe01234567",
+        "000ff0ff-109a-a9ba-cdde-effe0123456g", "000ff0ff-109a-a9ba-cdde-effe01234é", "000ff0ff-109a-a9ba-cdde-effe012345678",
+    ])
+    func onlyTheLowercasedFormIsLowercasedText(text: String) {
+        #expect(!UUID.isLowercasedText(text))
+        for _ in 0..<500 {
+            let id = UUID()
+            #expect(UUID.isLowercasedText(id.lowercased))
+            #expect(!UUID.isLowercasedText(id.uuidString))
+        }
+    }
 }

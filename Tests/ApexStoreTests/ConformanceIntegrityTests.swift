@@ -122,6 +122,28 @@ struct ConformanceIntegrityTests {
         }
     }
 
+    /// Bytes moved from one JSON column into its neighbour leave the hashed body unchanged, so
+    /// the hash alone cannot tell; `verify` must still name the row, which no longer decodes.
+    @Test func verifyNamesBytesMovedBetweenColumns() async throws {
+        try await Fixtures.withStore(.sqlite) { f in
+            var event = Events.note("x")
+            event.data = ["a": 1, "data": 2]
+            _ = try await f.store.append([event], to: .project(UUID()), expected: .noStream)
+            _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
+            try await disableTriggers(f)
+            try await f.execute(#"UPDATE events SET actor = actor || ',"data":{"a":1', data = '2}' WHERE position = 1"#)
+            let reader = try #require(f.store as? any StoredRowReader)
+            let row = try #require(try await reader.readRows(after: 0, limit: 1).first)
+            #expect(row.data == "2}")
+            #expect(EventHash.compute(body: row.storedBodyBytes, prevHash: row.prevHash) == row.hash)
+            #expect(!row.isCanonical)
+            let report = try await f.store.verify()
+            #expect(report.firstFailure?.kind == "hash_mismatch")
+            #expect(report.firstFailure?.position == 1)
+            #expect(report.eventsChecked == 0)
+        }
+    }
+
     /// A row whose JSON no longer parses is named by `verify`, not thrown out of it.
     @Test func verifyNamesARowThatNoLongerDecodes() async throws {
         try await Fixtures.withStore(.sqlite) { f in

@@ -35,6 +35,18 @@ public enum Timestamp {
             + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2) + "." + pad(fraction, 6) + "Z"
     }
 
+    /// Whether `text` is exactly what ``format(_:)`` writes for some date: 27 bytes,
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real calendar day and time (no leap second).
+    package static func isCanonical(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count == 27 else { return false }
+        let ok = utf8.withContiguousStorageIfAvailable { b in
+            b[10] == UInt8(ascii: "T") && b[19] == UInt8(ascii: ".") && b[26] == UInt8(ascii: "Z")
+                && !(b[17] == UInt8(ascii: "6") && b[18] == UInt8(ascii: "0"))
+        }
+        return ok == true && parse(text) != nil
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` or a bare `YYYY-MM-DD` (midnight UTC).
     public static func parse(_ text: String) -> Date? {
         let chars = Array(text.utf8)

@@ -1,6 +1,19 @@
 public import Foundation
 
 extension UUID {
+    /// Whether `text` is a UUID as ``lowercased`` writes it: 36 bytes, lowercase hex digits
+    /// with dashes after the 8th, 12th, 16th and 20th.
+    package static func isLowercasedText(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return false }
+        return utf8.enumerated().allSatisfy { i, c in
+            switch i {
+            case 8, 13, 18, 23: c == UInt8(ascii: "-")
+            default: (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c)
+            }
+        }
+    }
+
     /// The canonical lowercase text form used in stream names and events.
     public var lowercased: String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)

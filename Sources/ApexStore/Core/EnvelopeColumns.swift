@@ -87,17 +87,17 @@ package struct EnvelopeColumns: Sendable {
     }
 
     /// The canonical body the hash covers (see `EventHash`), assembled from the stored texts
-    /// without parsing them. It equals the decoded envelope's canonical body whenever the stored
-    /// JSON texts are canonical, which is how both SQL adapters write them; `Verifier` falls back
-    /// to decoding when the two could differ (the stored hash does not match these bytes).
+    /// without parsing them. It is the decoded envelope's canonical body when ``isCanonical``
+    /// holds, which is how both SQL adapters write rows; `Verifier` decodes the rows where it
+    /// does not.
     package var storedBodyBytes: [UInt8] {
         var out: [UInt8] = []
         writeStoredBody(into: &out)
         return out
     }
 
-    /// Appends ``storedBodyBytes`` to `out` (a buffer reused across rows).
-    package func writeStoredBody(into out: inout [UInt8]) {
+    /// Appends ``storedBodyBytes`` to `out`.
+    private func writeStoredBody(into out: inout [UInt8]) {
         out.reserveCapacity(out.count + data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
         let start = out.count
         func member(_ key: StaticString) {
@@ -121,14 +121,31 @@ package struct EnvelopeColumns: Sendable {
         member("request_metadata")
         out.append(contentsOf: requestMetadata.utf8)
         member("schema_version")
-        out.append(contentsOf: String(schemaVersion).utf8)
+        out.append(contentsOf: CanonicalJSON.number(Double(schemaVersion)).utf8)
         member("stream")
         CanonicalJSON.writeString(stream, into: &out)
         member("type")
         CanonicalJSON.writeString(type, into: &out)
         member("version")
-        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: CanonicalJSON.number(Double(version)).utf8)
         out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension EnvelopeColumns {
+    /// Whether every stored text is in the form the envelope's canonical body writes it: the
+    /// three JSON columns canonical (one value each, so no bytes can move between them), ids
+    /// as lowercase UUIDs, the timestamp as `Timestamp.format` prints it. Then
+    /// ``storedBodyBytes`` is the body the decoded row hashes to.
+    package var isCanonical: Bool {
+        UUID.isLowercasedText(id) && UUID.isLowercasedText(accountID) && Timestamp.isCanonical(recordedAt)
+            && CanonicalJSON.isCanonical(data) && CanonicalJSON.isCanonical(actor) && CanonicalJSON.isCanonical(requestMetadata)
+    }
+
+    /// Whether the row's texts are canonical and hash, as stored, to its `hash`: then the row
+    /// is what was appended, without decoding it.
+    package var hashesAsStored: Bool {
+        isCanonical && EventHash.matches(body: storedBodyBytes, prevHash: prevHash, hash: hash)
     }
 }
 

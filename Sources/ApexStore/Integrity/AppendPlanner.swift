@@ -21,6 +21,9 @@ package enum AppendPlanner {
             guard !event.type.isEmpty, event.type.count <= 100 else {
                 throw EventStoreError(.invalidEvent, "event type must be 1-100 characters")
             }
+            guard (0...Int(Int32.max)).contains(event.schemaVersion) else {
+                throw EventStoreError(.invalidEvent, "schema version must be between 0 and \(Int32.max)")
+            }
             guard case .object = event.data else { throw EventStoreError(.invalidEvent, "event data must be a JSON object") }
             guard CanonicalJSON.bytes(event.data).count <= maximumDataBytes else {
                 throw EventStoreError(.invalidEvent, "event data is larger than 1 MiB")

@@ -96,8 +96,13 @@ extension EventStore {
         var page = try await storedRows(after: 0, limit: options.pageSize)
         while checker.failure == nil, let last = page.last {
             async let following = storedRows(after: last.position, limit: options.pageSize)
-            for row in page where checker.failure == nil { checker.check(row) }
+            // Each row's own check (canonical texts that hash to its hash) needs no other row,
+            // so it is spread over the cores; the chain and the digest then run in order.
+            let hashedAsStored = try await page.concurrentMap { $0.hashesAsStored }
+            for (row, ok) in zip(page, hashedAsStored) where checker.failure == nil { checker.check(row, hashesAsStored: ok) }
             progress?(checker.events)
+            // A failure ends the walk; the page being read is cancelled with its errors.
+            guard checker.failure == nil else { break }
             page = try await following
         }
         if checker.failure == nil { checker.finish(heads: try await streamHeads()) }
@@ -117,8 +122,6 @@ struct VerifyState {
     var nextCheckpoint = 0
     var checkpointsChecked = 0
     var failure: VerifyFailure?
-    /// The canonical body being hashed, reused from row to row.
-    var body: [UInt8] = []
     let trusted: String?
     let inspect: (@Sendable (EventEnvelope) throws -> Void)?
 
@@ -128,10 +131,11 @@ struct VerifyState {
         self.inspect = inspect
     }
 
-    /// Checks one stored row. The hash is recomputed over the stored texts; only when that
-    /// differs is the row decoded and its canonical form hashed (a stored text that is valid but
-    /// not canonical keeps its meaning and passes, as it always did).
-    mutating func check(_ row: EnvelopeColumns) {
+    /// Checks one stored row, given whether it hashes as stored
+    /// (``EnvelopeColumns/hashesAsStored``). Any other row is decoded and its canonical form
+    /// hashed (a text that is valid but not canonical keeps its meaning and passes, as it always
+    /// did; one that does not decode is a `hash_mismatch`).
+    mutating func check(_ row: EnvelopeColumns, hashesAsStored: Bool) {
         let stream = StreamID(rawValue: row.stream)
         let at = { (kind: String, message: String) in
             VerifyFailure(kind: kind, stream: row.stream, version: row.version, position: row.position, message: message)
@@ -151,9 +155,7 @@ struct VerifyState {
             return
         }
         var envelope: EventEnvelope?
-        body.removeAll(keepingCapacity: true)
-        row.writeStoredBody(into: &body)
-        if !EventHash.matches(body: body, prevHash: row.prevHash, hash: row.hash) {
+        if !hashesAsStored {
             guard let decoded = try? row.envelope() else {
                 failure = at("hash_mismatch", "the stored row does not hash to its hash and does not decode: the event was altered")
                 return

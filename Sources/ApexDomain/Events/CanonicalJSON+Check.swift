@@ -1,0 +1,191 @@
+extension CanonicalJSON {
+    /// Whether `text` is exactly one JSON value written the way ``string(_:)`` writes it: no
+    /// white space, object keys in ascending UTF-8 byte order without repeats, strings escaped
+    /// only where JSON requires it (short forms for `"`, `\`, newline, return and tab, `\u00xx`
+    /// in lowercase hex for the other control characters), numbers as ``number(_:)`` prints them.
+    ///
+    /// Equivalent to `CanonicalJSON.string(JSONValue.parse(text)) == text`, without building the
+    /// value: a stored text that passes hashes as stored, so `verify` need not decode it.
+    package static func isCanonical(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var checker = CanonicalChecker(bytes: bytes)
+            return checker.value(depth: 0) && checker.index == bytes.count
+        }
+    }
+}
+
+/// One pass over the bytes; every method returns false at the first byte canonical JSON
+/// would not have written.
+private struct CanonicalChecker {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func value(depth: Int) -> Bool {
+        guard depth < 512, index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return object(depth: depth)
+        case UInt8(ascii: "["): return array(depth: depth)
+        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return number()
+        }
+    }
+
+    mutating func object(depth: Int) -> Bool {
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        var previous: Range<Int>?
+        while true {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return false }
+            if let previous, !ascending(previous, key) { return false }
+            previous = key
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            guard value(depth: depth + 1), index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    mutating func array(depth: Int) -> Bool {
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while true {
+            guard value(depth: depth + 1), index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    /// A canonically escaped string; returns the range of its escaped content (between quotes).
+    mutating func string() -> Range<Int>? {
+        index += 1
+        let start = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                return start..<(index - 1)
+            case UInt8(ascii: "\\"):
+                guard index + 1 < bytes.count else { return nil }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard let unit = controlEscape(at: index), unit != 0x0A, unit != 0x0D, unit != 0x09 else { return nil }
+                    index += 6
+                default:
+                    return nil
+                }
+            case 0..<0x20:
+                return nil
+            default:
+                index += 1
+            }
+        }
+        return nil
+    }
+
+    /// The control character a `\u00xx` escape at `at` stands for, if it is written canonically.
+    private func controlEscape(at: Int) -> UInt8? {
+        guard at + 5 < bytes.count, bytes[at + 2] == UInt8(ascii: "0"), bytes[at + 3] == UInt8(ascii: "0") else { return nil }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        guard let high = hex(bytes[at + 4]), let low = hex(bytes[at + 5]), high < 2 else { return nil }
+        return high << 4 | low
+    }
+
+    /// Whether the key escaped in `a` sorts strictly before the key escaped in `b`, comparing
+    /// the keys' own UTF-8 bytes (escapes decoded) as the writer sorts them.
+    private func ascending(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        let slice = { (r: Range<Int>) in UnsafeBufferPointer(rebasing: self.bytes[r]) }
+        let escaped = slice(a).contains(UInt8(ascii: "\\")) || slice(b).contains(UInt8(ascii: "\\"))
+        if !escaped { return slice(a).lexicographicallyPrecedes(slice(b)) }
+        return unescaped(a).lexicographicallyPrecedes(unescaped(b))
+    }
+
+    /// The bytes of a key whose escapes `string()` accepted.
+    private func unescaped(_ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = range.lowerBound
+        while i < range.upperBound {
+            guard bytes[i] == UInt8(ascii: "\\") else {
+                out.append(bytes[i])
+                i += 1
+                continue
+            }
+            switch bytes[i + 1] {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"): out.append(controlEscape(at: i) ?? 0)
+            default: out.append(bytes[i + 1])
+            }
+            i += bytes[i + 1] == UInt8(ascii: "u") ? 6 : 2
+        }
+        return out
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+            UnsafeBufferPointer(rebasing: bytes[index..<index + count]).elementsEqual(
+                UnsafeBufferPointer(start: word.utf8Start, count: count))
+        else { return false }
+        index += count
+        return true
+    }
+
+    /// A number exactly as `CanonicalJSON.number` prints it. Short integers are checked by
+    /// their digits; anything else by printing the parsed value again.
+    mutating func number() -> Bool {
+        let start = index
+        while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+        let token = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        guard !token.isEmpty else { return false }
+        let digits = token.first == UInt8(ascii: "-") ? UnsafeBufferPointer(rebasing: token.dropFirst()) : token
+        if !digits.isEmpty, digits.count <= 15, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            // An integer below 10^15: canonical unless it has a leading zero or is "-0".
+            if digits.first == UInt8(ascii: "0") { return token.count == 1 }
+            return true
+        }
+        let text = String(decoding: token, as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { return false }
+        return CanonicalJSON.number(value) == text
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+            true
+        default:
+            false
+        }
+    }
+}
