@@ -49,14 +49,8 @@ private struct CanonicalChecker {
             previous = key
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            guard value(depth: depth + 1), index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { return false }
-            index += 1
-            return true
+            guard value(depth: depth + 1), let more = separator(closing: UInt8(ascii: "}")) else { return false }
+            if !more { return true }
         }
     }
 
@@ -67,14 +61,24 @@ private struct CanonicalChecker {
             return true
         }
         while true {
-            guard value(depth: depth + 1), index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { return false }
+            guard value(depth: depth + 1), let more = separator(closing: UInt8(ascii: "]")) else { return false }
+            if !more { return true }
+        }
+    }
+
+    /// After a member or item: true past a comma (another follows), false past `closing`, nil
+    /// at anything else.
+    mutating func separator(closing: UInt8) -> Bool? {
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
             index += 1
             return true
+        case closing:
+            index += 1
+            return false
+        default:
+            return nil
         }
     }
 

@@ -92,16 +92,9 @@ package struct EnvelopeColumns: Sendable {
     /// does not.
     package var storedBodyBytes: [UInt8] {
         var out: [UInt8] = []
-        writeStoredBody(into: &out)
-        return out
-    }
-
-    /// Appends ``storedBodyBytes`` to `out`.
-    private func writeStoredBody(into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
-        let start = out.count
+        out.reserveCapacity(data.utf8.count + requestMetadata.utf8.count + actor.utf8.count + 320)
         func member(_ key: StaticString) {
-            out.append(out.count == start ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
             out.append(contentsOf: "\":".utf8)
@@ -129,6 +122,7 @@ package struct EnvelopeColumns: Sendable {
         member("version")
         out.append(contentsOf: CanonicalJSON.number(Double(version)).utf8)
         out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 

@@ -1,5 +1,5 @@
-package import ApexDomain
-package import Crypto
+import ApexDomain
+import Crypto
 import Foundation
 
 /// Turning a page of stored rows into envelopes: decoding (and, for opened reads, opening) is
