@@ -108,6 +108,29 @@ import Testing
         }
     }
 
+    /// The check agrees with its definition — parse, write canonically, compare — on canonical
+    /// texts with a byte or two changed, inserted or removed (most are then not canonical; some are).
+    @Test func theCheckAgreesWithParsingAndRewritingOnMutatedTexts() async {
+        let mutated = Generator<String, Shrink.None<String>> { rng in
+            var bytes = CanonicalJSON.bytes(RandomJSON.object(&rng, depth: 3))
+            let pieces: [UInt8] = Array(" ,:\"\\{}[]01-.eaun".utf8) + [0x01, 0x7F]
+            for _ in 0..<Int.random(in: 1...2, using: &rng) {
+                let at = Int.random(in: 0...bytes.count, using: &rng)
+                let piece = pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+                switch Int.random(in: 0...2, using: &rng) {
+                case 0 where at < bytes.count: bytes[at] = piece
+                case 1: bytes.insert(piece, at: at)
+                default: if at < bytes.count { bytes.remove(at: at) }
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        await propertyCheck(count: 5000, input: mutated) { text in
+            let rewritten = (try? JSONValue.parse(text)).map { CanonicalJSON.string($0) }
+            #expect(CanonicalJSON.isCanonical(text) == (rewritten == text), "\(text)")
+        }
+    }
+
     @Test(arguments: [
         "1e+16", "-2.25", "9007199254740992", "9.007199254740994e+15", "1e-07", "0", "-7", "[]", "{}", #""""#, #""\u0000""#,
         "\"\\u001f\u{7F}\"", #"{"a":[1,{"b":null}],"b":true}"#,
