@@ -19,51 +19,44 @@ public enum EventHash {
     }
 
     /// The hash of a canonical body, given as its bytes, chained to `prevHash`.
-    public static func compute(body: [UInt8], prevHash: String) -> String {
-        var sha = SHA256()
-        var prev = prevHash
-        prev.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        body.withUnsafeBytes { sha.update(bufferPointer: $0) }
-        return hex(sha.finalize())
-    }
-
-    /// Lowercase hex of a digest.
-    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let bytes = Array(digest)
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            for (i, b) in bytes.enumerated() {
-                out[2 * i] = hexDigits[Int(b >> 4)]
-                out[2 * i + 1] = hexDigits[Int(b & 0x0F)]
-            }
-            return bytes.count * 2
-        }
-    }
-
-    /// Appends the lowercase hex of `digest` to `out`.
-    public static func appendHex<D: Sequence>(_ digest: D, to out: inout [UInt8]) where D.Element == UInt8 {
-        for b in digest {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 0x0F)])
-        }
+    package static func compute(body: [UInt8], prevHash: String) -> String {
+        hex(digest(body: body, prevHash: prevHash))
     }
 
     /// Whether the hash of a canonical body chained to `prevHash` is `hash` (lowercase hex),
     /// compared without building the hex string.
-    public static func matches(body: [UInt8], prevHash: String, hash: String) -> Bool {
+    package static func matches(body: [UInt8], prevHash: String, hash: String) -> Bool {
+        let digest = digest(body: body, prevHash: prevHash)
+        var expected = hash
+        return expected.withUTF8 { stored in
+            guard stored.count == 2 * SHA256.byteCount else { return false }
+            return zip(digest, stride(from: 0, to: stored.count, by: 2)).allSatisfy { b, i in
+                stored[i] == hexDigits[Int(b >> 4)] && stored[i + 1] == hexDigits[Int(b & 0x0F)]
+            }
+        }
+    }
+
+    private static func digest(body: [UInt8], prevHash: String) -> SHA256.Digest {
         var sha = SHA256()
         var prev = prevHash
         prev.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         body.withUnsafeBytes { sha.update(bufferPointer: $0) }
-        let digest = sha.finalize()
-        var expected = hash
-        return expected.withUTF8 { stored in
-            guard stored.count == 2 * SHA256.byteCount else { return false }
-            var i = 0
-            for b in digest {
-                guard stored[i] == hexDigits[Int(b >> 4)], stored[i + 1] == hexDigits[Int(b & 0x0F)] else { return false }
-                i += 2
-            }
-            return true
+        return sha.finalize()
+    }
+
+    /// Lowercase hex of a digest.
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        appendHex(digest, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the lowercase hex of `digest` to `out`.
+    package static func appendHex<D: Sequence>(_ digest: D, to out: inout [UInt8]) where D.Element == UInt8 {
+        for b in digest {
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0F)])
         }
     }
 

@@ -1,4 +1,5 @@
 package import ApexDomain
+package import Crypto
 import Foundation
 
 /// An envelope as database columns: JSON text for data, actor and request metadata, and the
@@ -148,6 +149,20 @@ extension EnvelopeColumns {
 package protocol StoredRowReader: EventStore {
     /// The stored rows after `position`, in position order, at most `limit`.
     func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns]
+    /// The keys these subjects have (none are created).
+    func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey]
+}
+
+extension StoredRowReader {
+    /// The envelopes of rows read as stored, opened when `mode` is ``ReadMode/opened``.
+    func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
+        try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
+    }
+
+    /// The envelopes with their personal values opened.
+    func opened(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
+        try await PageDecoding.open(events, keys: existingKeys)
+    }
 }
 
 extension EventStore {

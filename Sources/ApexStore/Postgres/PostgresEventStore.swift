@@ -1,5 +1,5 @@
 public import ApexDomain
-import Crypto
+package import Crypto
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -95,7 +95,7 @@ public final class PostgresEventStore: EventStore, Service {
         try AppendPlanner.validate(events)
         let result = try await appends.submit(AppendRequest(events: events, stream: stream, expected: expected))
         if result.wasDuplicate {
-            return AppendResult(stream: stream, events: try await openAll(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
+            return AppendResult(stream: stream, events: try await opened(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
         }
         return result
     }
@@ -335,15 +335,8 @@ public final class PostgresEventStore: EventStore, Service {
         return EventStoreError(.unavailable, "the PostgreSQL database failed (\(error.code))", underlying: error)
     }
 
-    private func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
-        try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
-    }
-
-    private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
-        try await PageDecoding.open(events, keys: existingKeys)
-    }
-
-    private func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
+    /// The keys these subjects have (none are created).
+    package func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
         try await guarded { try await self.client.withConnection { conn in try await Self.keys(conn, for: subjects, create: false, self.logger) } }
     }
 

@@ -1,5 +1,5 @@
 public import ApexDomain
-import Crypto
+package import Crypto
 public import Foundation
 import GRDB
 
@@ -69,7 +69,7 @@ public final class SQLiteEventStore: EventStore {
         try AppendPlanner.validate(events)
         let result = try await appends.submit(AppendRequest(events: events, stream: stream, expected: expected))
         if result.wasDuplicate {
-            return AppendResult(stream: stream, events: try await openAll(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
+            return AppendResult(stream: stream, events: try await opened(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
         }
         signal.signal(head: result.lastPosition)
         return result
@@ -315,15 +315,8 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    private func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
-        try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
-    }
-
-    private func openAll(_ events: [EventEnvelope]) async throws -> [EventEnvelope] {
-        try await PageDecoding.open(events, keys: existingKeys)
-    }
-
-    private func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
+    /// The keys these subjects have (none are created).
+    package func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey] {
         try await read { db in try Self.keys(db, for: subjects, create: false) }
     }
 
