@@ -152,6 +152,11 @@ public struct ProposedEvent: Sendable, Hashable {
 }
 
 /// A recorded event: immutable once appended.
+///
+/// An envelope read from a store keeps its payload, actor and request metadata as the stored
+/// text and decodes them (opening personal data) on first access, once: reading a page costs
+/// little more than reading its rows, and a reader that needs only positions, streams and
+/// types never decodes a payload.
 public struct EventEnvelope: Sendable, Hashable, Codable {
     /// Global, gap-safe position across the store (1-based).
     public var position: Int64
@@ -165,14 +170,8 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
     public var type: String
     /// The schema version of `data`.
     public var schemaVersion: Int
-    /// The change itself.
-    public var data: JSONValue
     /// The tenant.
     public var accountID: UUID
-    /// Who did it.
-    public var actor: Actor
-    /// Where the request came from.
-    public var requestMetadata: RequestMetadata
     /// Why.
     public var reason: String?
     /// When the store recorded it (the store's clock, microseconds, UTC).
@@ -181,6 +180,51 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
     public var prevHash: String
     /// SHA-256 over `prevHash` and the canonical envelope.
     public var hash: String
+    private var body: EnvelopeBody
+
+    /// The change itself.
+    public var data: JSONValue {
+        get { body.dataValue }
+        set { parts.data = newValue }
+    }
+
+    /// Who did it.
+    public var actor: Actor {
+        get { body.actorValue }
+        set { parts.actor = newValue }
+    }
+
+    /// Where the request came from.
+    public var requestMetadata: RequestMetadata {
+        get { body.requestMetadataValue }
+        set { parts.requestMetadata = newValue }
+    }
+
+    /// Data, actor and request metadata together (decoded on first access).
+    package var parts: EnvelopeParts {
+        get { body.parts }
+        set { body = EnvelopeBody(newValue) }
+    }
+
+    /// The stored texts of data, actor and request metadata, when this envelope was read as
+    /// stored (not opened) and none of them has been changed since.
+    package var storedTexts: StoredParts? {
+        guard let stored = body.stored, stored.open == nil else { return nil }
+        return stored
+    }
+
+    /// This envelope with `open` applied to each of its personal values: as they are decoded on
+    /// first access when the parts are still stored texts, otherwise now.
+    package func opening(_ open: @escaping @Sendable (Personal) -> Personal) -> EventEnvelope {
+        var e = self
+        if var stored = storedTexts {
+            stored.open = open
+            e.body = EnvelopeBody(stored)
+        } else {
+            e.parts = parts.mappingPersonal(open)
+        }
+        return e
+    }
 
     /// An envelope.
     public init(
@@ -188,16 +232,35 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         data: JSONValue, accountID: UUID, actor: Actor, requestMetadata: RequestMetadata, reason: String?,
         recordedAt: Date, prevHash: String, hash: String
     ) {
+        self.init(
+            position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
+            body: EnvelopeBody(EnvelopeParts(data: data, actor: actor, requestMetadata: requestMetadata)), accountID: accountID,
+            reason: reason, recordedAt: recordedAt, prevHash: prevHash, hash: hash)
+    }
+
+    /// An envelope whose data, actor and request metadata are decoded from `stored` when first read.
+    package init(
+        position: Int64, stream: StreamID, version: Int64, id: UUID, type: String, schemaVersion: Int,
+        stored: StoredParts, accountID: UUID, reason: String?, recordedAt: Date, prevHash: String, hash: String
+    ) {
+        self.init(
+            position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion,
+            body: EnvelopeBody(stored), accountID: accountID, reason: reason, recordedAt: recordedAt, prevHash: prevHash,
+            hash: hash)
+    }
+
+    private init(
+        position: Int64, stream: StreamID, version: Int64, id: UUID, type: String, schemaVersion: Int, body: EnvelopeBody,
+        accountID: UUID, reason: String?, recordedAt: Date, prevHash: String, hash: String
+    ) {
         self.position = position
         self.stream = stream
         self.version = version
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion
-        self.data = data
+        self.body = body
         self.accountID = accountID
-        self.actor = actor
-        self.requestMetadata = requestMetadata
         self.reason = reason
         self.recordedAt = recordedAt
         self.prevHash = prevHash
@@ -209,6 +272,21 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         try CanonicalJSON.decode(type, from: data)
     }
 
+    /// Envelopes are equal when every field is, however their parts are held.
+    public static func == (lhs: EventEnvelope, rhs: EventEnvelope) -> Bool {
+        lhs.position == rhs.position && lhs.stream == rhs.stream && lhs.version == rhs.version && lhs.id == rhs.id
+            && lhs.type == rhs.type && lhs.schemaVersion == rhs.schemaVersion && lhs.accountID == rhs.accountID
+            && lhs.reason == rhs.reason && lhs.recordedAt == rhs.recordedAt && lhs.prevHash == rhs.prevHash
+            && lhs.hash == rhs.hash && lhs.parts == rhs.parts
+    }
+
+    /// Hashes the fields that identify the envelope (equal envelopes share them).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(position)
+        hasher.combine(id)
+        hasher.combine(hash)
+    }
+
     enum CodingKeys: String, CodingKey {
         case position, stream, version, id, type, data, actor, reason, hash
         case schemaVersion = "schema_version"
@@ -216,5 +294,39 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         case requestMetadata = "request_metadata"
         case recordedAt = "recorded_at"
         case prevHash = "prev_hash"
+    }
+
+    /// Decodes every field.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            position: try c.decode(Int64.self, forKey: .position), stream: try c.decode(StreamID.self, forKey: .stream),
+            version: try c.decode(Int64.self, forKey: .version), id: try c.decode(UUID.self, forKey: .id),
+            type: try c.decode(String.self, forKey: .type), schemaVersion: try c.decode(Int.self, forKey: .schemaVersion),
+            data: try c.decode(JSONValue.self, forKey: .data), accountID: try c.decode(UUID.self, forKey: .accountID),
+            actor: try c.decode(Actor.self, forKey: .actor),
+            requestMetadata: try c.decode(RequestMetadata.self, forKey: .requestMetadata),
+            reason: try c.decodeIfPresent(String.self, forKey: .reason), recordedAt: try c.decode(Date.self, forKey: .recordedAt),
+            prevHash: try c.decode(String.self, forKey: .prevHash), hash: try c.decode(String.self, forKey: .hash))
+    }
+
+    /// Encodes every field.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let parts = self.parts
+        try c.encode(position, forKey: .position)
+        try c.encode(stream, forKey: .stream)
+        try c.encode(version, forKey: .version)
+        try c.encode(id, forKey: .id)
+        try c.encode(type, forKey: .type)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(parts.data, forKey: .data)
+        try c.encode(accountID, forKey: .accountID)
+        try c.encode(parts.actor, forKey: .actor)
+        try c.encode(parts.requestMetadata, forKey: .requestMetadata)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(recordedAt, forKey: .recordedAt)
+        try c.encode(prevHash, forKey: .prevHash)
+        try c.encode(hash, forKey: .hash)
     }
 }

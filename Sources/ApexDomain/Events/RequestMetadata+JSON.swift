@@ -1,3 +1,5 @@
+import Foundation
+
 extension Personal {
     /// A personal value from its `pii` object, or nil when `json` is not one.
     public init?(json: JSONValue) {
@@ -32,5 +34,15 @@ extension RequestMetadata {
         peerAddress = try personal("peer_address")
         requestID = o["request_id"]?.stringValue
         traceID = o["trace_id"]?.stringValue
+    }
+}
+
+extension Actor {
+    /// The actor its JSON (``json``) describes; members that are missing or not ids are nil.
+    public init(json: JSONValue) {
+        self.init(
+            userID: json["user_id"]?.stringValue.flatMap(UUID.init(text:)),
+            onBehalfOf: json["on_behalf_of"]?.stringValue.flatMap(UUID.init(text:)),
+            service: json["service"]?.stringValue)
     }
 }

@@ -29,10 +29,17 @@ package struct EnvelopeColumns: Sendable {
         id = e.id.lowercased
         type = e.type
         schemaVersion = e.schemaVersion
-        data = CanonicalJSON.string(e.data)
         accountID = e.accountID.lowercased
-        actor = CanonicalJSON.string(e.actor.json)
-        requestMetadata = CanonicalJSON.string(e.requestMetadata.json)
+        if let stored = e.storedTexts {
+            data = stored.data
+            actor = stored.actor
+            requestMetadata = stored.requestMetadata
+        } else {
+            let parts = e.parts
+            data = CanonicalJSON.string(parts.data)
+            actor = CanonicalJSON.string(parts.actor.json)
+            requestMetadata = CanonicalJSON.string(parts.requestMetadata.json)
+        }
         reason = e.reason
         recordedAt = Timestamp.format(e.recordedAt)
         prevHash = e.prevHash
@@ -61,18 +68,15 @@ package struct EnvelopeColumns: Sendable {
         self.hash = hash
     }
 
-    /// The envelope these columns hold. Throws ``EventStoreError/Code/integrityFailure`` for a
-    /// row that cannot be read back (corrupt JSON, a bad id or timestamp).
+    /// The envelope these columns hold, decoded now. Throws ``EventStoreError/Code/integrityFailure``
+    /// for a row that cannot be read back (corrupt JSON, a bad id or timestamp).
     package func envelope() throws -> EventEnvelope {
         func json(_ text: String, _ column: String) throws -> JSONValue {
             do { return try JSONValue.parse(text) } catch {
                 throw EventStoreError(.integrityFailure, "event at position \(position): column \(column) is not valid JSON")
             }
         }
-        guard let uuid = UUID(text: id), let account = UUID(text: accountID), let time = Timestamp.parse(recordedAt) else {
-            throw EventStoreError(.integrityFailure, "event at position \(position) has a malformed id, account or timestamp")
-        }
-        let actorJSON = try json(actor, "actor")
+        let (uuid, account, time) = try scalars()
         let metadata: RequestMetadata
         do { metadata = try RequestMetadata(json: try json(requestMetadata, "request_metadata")) } catch {
             throw EventStoreError(.integrityFailure, "event at position \(position): request_metadata does not decode")
@@ -80,11 +84,26 @@ package struct EnvelopeColumns: Sendable {
         return EventEnvelope(
             position: position, stream: StreamID(rawValue: stream), version: version, id: uuid, type: type,
             schemaVersion: schemaVersion, data: try json(data, "data"), accountID: account,
-            actor: Actor(
-                userID: actorJSON["user_id"]?.stringValue.flatMap(UUID.init(text:)),
-                onBehalfOf: actorJSON["on_behalf_of"]?.stringValue.flatMap(UUID.init(text:)),
-                service: actorJSON["service"]?.stringValue),
-            requestMetadata: metadata, reason: reason, recordedAt: time, prevHash: prevHash, hash: hash)
+            actor: Actor(json: try json(actor, "actor")), requestMetadata: metadata, reason: reason, recordedAt: time,
+            prevHash: prevHash, hash: hash)
+    }
+
+    /// The envelope these columns hold, each JSON column decoded (its personal values passed
+    /// through `open`) on first access. Only for rows whose JSON columns are canonical (``jsonIsCanonical``), which
+    /// always parse.
+    package func deferredEnvelope(open: (@Sendable (Personal) -> Personal)?) throws -> EventEnvelope {
+        let (uuid, account, time) = try scalars()
+        return EventEnvelope(
+            position: position, stream: StreamID(rawValue: stream), version: version, id: uuid, type: type,
+            schemaVersion: schemaVersion, stored: StoredParts(data: data, actor: actor, requestMetadata: requestMetadata, open: open),
+            accountID: account, reason: reason, recordedAt: time, prevHash: prevHash, hash: hash)
+    }
+
+    private func scalars() throws -> (id: UUID, account: UUID, recordedAt: Date) {
+        guard let uuid = UUID(text: id), let account = UUID(text: accountID), let time = Timestamp.parse(recordedAt) else {
+            throw EventStoreError(.integrityFailure, "event at position \(position) has a malformed id, account or timestamp")
+        }
+        return (uuid, account, time)
     }
 
     /// The canonical body the hash covers (see `EventHash`), assembled from the stored texts
@@ -133,8 +152,12 @@ extension EnvelopeColumns {
     /// as lowercase UUIDs, the timestamp as `Timestamp.format` prints it. Then
     /// ``storedBodyBytes`` is the body the decoded row hashes to.
     package var isCanonical: Bool {
-        UUID.isLowercasedText(id) && UUID.isLowercasedText(accountID) && Timestamp.isCanonical(recordedAt)
-            && CanonicalJSON.isCanonical(data) && CanonicalJSON.isCanonical(actor) && CanonicalJSON.isCanonical(requestMetadata)
+        UUID.isLowercasedText(id) && UUID.isLowercasedText(accountID) && Timestamp.isCanonical(recordedAt) && jsonIsCanonical
+    }
+
+    /// Whether data, actor and request metadata are each one canonical JSON value.
+    package var jsonIsCanonical: Bool {
+        CanonicalJSON.isCanonical(data) && CanonicalJSON.isCanonical(actor) && CanonicalJSON.isCanonical(requestMetadata)
     }
 
     /// Whether the row's texts are canonical and hash, as stored, to its `hash`: then the row

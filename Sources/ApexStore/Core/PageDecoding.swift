@@ -2,16 +2,35 @@ import ApexDomain
 import Crypto
 import Foundation
 
-/// Turning a page of stored rows into envelopes: decoding (and, for opened reads, opening) is
-/// most of a read's cost, so a large page is split over the machine's cores. Order is kept.
+/// Turning a page of stored rows into envelopes. A row whose JSON columns are canonical (as
+/// both SQL adapters write them) becomes an envelope that decodes, and opens, those columns on
+/// first access; for an opened read its personal data's subjects are found in the texts, so the
+/// page's keys are fetched once. Other rows are decoded now. Checking a large page is split
+/// over the machine's cores; order is kept.
 enum PageDecoding {
     /// The envelopes `rows` hold; opened with the keys `keys` fetches for their subjects when
     /// `mode` is ``ReadMode/opened``.
     static func envelopes(
         _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
-        let stored = try await rows.concurrentMap { try $0.envelope() }
-        return mode == .opened ? try await open(stored, keys: keys) : stored
+        let opened = mode == .opened
+        let read = try await rows.concurrentMap { row -> (envelope: EventEnvelope, subjects: Set<String>) in
+            var subjects = Set<String>()
+            if row.jsonIsCanonical,
+                !opened
+                    || (Sealer.subjects(inCanonical: row.data, into: &subjects)
+                        && Sealer.subjects(inCanonical: row.requestMetadata, into: &subjects))
+            {
+                return (try row.deferredEnvelope(open: nil), subjects)
+            }
+            let envelope = try row.envelope()
+            return (envelope, opened ? Sealer.subjects(of: envelope) : [])
+        }
+        let subjects = read.reduce(into: Set<String>()) { $0.formUnion($1.subjects) }
+        guard opened, !subjects.isEmpty else { return read.map(\.envelope) }
+        let keys = try await keys(subjects)
+        let open = Sealer.opener(keys: keys)
+        return read.map { $0.envelope.opening(open) }
     }
 
     /// The envelopes with their personal values opened (or erased, where a key is gone).

@@ -55,7 +55,13 @@ package enum Sealer {
 
     /// The envelope with sealed values opened, or erased where the key is gone.
     package static func open(_ envelope: EventEnvelope, keys: [String: SymmetricKey]) -> EventEnvelope {
-        transform(envelope) { p in
+        envelope.opening(opener(keys: keys))
+    }
+
+    /// Opens one personal value with `keys`: sealed becomes plaintext, or erased where the key
+    /// is gone (or the ciphertext does not open under it); other values are kept.
+    package static func opener(keys: [String: SymmetricKey]) -> @Sendable (Personal) -> Personal {
+        { p in
             guard case .sealed(let text) = p.content else { return p }
             guard let key = keys[p.subject], let data = Data(base64Encoded: text),
                 let box = try? AES.GCM.SealedBox(combined: data),
@@ -68,15 +74,37 @@ package enum Sealer {
     /// A fresh random data key.
     package static func newKey() -> SymmetricKey { SymmetricKey(size: .bits256) }
 
-    /// The envelope with `body` applied to each personal value; the payload is rebuilt only
-    /// when it holds one (most do not, and rebuilding every object costs more than reading it).
+    /// The envelope with `body` applied to each personal value.
     private static func transform(_ envelope: EventEnvelope, _ body: (Personal) -> Personal) -> EventEnvelope {
         var e = envelope
-        for field in e.requestMetadata.personalFields {
-            if let p = e.requestMetadata[keyPath: field] { e.requestMetadata[keyPath: field] = body(p) }
-        }
-        if containsPersonal(e.data) { e.data = transform(e.data, body) }
+        e.parts = e.parts.mappingPersonal(body)
         return e
+    }
+
+    /// The subjects of the personal values in canonical JSON `text`, found without parsing it:
+    /// each sealed or plaintext value begins `{"pii":"` (its keys sorted; an erased one begins
+    /// `{"erased"` and needs no key), and those bytes cannot occur inside a string, whose quotes
+    /// are escaped. False when a subject holds an escape (then the text has to be decoded).
+    package static func subjects(inCanonical text: String, into subjects: inout Set<String>) -> Bool {
+        let marker = personalMarker
+        var text = text
+        return text.withUTF8 { bytes in
+            var i = 0
+            let end = bytes.count - marker.count
+            while i <= end {
+                guard bytes[i] == marker[0], (1..<marker.count).allSatisfy({ bytes[i + $0] == marker[$0] }) else {
+                    i += 1
+                    continue
+                }
+                let start = i + marker.count
+                var j = start
+                while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+                guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else { return false }
+                subjects.insert(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<j]), as: UTF8.self))
+                i = j + 1
+            }
+            return true
+        }
     }
 
     /// Adds the subject of every personal value in `value` to `subjects`.
@@ -95,38 +123,5 @@ package enum Sealer {
         }
     }
 
-    /// Whether `value` holds a personal value anywhere.
-    private static func containsPersonal(_ value: JSONValue) -> Bool {
-        switch value {
-        case .object(let members):
-            if case .string? = members["pii"] { return true }
-            return members.values.contains(where: containsPersonal)
-        case .array(let items):
-            return items.contains(where: containsPersonal)
-        default:
-            return false
-        }
-    }
-
-    private static func transform(_ value: JSONValue, _ body: (Personal) -> Personal) -> JSONValue {
-        switch value {
-        case .object(let members):
-            if case .string(let subject)? = members["pii"] {
-                let content: Personal.Content
-                if case .string(let v)? = members["value"] {
-                    content = .plain(v)
-                } else if case .string(let s)? = members["sealed"] {
-                    content = .sealed(s)
-                } else {
-                    content = .erased
-                }
-                return body(Personal(subject: subject, content: content)).json
-            }
-            return .object(members.mapValues { transform($0, body) })
-        case .array(let items):
-            return .array(items.map { transform($0, body) })
-        default:
-            return value
-        }
-    }
+    private static let personalMarker = Array(#"{"pii":""#.utf8)
 }
