@@ -49,6 +49,10 @@ struct JSONValueDecoder: Decoder {
             return date as! T
         }
         if type == JSONValue.self { return value as! T }
+        // Payloads that carry JSON as it is (a patch's changes, calculation inputs) take it
+        // without a container per member.
+        if type == [String: JSONValue].self, case .object(let members) = value { return members as! T }
+        if type == [JSONValue].self, case .array(let items) = value { return items as! T }
         return try T(from: self)
     }
 
