@@ -10,7 +10,7 @@ struct AuditBundleTests {
         let s = try await Scenario.make()
         defer { s.remove() }
         let out = s.file("project.apexbundle")
-        let made = try s.cli("audit", "bundle", "--project", s.projectID.lowercased, "--out", out, "--json")
+        let made = try await s.cli("audit", "bundle", "--project", s.projectID.lowercased, "--out", out, "--json")
         #expect(made.status == 0, "\(made)")
         try await body(s, out, [UInt8](try Data(contentsOf: URL(fileURLWithPath: out))))
     }
@@ -40,10 +40,10 @@ struct AuditBundleTests {
 
             // The store is not needed: move it away, then verify.
             try FileManager.default.moveItem(atPath: s.path, toPath: s.path + ".away")
-            let verified = try CLI.run(["audit", "verify-bundle", out])
+            let verified = try await CLI.run(["audit", "verify-bundle", out])
             #expect(verified.status == 0, "\(verified)")
             #expect(verified.stdout.hasPrefix("intact: project-\(s.projectID.lowercased): 7 events"))
-            let json = try CLI.run(["audit", "verify-bundle", out, "--json"])
+            let json = try await CLI.run(["audit", "verify-bundle", out, "--json"])
             #expect(json.status == 0)
             let result = try CLI.object(json.stdout)
             #expect(result["ok"] as? Bool == true)
@@ -55,13 +55,13 @@ struct AuditBundleTests {
 
     @Test func theDeploymentKeyPinsTheBundleAndAStrangersKeyIsRefused() async throws {
         try await Self.withBundle { s, out, _ in
-            let key = try s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let pinned = try CLI.run(["audit", "verify-bundle", out, "--public-key", key, "--json"])
+            let key = try await s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let pinned = try await CLI.run(["audit", "verify-bundle", out, "--public-key", key, "--json"])
             #expect(pinned.status == 0, "\(pinned)")
             #expect(try CLI.object(pinned.stdout)["public_key"] as? String == key)
 
             let stranger = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            let refused = try CLI.run(["audit", "verify-bundle", out, "--public-key", stranger, "--json"])
+            let refused = try await CLI.run(["audit", "verify-bundle", out, "--public-key", stranger, "--json"])
             #expect(refused.status == 1)
             let kinds = Set(try Self.failures(refused).compactMap { $0["kind"] as? String })
             #expect(kinds == ["public_key_mismatch", "checkpoint_signature"])
@@ -69,22 +69,22 @@ struct AuditBundleTests {
     }
 
     @Test func aFileThatCannotBeReadOrABadKeyExitsTwo() async throws {
-        let missing = try CLI.run(["audit", "verify-bundle", "/nonexistent/apex/bundle"])
+        let missing = try await CLI.run(["audit", "verify-bundle", "/nonexistent/apex/bundle"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("could not read"))
-        let badKey = try CLI.run(["audit", "verify-bundle", "/nonexistent/apex/bundle", "--public-key", "not-a-key"])
+        let badKey = try await CLI.run(["audit", "verify-bundle", "/nonexistent/apex/bundle", "--public-key", "not-a-key"])
         #expect(badKey.status == 2)
         #expect(badKey.stderr.contains("--public-key"))
     }
 
     /// Flips one bit of one byte and runs verify-bundle --json on the result.
-    static func tampered(_ bytes: [UInt8], at offset: Int, folder: String) throws -> CLIResult {
+    static func tampered(_ bytes: [UInt8], at offset: Int, folder: String) async throws -> CLIResult {
         var copy = bytes
         copy[offset] ^= 0x01
         let path = folder + "/tampered-\(offset).apexbundle"
         try Data(copy).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try CLI.run(["audit", "verify-bundle", path, "--json"])
+        return try await CLI.run(["audit", "verify-bundle", path, "--json"])
     }
 
     static func offset(of needle: String, in bytes: [UInt8], from start: Int = 0) throws -> Int {
@@ -113,7 +113,7 @@ struct AuditBundleTests {
                 (bytes.count - 1, ["bundle_format"], nil),
             ]
             for (offset, kinds, place) in cases {
-                let result = try Self.tampered(bytes, at: offset, folder: folder)
+                let result = try await Self.tampered(bytes, at: offset, folder: folder)
                 #expect(result.status == 1, "byte \(offset): \(result)")
                 let failures = try Self.failures(result)
                 let found = Set(failures.compactMap { $0["kind"] as? String })
@@ -126,7 +126,7 @@ struct AuditBundleTests {
             var copy = bytes
             copy[name] ^= 0x01
             try Data(copy).write(to: URL(fileURLWithPath: folder + "/edited.apexbundle"))
-            let plain = try CLI.run(["audit", "verify-bundle", folder + "/edited.apexbundle"])
+            let plain = try await CLI.run(["audit", "verify-bundle", folder + "/edited.apexbundle"])
             #expect(plain.status == 1)
             #expect(plain.stdout.hasPrefix("TAMPERED OR CORRUPT: "))
             #expect(plain.stdout.contains("hash_mismatch at event version 2, position 5"), "\(plain)")
@@ -140,7 +140,7 @@ struct AuditBundleTests {
             let offsets = Array(stride(from: 0, to: bytes.count, by: max(1, bytes.count / 70)))
                 + [1, lineEnd - 1, lineEnd + 1, lineEnd + 2, bytes.count - 3, bytes.count - 2]
             for offset in Set(offsets).sorted() {
-                let result = try Self.tampered(bytes, at: offset, folder: s.folder.path)
+                let result = try await Self.tampered(bytes, at: offset, folder: s.folder.path)
                 #expect(result.status == 1, "flipping byte \(offset) of \(bytes.count) went undetected: \(result)")
                 #expect(result.stdout.contains("\"ok\":false"), "byte \(offset): \(result.stdout)")
             }

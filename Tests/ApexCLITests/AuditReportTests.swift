@@ -10,9 +10,9 @@ struct AuditReportTests {
         "project.status_changed", "project.status_changed",
     ]
 
-    static func report(_ s: Scenario, _ format: String) throws -> String {
+    static func report(_ s: Scenario, _ format: String) async throws -> String {
         let out = s.file("report.\(format)")
-        let result = try s.cli("audit", "report", "--project", "project-\(s.projectID.lowercased)", "--format", format, "--out", out)
+        let result = try await s.cli("audit", "report", "--project", "project-\(s.projectID.lowercased)", "--format", format, "--out", out)
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("7 events; store intact"), "\(result)")
         return try String(contentsOfFile: out, encoding: .utf8)
@@ -21,7 +21,7 @@ struct AuditReportTests {
     @Test func theJSONReportIsCompleteAndMatchesTheLibrarysAuditTrail() async throws {
         let s = try await Scenario.make()
         defer { s.remove() }
-        let report = try CLI.object(try Self.report(s, "json"))
+        let report = try CLI.object(try await Self.report(s, "json"))
         #expect(report["format"] as? String == "apex-audit-report/1")
         let verification = try #require(report["verification"] as? [String: Any])
         #expect(verification["ok"] as? Bool == true && verification["verdict"] as? String == "intact")
@@ -76,7 +76,7 @@ struct AuditReportTests {
     @Test func theCSVReportHasOneQuotedRowPerEvent() async throws {
         let s = try await Scenario.make()
         defer { s.remove() }
-        let csv = try Self.report(s, "csv")
+        let csv = try await Self.report(s, "csv")
         #expect(csv.hasSuffix("\r\n"))
         let rows = Self.parseCSV(csv)
         #expect(rows.first?.first == "position" && rows.first?.contains("reason") == true)
@@ -123,7 +123,7 @@ struct AuditReportTests {
     @Test func theHTMLReportIsOneSelfContainedEscapedPrintablePage() async throws {
         let s = try await Scenario.make()
         defer { s.remove() }
-        let html = try Self.report(s, "html")
+        let html = try await Self.report(s, "html")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("@media print") && html.contains("<style>"))
         for external in ["http://", "https://", "<script", "<link", "src=", "url(", "@import"] {
@@ -148,27 +148,27 @@ struct AuditReportTests {
         // A forged checkpoint over a digest the log does not have.
         let store = try SQLiteEventStore(path: s.path)
         let head = try await store.headPosition()
-        let key = try s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try await s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try await store.insertCheckpoint(Checkpoint(
             position: head, digest: String(repeating: "ab", count: 32), createdAt: Date(), publicKey: key,
             signature: Data(repeating: 7, count: 64).base64EncodedString()))
         try await store.close()
 
-        let verify = try s.cli("verify", "--json")
+        let verify = try await s.cli("verify", "--json")
         #expect(verify.status == 1)
         let out = s.file("report.json")
-        let result = try s.cli("audit", "report", "--project", s.projectID.lowercased, "--format", "json", "--out", out)
+        let result = try await s.cli("audit", "report", "--project", s.projectID.lowercased, "--format", "json", "--out", out)
         #expect(result.status == 0 && result.stdout.contains("store TAMPERED"), "\(result)")
         let verification = try #require(try CLI.object(try String(contentsOfFile: out, encoding: .utf8))["verification"] as? [String: Any])
         #expect(verification["ok"] as? Bool == false && verification["verdict"] as? String == "TAMPERED")
         #expect((verification["first_failure"] as? [String: Any])?["kind"] as? String == "checkpoint_digest")
         let page = s.file("report.html")
-        #expect(try s.cli("audit", "report", "--project", s.projectID.lowercased, "--format", "html", "--out", page).status == 0)
+        #expect(try await s.cli("audit", "report", "--project", s.projectID.lowercased, "--format", "html", "--out", page).status == 0)
         #expect(try String(contentsOfFile: page, encoding: .utf8).contains("TAMPERED OR CORRUPT"))
 
         let bundle = s.file("forged.apexbundle")
-        #expect(try s.cli("audit", "bundle", "--project", s.projectID.lowercased, "--out", bundle).status == 0)
-        let checked = try CLI.run(["audit", "verify-bundle", bundle, "--json"])
+        #expect(try await s.cli("audit", "bundle", "--project", s.projectID.lowercased, "--out", bundle).status == 0)
+        let checked = try await CLI.run(["audit", "verify-bundle", bundle, "--json"])
         #expect(checked.status == 1, "\(checked)")
         #expect(checked.stdout.contains("\"kind\":\"checkpoint_digest\""))
     }

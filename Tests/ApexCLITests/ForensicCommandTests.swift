@@ -42,34 +42,34 @@ struct ForensicCommandTests {
     @Test(arguments: Kind.allCases)
     func eventsReplayAndHistoryReadTheTrailOffline(kind: Kind) async throws {
         try await Self.withScenario(kind) { s in
-            let all = try s.cli("events", "--json")
+            let all = try await s.cli("events", "--json")
             #expect(all.status == 0, "\(all)")
             let lines = all.stdout.split(separator: "\n").map { try? CLI.object(String($0)) }
             // account.created, pe_license_changed, and 9 project events (7 of the main project).
             #expect(lines.count == 11)
             #expect(lines.allSatisfy { $0 != nil })
-            let approvals = try s.cli("events", "--json", "--type", "calculation.approved")
+            let approvals = try await s.cli("events", "--json", "--type", "calculation.approved")
             #expect(approvals.stdout.split(separator: "\n").count == 1)
             #expect(approvals.stdout.contains(Scenario.approvalReason.replacingOccurrences(of: "\"", with: "\\\"")))
-            let stream = try s.cli("events", "--stream", "project-\(s.projectID.uuidString.lowercased())")
+            let stream = try await s.cli("events", "--stream", "project-\(s.projectID.uuidString.lowercased())")
             #expect(stream.stdout.split(separator: "\n").count == 7)
 
-            let first = try CLI.object(try s.cli("replay", "--project", s.projectID.uuidString, "--at-version", "1", "--json").stdout)
+            let first = try CLI.object(try await s.cli("replay", "--project", s.projectID.uuidString, "--at-version", "1", "--json").stdout)
             #expect((first["fields"] as? [String: Any])?["name"] as? String == Scenario.projectName)
-            let now = try CLI.object(try s.cli("replay", "--project", s.projectID.uuidString, "--json").stdout)
+            let now = try CLI.object(try await s.cli("replay", "--project", s.projectID.uuidString, "--json").stdout)
             #expect((now["fields"] as? [String: Any])?["name"] as? String == Scenario.renamed)
             #expect(now["status"] as? String == "approved")
             #expect((now["state_hash"] as? String)?.count == 64)
-            #expect(try s.cli("replay", "--project", UUID().uuidString).status != 0)
+            #expect(try await s.cli("replay", "--project", UUID().uuidString).status != 0)
 
-            let history = try CLI.object(try s.cli("history", "--project", s.projectID.uuidString, "--json").stdout)
+            let history = try CLI.object(try await s.cli("history", "--project", s.projectID.uuidString, "--json").stdout)
             let items = try #require(history["items"] as? [[String: Any]])
             #expect(items.count == 7)
             #expect(items.last?["reason"] as? String == Scenario.statusReason)
             let renamed = (items[1]["diff"] as? [String: Any])?["changed"] as? [String: Any]
             #expect((renamed?["name"] as? [String: Any])?["after"] as? String == Scenario.renamed)
             #expect((renamed?["site.city"] as? [String: Any])?["before"] as? String == "Austin")
-            let text = try s.cli("history", "--project", s.projectID.uuidString)
+            let text = try await s.cli("history", "--project", s.projectID.uuidString)
             #expect(text.stdout.contains("why: \(Scenario.approvalReason)"))
             #expect(!text.stdout.contains("\u{1B}["), "no colour codes when not a terminal")
         }
@@ -78,33 +78,33 @@ struct ForensicCommandTests {
     @Test(arguments: Kind.allCases)
     func verifyExitsZeroWhenIntactOneWhenTamperedTwoWhenItCannotRun(kind: Kind) async throws {
         try await Self.withScenario(kind) { s in
-            let sealed = try s.cli("checkpoint", "--json")
+            let sealed = try await s.cli("checkpoint", "--json")
             #expect(sealed.status == 0, "\(sealed)")
             #expect(try CLI.object(sealed.stdout)["position"] as? Int == 11)
-            let key = try s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = try await s.cli("keys").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-            let intact = try s.cli("verify", "--json", "--public-key", key)
+            let intact = try await s.cli("verify", "--json", "--public-key", key)
             #expect(intact.status == 0, "\(intact)")
             let report = try CLI.object(intact.stdout)
             #expect(report["ok"] as? Bool == true)
             #expect(report["events_checked"] as? Int == 11)
             #expect(report["checkpoints_checked"] as? Int == 1)
-            #expect(try s.cli("verify").stdout.hasPrefix("intact: 11 events"))
+            #expect(try await s.cli("verify").stdout.hasPrefix("intact: 11 events"))
 
             let stranger = Data(repeating: 9, count: 32).base64EncodedString()
-            #expect(try s.cli("verify", "--public-key", stranger).status == 1)
+            #expect(try await s.cli("verify", "--public-key", stranger).status == 1)
 
             try await Self.tamper(s, kind: kind, position: 7)
-            let tampered = try s.cli("verify", "--json")
+            let tampered = try await s.cli("verify", "--json")
             #expect(tampered.status == 1, "\(tampered)")
             let failure = try #require(try CLI.object(tampered.stdout)["first_failure"] as? [String: Any])
             #expect(failure["kind"] as? String == "hash_mismatch")
             #expect(failure["position"] as? Int == 7)
-            #expect(try s.cli("verify").stdout.hasPrefix("TAMPERED OR CORRUPT: hash_mismatch"))
+            #expect(try await s.cli("verify").stdout.hasPrefix("TAMPERED OR CORRUPT: hash_mismatch"))
 
-            let unreachable = try CLI.run(["verify", "--store", "postgres://apex@127.0.0.1:1/none"], environment: [:])
+            let unreachable = try await CLI.run(["verify", "--store", "postgres://apex@127.0.0.1:1/none"], environment: [:])
             #expect(unreachable.status == 2, "\(unreachable)")
-            let malformed = try CLI.run(["verify", "--store", "mysql://x"], environment: [:])
+            let malformed = try await CLI.run(["verify", "--store", "mysql://x"], environment: [:])
             #expect(malformed.status == 2)
             #expect(malformed.stderr.contains("sqlite: or postgres://"))
         }

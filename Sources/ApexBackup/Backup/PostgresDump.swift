@@ -3,6 +3,8 @@ import ApexStore
 import Foundation
 import Logging
 import PostgresNIO
+import Subprocess
+import SystemPackage
 
 /// `pg_dump -Fc` of an Apex database inside an exported snapshot, and `pg_restore` back.
 struct PostgresDump {
@@ -36,7 +38,7 @@ struct PostgresDump {
                 }
                 var schema = 0
                 for try await v in try await conn.query("SELECT max(version) FROM apex_schema", logger: logger).decode(Int?.self) { schema = v ?? 0 }
-                try run("pg_dump", ["-Fc", "--no-owner", "--snapshot=\(snapshot)", "-f", path] + connectionArguments())
+                try await run("pg_dump", ["-Fc", "--no-owner", "--snapshot=\(snapshot)", "-f", path] + connectionArguments())
                 try await conn.query("COMMIT", logger: logger)
                 return BackupManifest(
                     id: id, storeKind: "postgres", schemaVersion: schema, lastPosition: last, lastRecordedAt: lastRecorded, chainHeads: heads,
@@ -50,8 +52,8 @@ struct PostgresDump {
     }
 
     /// Restores a dump into the (empty) database.
-    func restore(from path: String) throws {
-        try run("pg_restore", ["--no-owner", "--exit-on-error", "-d", location.database] + connectionArguments(includeDatabase: false) + [path])
+    func restore(from path: String) async throws {
+        try await run("pg_restore", ["--no-owner", "--exit-on-error", "-d", location.database] + connectionArguments(includeDatabase: false) + [path])
     }
 
     func connectionArguments(includeDatabase: Bool = true) -> [String] {
@@ -60,24 +62,19 @@ struct PostgresDump {
         return args
     }
 
-    func run(_ tool: String, _ arguments: [String]) throws {
+    /// Runs a PostgreSQL client tool, its password in the environment (never in the arguments,
+    /// which other users can see), and fails with the first line it wrote to standard error.
+    func run(_ tool: String, _ arguments: [String]) async throws {
         guard let executable = Self.find(tool) else {
             throw BackupError(.toolMissing, "\(tool) is not installed: install the PostgreSQL 15 client (apt-get install postgresql-client-15)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        if let password = location.password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-            throw BackupError(.transfer, "\(tool) failed (exit \(process.terminationStatus)): \(text)")
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments),
+            environment: .inherit.updating(location.password.map { ["PGPASSWORD": $0] } ?? [:]), output: .discarded,
+            error: .string(limit: 1 << 20))
+        guard result.terminationStatus.isSuccess else {
+            let text = result.standardError.split(separator: "\n").first.map(String.init) ?? ""
+            throw BackupError(.transfer, "\(tool) failed (\(result.terminationStatus)): \(text)")
         }
     }
 

@@ -96,7 +96,7 @@ public struct Restorer: Sendable {
             let dump = FileManager.default.temporaryDirectory.appendingPathComponent("apex-restore-\(UUID().uuidString).pgdump")
             try payload.write(to: dump)
             defer { try? FileManager.default.removeItem(at: dump) }
-            try PostgresDump(location: location, logger: logger).restore(from: dump.path)
+            try await PostgresDump(location: location, logger: logger).restore(from: dump.path)
         }
 
         return try await EventStores.withStore(url: url, projections: [ProjectListProjection()], logger: logger) { store in

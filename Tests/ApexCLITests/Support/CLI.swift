@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 struct CLIError: Error, CustomStringConvertible {
     var description: String
@@ -49,31 +51,25 @@ enum CLI {
 
     /// Runs `apex-cli arguments…` with `environment` added to a clean copy of this process's
     /// (every APEX_ variable removed), and waits for it.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    ///
+    /// Spawned with swift-subprocess: Foundation's `Process.run()` on Linux (Swift 6.3.1)
+    /// over-reads `/proc/self/fd` entries and now and then crashes the whole test process
+    /// (swift-corelibs-foundation#5472).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
         let binary = try binary.get()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APEX_") }
         env.merge(environment) { $1 }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apex-cli-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = env
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return CLIResult(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: try String(contentsOf: err, encoding: .utf8))
+        let result = try await Subprocess.run(
+            .path(FilePath(binary.path)), arguments: Arguments(arguments),
+            // Raw entries are handed to strdup(3): each must end in its NUL.
+            environment: .custom(env.map { Array("\($0.key)=\($0.value)".utf8) + [0] }), input: .none,
+            output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        return CLIResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 
     /// Parses a JSON object printed by `--json`.

@@ -31,7 +31,7 @@ struct Scenario: Sendable {
     func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// Runs `apex-cli` against this store.
-    func cli(_ arguments: String...) throws -> CLIResult { try CLI.run(arguments, environment: environment) }
+    func cli(_ arguments: String...) async throws -> CLIResult { try await CLI.run(arguments, environment: environment) }
 
     static func make(postgresURL: String? = nil) async throws -> Scenario {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apex-cli-test-\(UUID().uuidString)")
@@ -39,7 +39,7 @@ struct Scenario: Sendable {
         let storeURL = postgresURL ?? "sqlite:" + folder.appendingPathComponent("apex.sqlite").path
         var env = ["APEX_STORE_URL": storeURL]
         if postgresURL != nil { env["APEX_JWT_SECRET"] = String(repeating: "s", count: 40) }
-        let created = try CLI.run(
+        let created = try await CLI.run(
             ["account", "create", "--name", "Acme Signs", "--owner-email", "grace@example.com", "--owner-name", ownerName, "--json"],
             environment: env)
         guard created.status == 0 else { throw CLIError(description: "account create failed: \(created)") }
