@@ -13,6 +13,20 @@ extension CanonicalJSON {
             return checker.value(depth: 0) && checker.index == bytes.count
         }
     }
+
+    /// ``isCanonical(_:)``, adding to `subjects`, in the same pass, the string of every `pii`
+    /// member: the subject of each personal value the text holds (``Personal``), so a reader
+    /// can fetch the keys to open them without parsing the text.
+    package static func isCanonical(_ text: String, personalSubjects subjects: inout Set<String>) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var checker = CanonicalChecker(bytes: bytes)
+            checker.subjects = []
+            guard checker.value(depth: 0), checker.index == bytes.count else { return false }
+            subjects.formUnion(checker.subjects ?? [])
+            return true
+        }
+    }
 }
 
 /// One pass over the bytes; every method returns false at the first byte canonical JSON
@@ -20,6 +34,8 @@ extension CanonicalJSON {
 private struct CanonicalChecker {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// The `pii` members' strings, when collected.
+    var subjects: Set<String>?
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -49,7 +65,16 @@ private struct CanonicalChecker {
             previous = key
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            guard value(depth: depth + 1), let more = separator(closing: UInt8(ascii: "}")) else { return false }
+            let valueStart = index
+            guard value(depth: depth + 1) else { return false }
+            if subjects != nil, bytes[valueStart] == UInt8(ascii: "\""), isPII(key) {
+                let content = valueStart + 1..<index - 1
+                let raw = UnsafeBufferPointer(rebasing: bytes[content])
+                let subject =
+                    raw.contains(UInt8(ascii: "\\")) ? String(decoding: unescaped(content), as: UTF8.self) : String(decoding: raw, as: UTF8.self)
+                subjects?.insert(subject)
+            }
+            guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
             if !more { return true }
         }
     }
@@ -86,7 +111,9 @@ private struct CanonicalChecker {
     mutating func string() -> Range<Int>? {
         index += 1
         let start = index
-        while index < bytes.count {
+        while true {
+            index = JSONScan.plainRunEnd(bytes, from: index)
+            guard index < bytes.count else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
@@ -102,13 +129,10 @@ private struct CanonicalChecker {
                 default:
                     return nil
                 }
-            case 0..<0x20:
-                return nil
             default:
-                index += 1
+                return nil  // a control character
             }
         }
-        return nil
     }
 
     /// The control character a `\u00xx` escape at `at` stands for, if it is written canonically.
@@ -134,7 +158,13 @@ private struct CanonicalChecker {
         return unescaped(a).lexicographicallyPrecedes(unescaped(b))
     }
 
-    /// The bytes of a key whose escapes `string()` accepted.
+    /// Whether the key escaped in `key` is `pii` (which canonical text never escapes).
+    private func isPII(_ key: Range<Int>) -> Bool {
+        key.count == 3 && bytes[key.lowerBound] == UInt8(ascii: "p") && bytes[key.lowerBound + 1] == UInt8(ascii: "i")
+            && bytes[key.lowerBound + 2] == UInt8(ascii: "i")
+    }
+
+    /// The bytes of a string whose escapes `string()` accepted.
     private func unescaped(_ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         var i = range.lowerBound

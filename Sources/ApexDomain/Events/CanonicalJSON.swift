@@ -76,14 +76,13 @@ public enum CanonicalJSON {
         var s = s
         s.withUTF8 { bytes in
             var run = 0
-            for i in bytes.indices {
-                let byte = bytes[i]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                escape(byte, into: &out)
-                run = i + 1
+            while true {
+                let end = JSONScan.plainRunEnd(bytes, from: run)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<end]))
+                guard end < bytes.count else { break }
+                escape(bytes[end], into: &out)
+                run = end + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -116,11 +116,9 @@ private struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes.
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-            guard bytes[index] >= 0x20 else { throw error("control character in a string") }
-            index += 1
-        }
+        index = JSONScan.plainRunEnd(bytes, from: index)
         guard index < bytes.count else { throw error("unterminated string") }
+        guard bytes[index] >= 0x20 else { throw error("control character in a string") }
         if bytes[index] == UInt8(ascii: "\"") {
             let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             index += 1

@@ -160,6 +160,13 @@ extension EnvelopeColumns {
         CanonicalJSON.isCanonical(data) && CanonicalJSON.isCanonical(actor) && CanonicalJSON.isCanonical(requestMetadata)
     }
 
+    /// ``jsonIsCanonical``, adding the subjects of the personal values in data and request
+    /// metadata to `subjects` in the same pass.
+    package func jsonIsCanonical(collectingSubjects subjects: inout Set<String>) -> Bool {
+        CanonicalJSON.isCanonical(data, personalSubjects: &subjects) && CanonicalJSON.isCanonical(actor)
+            && CanonicalJSON.isCanonical(requestMetadata, personalSubjects: &subjects)
+    }
+
     /// Whether the row's texts are canonical and hash, as stored, to its `hash`: then the row
     /// is what was appended, without decoding it.
     package var hashesAsStored: Bool {

@@ -4,8 +4,8 @@ import Foundation
 
 /// Turning a page of stored rows into envelopes. A row whose JSON columns are canonical (as
 /// both SQL adapters write them) becomes an envelope that decodes, and opens, those columns on
-/// first access; for an opened read its personal data's subjects are found in the texts, so the
-/// page's keys are fetched once. Other rows are decoded now. Checking a large page is split
+/// first access; for an opened read the check that they are canonical also collects the
+/// subjects of their personal values, so the page's keys are fetched once. Other rows are decoded now. Checking a large page is split
 /// over the machine's cores; order is kept.
 enum PageDecoding {
     /// The envelopes `rows` hold; opened with the keys `keys` fetches for their subjects when
@@ -14,23 +14,33 @@ enum PageDecoding {
         _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
         let opened = mode == .opened
-        let read = try await rows.concurrentMap { row -> (envelope: EventEnvelope, subjects: Set<String>) in
+        let checked = try await rows.concurrentMap { row -> Checked in
             var subjects = Set<String>()
-            if row.jsonIsCanonical,
-                !opened
-                    || (Sealer.subjects(inCanonical: row.data, into: &subjects)
-                        && Sealer.subjects(inCanonical: row.requestMetadata, into: &subjects))
-            {
-                return (try row.deferredEnvelope(open: nil), subjects)
-            }
+            if opened ? row.jsonIsCanonical(collectingSubjects: &subjects) : row.jsonIsCanonical { return .canonical(subjects) }
             let envelope = try row.envelope()
-            return (envelope, opened ? Sealer.subjects(of: envelope) : [])
+            return .decoded(envelope, opened ? Sealer.subjects(of: envelope) : [])
         }
-        let subjects = read.reduce(into: Set<String>()) { $0.formUnion($1.subjects) }
-        guard opened, !subjects.isEmpty else { return read.map(\.envelope) }
-        let keys = try await keys(subjects)
-        let open = Sealer.opener(keys: keys)
-        return read.map { $0.envelope.opening(open) }
+        let subjects = checked.reduce(into: Set<String>()) { $0.formUnion($1.subjects) }
+        let open = opened && !subjects.isEmpty ? Sealer.opener(keys: try await keys(subjects)) : nil
+        return try zip(rows, checked).map { row, check in
+            switch check {
+            case .canonical: try row.deferredEnvelope(open: open)
+            case .decoded(let envelope, _): open.map { envelope.opening($0) } ?? envelope
+            }
+        }
+    }
+
+    /// A row checked: canonical (decoded on first access), or decoded now; with the subjects
+    /// whose keys an opened read needs.
+    private enum Checked: Sendable {
+        case canonical(Set<String>)
+        case decoded(EventEnvelope, Set<String>)
+
+        var subjects: Set<String> {
+            switch self {
+            case .canonical(let subjects), .decoded(_, let subjects): subjects
+            }
+        }
     }
 
     /// The envelopes with their personal values opened (or erased, where a key is gone).

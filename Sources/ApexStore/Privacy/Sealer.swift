@@ -81,32 +81,6 @@ package enum Sealer {
         return e
     }
 
-    /// The subjects of the personal values in canonical JSON `text`, found without parsing it:
-    /// each sealed or plaintext value begins `{"pii":"` (its keys sorted; an erased one begins
-    /// `{"erased"` and needs no key), and those bytes cannot occur inside a string, whose quotes
-    /// are escaped. False when a subject holds an escape (then the text has to be decoded).
-    package static func subjects(inCanonical text: String, into subjects: inout Set<String>) -> Bool {
-        let marker = personalMarker
-        var text = text
-        return text.withUTF8 { bytes in
-            var i = 0
-            let end = bytes.count - marker.count
-            while i <= end {
-                guard bytes[i] == marker[0], (1..<marker.count).allSatisfy({ bytes[i + $0] == marker[$0] }) else {
-                    i += 1
-                    continue
-                }
-                let start = i + marker.count
-                var j = start
-                while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
-                guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else { return false }
-                subjects.insert(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<j]), as: UTF8.self))
-                i = j + 1
-            }
-            return true
-        }
-    }
-
     /// Adds the subject of every personal value in `value` to `subjects`.
     package static func collectSubjects(of value: JSONValue, into subjects: inout Set<String>) {
         switch value {
@@ -122,6 +96,4 @@ package enum Sealer {
             return
         }
     }
-
-    private static let personalMarker = Array(#"{"pii":""#.utf8)
 }
