@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(
             name: "ApexServerTests",
             dependencies: [
+                "ApexBackup",
                 "ApexDomain",
                 "ApexStore",
                 "ApexServer",
@@ -129,8 +130,7 @@ let package = Package(
         .testTarget(
             name: "ApexCLITests",
             dependencies: [
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                "ApexBackup",
                 "ApexDomain",
                 "ApexStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -138,10 +138,11 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "ApexBenchTests"),
+        .testTarget(name: "ApexBenchTests", dependencies: ["ApexBackup"]),
         .testTarget(
             name: "ApexStoreTests",
             dependencies: [
+                "ApexBackup",
                 "ApexDomain",
                 "ApexStore",
                 .product(name: "GRDB", package: "GRDB.swift"),

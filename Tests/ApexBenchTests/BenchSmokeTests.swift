@@ -1,3 +1,4 @@
+import ApexBackup
 import Foundation
 import Testing
 
@@ -12,11 +13,11 @@ struct BenchSmokeTests {
     ]
 
     @Test("a quick SQLite run reports every scenario with positive throughput and a ratio", .timeLimit(.minutes(30)))
-    func quickSQLiteRun() throws {
+    func quickSQLiteRun() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let binary = root.appendingPathComponent(".build/debug/apex-cli")
         if !FileManager.default.isExecutableFile(atPath: binary.path) {
-            let build = try Self.run("/usr/bin/env", ["swift", "build", "--product", "apex-cli"], in: root)
+            let build = try await Self.run("/usr/bin/env", ["swift", "build", "--product", "apex-cli"], in: root)
             try #require(build.status == 0, "swift build --product apex-cli failed:\n\(build.output)")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-bench-test-\(UUID().uuidString)")
@@ -24,7 +25,7 @@ struct BenchSmokeTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("bench.json")
 
-        let bench = try Self.run(
+        let bench = try await Self.run(
             binary.path, ["bench", "--quick", "--store-kinds", "sqlite", "--dir", scratch.path, "--json", json.path], in: root)
         try #require(bench.status == 0, "apex-cli bench failed:\n\(bench.output)")
         #expect(bench.output.contains("ratio"), "the table is printed")
@@ -48,24 +49,9 @@ struct BenchSmokeTests {
         }
     }
 
-    /// Runs a program to completion; output (stdout and stderr) goes through a file, not a pipe,
-    /// so a chatty child never blocks.
-    static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("apex-bench-test-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APEX_") }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    /// Runs a program to completion; its standard output, then its standard error.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL) async throws -> (status: Int32, output: String) {
+        let outcome = try await ChildProcess.run(executable, arguments, removing: { $0.hasPrefix("APEX_") }, in: directory.path)
+        return (outcome.status, outcome.output + outcome.errors)
     }
 }

@@ -1,3 +1,4 @@
+import ApexBackup
 import ApexServer
 import ApexStore
 import Foundation
@@ -26,8 +27,8 @@ struct OpenAPIDocumentTests {
     }
 
     @Test("the document is a valid OpenAPI 3.1 document")
-    func documentIsValidOpenAPI31() throws {
-        let run = try OpenAPIDocument.python(OpenAPIDocument.validateScript)
+    func documentIsValidOpenAPI31() async throws {
+        let run = try await OpenAPIDocument.python(OpenAPIDocument.validateScript)
         try OpenAPIDocument.requireValidatorModule(run)
         #expect(run.status == 0 && run.output.contains("VALID: OpenAPI 3.1"), "openapi-spec-validator rejects \(OpenAPIDocument.relativePath):\n\(run.output)")
     }
@@ -37,7 +38,7 @@ struct OpenAPIDocumentTests {
         let registered = Set(try await OpenAPIDocument.api().router().routes.map { route in
             "\(route.method.rawValue.uppercased()) \(OpenAPIDocument.openAPIPath(route.path.description))"
         })
-        let documented = try OpenAPIDocument.documentedOperations()
+        let documented = try await OpenAPIDocument.documentedOperations()
         #expect(!registered.isEmpty, "the router lists no routes")
         let undocumented = registered.subtracting(documented.operations).sorted()
         let unregistered = documented.operations.subtracting(registered).sorted()
@@ -130,19 +131,12 @@ private enum OpenAPIDocument {
     }
 
     /// Runs `script` with python3 on the repository document; stdout and stderr together.
-    static func python(_ script: String) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, fileURL.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch {
+    static func python(_ script: String) async throws -> Run {
+        let outcome: ChildProcess.Outcome
+        do { outcome = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", script, fileURL.path]) } catch {
             throw Failure(description: "could not run python3 (\(error)); install Python 3, then \(installHint)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return Run(status: outcome.status, output: outcome.output + outcome.errors)
     }
 
     /// Why a test could not even check the document.
@@ -158,8 +152,8 @@ private enum OpenAPIDocument {
     }
 
     /// The operations the document declares, as `METHOD /path`.
-    static func documentedOperations() throws -> (operations: Set<String>, withoutPermission: Set<String>) {
-        let run = try python(operationsScript)
+    static func documentedOperations() async throws -> (operations: Set<String>, withoutPermission: Set<String>) {
+        let run = try await python(operationsScript)
         try requireValidatorModule(run)
         guard run.status == 0, let line = run.output.split(separator: "\n").last, let data = String(line).data(using: .utf8),
             let object = try JSONSerialization.jsonObject(with: data) as? [String: [String]],

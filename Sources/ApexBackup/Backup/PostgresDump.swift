@@ -3,8 +3,6 @@ import ApexStore
 import Foundation
 import Logging
 import PostgresNIO
-import Subprocess
-import SystemPackage
 
 /// `pg_dump -Fc` of an Apex database inside an exported snapshot, and `pg_restore` back.
 struct PostgresDump {
@@ -68,13 +66,10 @@ struct PostgresDump {
         guard let executable = Self.find(tool) else {
             throw BackupError(.toolMissing, "\(tool) is not installed: install the PostgreSQL 15 client (apt-get install postgresql-client-15)")
         }
-        let result = try await Subprocess.run(
-            .path(FilePath(executable)), arguments: Arguments(arguments),
-            environment: .inherit.updating(location.password.map { ["PGPASSWORD": $0] } ?? [:]), output: .discarded,
-            error: .string(limit: 1 << 20))
-        guard result.terminationStatus.isSuccess else {
-            let text = result.standardError.split(separator: "\n").first.map(String.init) ?? ""
-            throw BackupError(.transfer, "\(tool) failed (\(result.terminationStatus)): \(text)")
+        let outcome = try await ChildProcess.run(executable, arguments, adding: location.password.map { ["PGPASSWORD": $0] } ?? [:])
+        guard outcome.status == 0 else {
+            let text = outcome.errors.split(separator: "\n").first.map(String.init) ?? ""
+            throw BackupError(.transfer, "\(tool) failed (exit \(outcome.status)): \(text)")
         }
     }
 

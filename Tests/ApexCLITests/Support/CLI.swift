@@ -1,6 +1,5 @@
+import ApexBackup
 import Foundation
-import Subprocess
-import SystemPackage
 
 struct CLIError: Error, CustomStringConvertible {
     var description: String
@@ -51,25 +50,9 @@ enum CLI {
 
     /// Runs `apex-cli arguments…` with `environment` added to a clean copy of this process's
     /// (every APEX_ variable removed), and waits for it.
-    ///
-    /// Spawned with swift-subprocess: Foundation's `Process.run()` on Linux (Swift 6.3.1)
-    /// over-reads `/proc/self/fd` entries and now and then crashes the whole test process
-    /// (swift-corelibs-foundation#5472).
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
-        let binary = try binary.get()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APEX_") }
-        env.merge(environment) { $1 }
-        let result = try await Subprocess.run(
-            .path(FilePath(binary.path)), arguments: Arguments(arguments),
-            // Raw entries are handed to strdup(3): each must end in its NUL.
-            environment: .custom(env.map { Array("\($0.key)=\($0.value)".utf8) + [0] }), input: .none,
-            output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal
-        }
-        return CLIResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        let outcome = try await ChildProcess.run(try binary.get().path, arguments, adding: environment, removing: { $0.hasPrefix("APEX_") })
+        return CLIResult(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
     /// Parses a JSON object printed by `--json`.

@@ -1,3 +1,4 @@
+import ApexBackup
 import ApexDomain
 import ApexStore
 import Foundation
@@ -47,7 +48,7 @@ struct StoreFixture: Sendable {
             if let wal = try? Data(contentsOf: URL(fileURLWithPath: sqlitePath! + "-wal")) { data.append(wal) }
             return data
         case .postgres:
-            return try postgres!.dump()
+            return try await postgres!.dump()
         }
     }
 }
@@ -116,19 +117,13 @@ enum TestPostgres {
             }
         }
 
-        func dump() throws -> Data {
+        func dump() async throws -> Data {
             let bin = ProcessInfo.processInfo.environment["APEX_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "\(bin)/pg_dump")
-            process.arguments = ["-h", settings.host, "-p", String(settings.port), "-U", settings.user, "--no-owner", name]
-            process.environment = ["PGPASSWORD": settings.password]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw FixtureError(description: "pg_dump failed") }
-            return data
+            let outcome = try await ChildProcess.run(
+                "\(bin)/pg_dump", ["-h", settings.host, "-p", String(settings.port), "-U", settings.user, "--no-owner", name],
+                adding: ["PGPASSWORD": settings.password])
+            guard outcome.status == 0 else { throw FixtureError(description: "pg_dump failed: \(outcome.errors)") }
+            return Data(outcome.output.utf8)
         }
     }
 
