@@ -51,7 +51,7 @@ struct BenchSmokeTests {
 
     /// Runs a program to completion; its standard output, then its standard error.
     static func run(_ executable: String, _ arguments: [String], in directory: URL) async throws -> (status: Int32, output: String) {
-        let outcome = try await ChildProcess.run(executable, arguments, removing: { $0.hasPrefix("APEX_") }, in: directory.path)
+        let outcome = try await ChildProcess.run(executable, arguments, removing: { $0.hasPrefix("APEX_") }, in: directory.path, outputLimit: 16 << 20)
         return (outcome.status, outcome.output + outcome.errors)
     }
 }

@@ -30,7 +30,7 @@ struct OpenAPIDocumentTests {
     func documentIsValidOpenAPI31() async throws {
         let run = try await OpenAPIDocument.python(OpenAPIDocument.validateScript)
         try OpenAPIDocument.requireValidatorModule(run)
-        #expect(run.status == 0 && run.output.contains("VALID: OpenAPI 3.1"), "openapi-spec-validator rejects \(OpenAPIDocument.relativePath):\n\(run.output)")
+        #expect(run.status == 0 && run.text.contains("VALID: OpenAPI 3.1"), "openapi-spec-validator rejects \(OpenAPIDocument.relativePath):\n\(run.text)")
     }
 
     @Test("every registered route is documented, and every documented operation is registered")
@@ -127,7 +127,12 @@ private enum OpenAPIDocument {
 
     struct Run {
         var status: Int32
+        /// Standard output.
         var output: String
+        /// Standard error.
+        var errors: String
+        /// Both, for messages.
+        var text: String { output + errors }
     }
 
     /// Runs `script` with python3 on the repository document; stdout and stderr together.
@@ -136,7 +141,7 @@ private enum OpenAPIDocument {
         do { outcome = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", script, fileURL.path]) } catch {
             throw Failure(description: "could not run python3 (\(error)); install Python 3, then \(installHint)")
         }
-        return Run(status: outcome.status, output: outcome.output + outcome.errors)
+        return Run(status: outcome.status, output: outcome.output, errors: outcome.errors)
     }
 
     /// Why a test could not even check the document.
@@ -146,9 +151,9 @@ private enum OpenAPIDocument {
 
     /// Fails (never skips) when python3 or its `openapi_spec_validator` module is missing.
     static func requireValidatorModule(_ run: Run) throws {
-        let missing = (run.status == 3 && run.output.contains("MISSING-MODULE")) || run.status == 127
+        let missing = (run.status == 3 && run.text.contains("MISSING-MODULE")) || run.status == 127
         guard missing else { return }
-        throw Failure(description: "python3 cannot import openapi_spec_validator; run: \(installHint)\n\(run.output)")
+        throw Failure(description: "python3 cannot import openapi_spec_validator; run: \(installHint)\n\(run.text)")
     }
 
     /// The operations the document declares, as `METHOD /path`.
@@ -159,7 +164,7 @@ private enum OpenAPIDocument {
             let object = try JSONSerialization.jsonObject(with: data) as? [String: [String]],
             let operations = object["operations"], let without = object["without_permission"]
         else {
-            throw Failure(description: "could not read the operations of \(relativePath):\n\(run.output)")
+            throw Failure(description: "could not read the operations of \(relativePath):\n\(run.text)")
         }
         return (Set(operations), Set(without))
     }

@@ -157,6 +157,30 @@ struct DeferredDecodingTests {
         }
     }
 
+    /// An import writes an envelope read as stored with its stored texts, so it must check the
+    /// hash over those texts: a row altered to carry a member decoding drops still decodes to
+    /// what was hashed, but is not what was hashed.
+    @Test(arguments: sqlKinds)
+    func anImportChecksTheHashOverTheTextsItWrites(kind: StoreKind) async throws {
+        try await Fixtures.withStore(.sqlite) { source in
+            _ = try await source.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
+            let intact = try await source.store.readAll(after: 0, limit: 10, mode: .stored)
+            try await disableTriggers(source)
+            try await source.execute(#"UPDATE events SET actor = '{"extra":1,' || substr(actor, 2) WHERE position = 2"#)
+            let altered = try await source.store.readAll(after: 0, limit: 10, mode: .stored)
+            #expect(altered[1].storedTexts?.actor.hasPrefix(#"{"extra":1,"#) == true)
+            #expect(altered[1].actor == intact[1].actor, "decoding drops the member")
+            try await Fixtures.withStore(kind) { target in
+                await #expect { try await target.store.importStored(altered) } throws: { error in
+                    (error as? EventStoreError)?.code == .integrityFailure
+                }
+                #expect(try await target.store.headPosition() == 0, "nothing is half-written")
+                try await target.store.importStored(intact)
+                #expect(try await target.store.verify().ok)
+            }
+        }
+    }
+
     private func disableTriggers(_ f: StoreFixture) async throws {
         if f.kind == .sqlite {
             try await f.execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")

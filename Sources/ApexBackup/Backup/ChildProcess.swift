@@ -23,19 +23,21 @@ package enum ChildProcess {
     }
 
     /// Runs `executable` (a path) with `arguments` in `directory`, its environment this process's
-    /// without the variables `removing` selects, plus `adding`; standard input is empty.
+    /// without the variables `removing` selects, plus `adding`; standard input is empty. Output
+    /// beyond `outputLimit` bytes (standard error: 1 MiB) fails the run; the buffers are
+    /// reserved up front, so a program that prints little should be given a small limit.
     package static func run(
         _ executable: String, _ arguments: [String], adding: [String: String] = [:],
-        removing: (String) -> Bool = { _ in false }, in directory: String? = nil
+        removing: (String) -> Bool = { _ in false }, in directory: String? = nil, outputLimit: Int = 1 << 20
     ) async throws -> Outcome {
         var environment = ProcessInfo.processInfo.environment.filter { !removing($0.key) }
         environment.merge(adding) { $1 }
-        let limit = 256 << 20
         let result = try await Subprocess.run(
             .path(FilePath(executable)), arguments: Arguments(arguments),
             // Raw entries are handed to strdup(3): each must end in its NUL.
             environment: .custom(environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] }),
-            workingDirectory: directory.map { FilePath($0) }, input: .none, output: .string(limit: limit), error: .string(limit: limit))
+            workingDirectory: directory.map { FilePath($0) }, input: .none, output: .string(limit: outputLimit),
+            error: .string(limit: 1 << 20))
         let status: Int32
         switch result.terminationStatus {
         case .exited(let code): status = code

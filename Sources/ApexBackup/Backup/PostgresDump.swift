@@ -66,7 +66,12 @@ struct PostgresDump {
         guard let executable = Self.find(tool) else {
             throw BackupError(.toolMissing, "\(tool) is not installed: install the PostgreSQL 15 client (apt-get install postgresql-client-15)")
         }
-        let outcome = try await ChildProcess.run(executable, arguments, adding: location.password.map { ["PGPASSWORD": $0] } ?? [:])
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try await ChildProcess.run(executable, arguments, adding: location.password.map { ["PGPASSWORD": $0] } ?? [:])
+        } catch {
+            throw BackupError(.transfer, "\(tool) could not be run: \(error)")
+        }
         guard outcome.status == 0 else {
             let text = outcome.errors.split(separator: "\n").first.map(String.init) ?? ""
             throw BackupError(.transfer, "\(tool) failed (exit \(outcome.status)): \(text)")

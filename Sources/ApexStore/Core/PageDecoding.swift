@@ -22,9 +22,10 @@ enum PageDecoding {
         }
         let subjects = checked.reduce(into: Set<String>()) { $0.formUnion($1.subjects) }
         let open = opened && !subjects.isEmpty ? Sealer.opener(keys: try await keys(subjects)) : nil
-        return try zip(rows, checked).map { row, check in
-            switch check {
-            case .canonical: try row.deferredEnvelope(open: open)
+        // By index, so that no row is copied (a copy retains each of its texts).
+        return try rows.indices.map { i in
+            switch checked[i] {
+            case .canonical: try rows[i].deferredEnvelope(open: open)
             case .decoded(let envelope, _): open.map { envelope.opening($0) } ?? envelope
             }
         }

@@ -162,7 +162,8 @@ package enum AppendPlanner {
     }
 
     /// Checks that stored events continue the log at `head` and their streams' chains (as
-    /// given by `streamHead`), recomputing every hash. Returns the new stream heads.
+    /// given by `streamHead`), recomputing every hash over the texts that will be written (an
+    /// envelope read as stored writes its stored texts). Returns the new stream heads.
     package static func checkImport(
         _ events: [EventEnvelope], head: Int64, streamHead: (StreamID) throws -> StreamHead?
     ) throws -> [StreamID: StreamHead] {
@@ -171,7 +172,7 @@ package enum AppendPlanner {
         for e in events {
             let current = try heads[e.stream] ?? streamHead(e.stream)
             guard e.position == position + 1, e.version == (current?.version ?? 0) + 1, e.prevHash == (current?.hash ?? EventHash.genesis),
-                EventHash.compute(e, prevHash: e.prevHash) == e.hash
+                EventHash.matches(body: EnvelopeColumns(e).storedBodyBytes, prevHash: e.prevHash, hash: e.hash)
             else {
                 throw EventStoreError(
                     .integrityFailure, "imported event at position \(e.position) (\(e.stream) version \(e.version)) does not continue the log")

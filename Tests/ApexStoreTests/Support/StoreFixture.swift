@@ -121,7 +121,7 @@ enum TestPostgres {
             let bin = ProcessInfo.processInfo.environment["APEX_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
             let outcome = try await ChildProcess.run(
                 "\(bin)/pg_dump", ["-h", settings.host, "-p", String(settings.port), "-U", settings.user, "--no-owner", name],
-                adding: ["PGPASSWORD": settings.password])
+                adding: ["PGPASSWORD": settings.password], outputLimit: 256 << 20)
             guard outcome.status == 0 else { throw FixtureError(description: "pg_dump failed: \(outcome.errors)") }
             return Data(outcome.output.utf8)
         }
