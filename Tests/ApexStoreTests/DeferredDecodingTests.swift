@@ -197,9 +197,10 @@ struct SubjectScanTests {
         var rng = SystemRandomNumberGenerator()
         for round in 0..<300 {
             let value = Self.randomValue(depth: 0, rng: &rng)
-            var scanned = Set<String>()
+            var collected = PersonalSubjects()
             let text = CanonicalJSON.string(value)
-            #expect(CanonicalJSON.isCanonical(text, personalSubjects: &scanned))
+            #expect(CanonicalJSON.isCanonical(text, personalSubjects: &collected))
+            let scanned = collected.all
             // Every subject whose key opening needs is found; anything else found is a `pii`
             // member's string (an erased value's, or one in an object that is not a personal
             // value: a key fetched that opening does not use).
@@ -209,23 +210,32 @@ struct SubjectScanTests {
     }
 
     @Test func aSubjectWithEscapesIsFoundUnescaped() {
-        var subjects = Set<String>()
+        var subjects = PersonalSubjects()
         let text = CanonicalJSON.string(["x": Personal("v", subject: "user:\"odd\\\n\u{1}").json])
         #expect(CanonicalJSON.isCanonical(text, personalSubjects: &subjects))
-        #expect(subjects == ["user:\"odd\\\n\u{1}"])
+        #expect(subjects.all == ["user:\"odd\\\n\u{1}"])
     }
 
-    @Test func aTextThatIsNotCanonicalAddsNoSubjects() {
-        var subjects = Set<String>()
+    @Test func aTextThatIsNotCanonicalFails() {
+        var subjects = PersonalSubjects()
         #expect(!CanonicalJSON.isCanonical(#"{"pii":"user:a","sealed":"x"} "#, personalSubjects: &subjects))
-        #expect(subjects.isEmpty)
+        #expect(subjects.all.isSubset(of: ["user:a"]), "at most the strings it holds")
+    }
+
+    @Test func subjectsCollectOverManyTextsRepeatsAndAll() {
+        var subjects = PersonalSubjects()
+        let texts = ["user:a", "user:a", "user:b", "user:a", "meta:x:2026-11", "user:b"].map {
+            CanonicalJSON.string(["ip": Personal(subject: $0, content: .sealed("c2VhbGVk")).json, "ua": Personal(subject: $0, content: .sealed("eA==")).json])
+        }
+        for text in texts { #expect(CanonicalJSON.isCanonical(text, personalSubjects: &subjects)) }
+        #expect(subjects.all == ["user:a", "user:b", "meta:x:2026-11"])
     }
 
     @Test func textThatOnlyLooksLikeAPersonalValueInsideAStringIsNotOne() {
-        var subjects = Set<String>()
+        var subjects = PersonalSubjects()
         let text = CanonicalJSON.string(["note": .string(#"{"pii":"user:1","value":"x"}"#)])
         #expect(CanonicalJSON.isCanonical(text, personalSubjects: &subjects))
-        #expect(subjects.isEmpty)
+        #expect(subjects.all.isEmpty)
     }
 
     static let subjectPool = ["user:a", "user:b", "meta:acct:2026-11", "user:c"]

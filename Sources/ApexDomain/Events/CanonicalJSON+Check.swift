@@ -16,17 +16,46 @@ extension CanonicalJSON {
 
     /// ``isCanonical(_:)``, adding to `subjects`, in the same pass, the string of every `pii`
     /// member: the subject of each personal value the text holds (``Personal``), so a reader
-    /// can fetch the keys to open them without parsing the text.
-    package static func isCanonical(_ text: String, personalSubjects subjects: inout Set<String>) -> Bool {
+    /// can fetch the keys to open them without parsing the text. A text that is not canonical
+    /// may leave some of its strings added (a key fetched that is not needed).
+    package static func isCanonical(_ text: String, personalSubjects subjects: inout PersonalSubjects) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             var checker = CanonicalChecker(bytes: bytes)
-            checker.subjects = []
-            guard checker.value(depth: 0), checker.index == bytes.count else { return false }
-            subjects.formUnion(checker.subjects ?? [])
-            return true
+            checker.collecting = true
+            swap(&checker.subjects, &subjects)
+            defer { swap(&checker.subjects, &subjects) }
+            return checker.value(depth: 0) && checker.index == bytes.count
         }
     }
+}
+
+/// The subjects of personal values collected by
+/// ``CanonicalJSON/isCanonical(_:personalSubjects:)`` over many texts. A subject equal to the
+/// one before it (the usual case: a request's metadata values, a page's events of one account
+/// and month) is recognised by its bytes, without making or hashing a string.
+package struct PersonalSubjects: Sendable {
+    /// Every subject collected.
+    package private(set) var all: Set<String> = []
+    private var last = ""
+
+    /// None yet.
+    package init() {}
+
+    /// Adds one subject.
+    package mutating func insert(_ subject: String) {
+        all.insert(subject)
+        last = subject
+    }
+
+    /// Adds the subject spelled by `bytes` (UTF-8).
+    mutating func insert(bytes: UnsafeBufferPointer<UInt8>) {
+        if !all.isEmpty, last.utf8.count == bytes.count, last.utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(bytes) }) ?? false { return }
+        insert(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Adds every subject of `other`.
+    package mutating func formUnion(_ other: PersonalSubjects) { all.formUnion(other.all) }
 }
 
 /// One pass over the bytes; every method returns false at the first byte canonical JSON
@@ -34,8 +63,9 @@ extension CanonicalJSON {
 private struct CanonicalChecker {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// The `pii` members' strings, when collected.
-    var subjects: Set<String>?
+    /// Whether the `pii` members' strings are collected, and where.
+    var collecting = false
+    var subjects = PersonalSubjects()
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -67,12 +97,14 @@ private struct CanonicalChecker {
             index += 1
             let valueStart = index
             guard value(depth: depth + 1) else { return false }
-            if subjects != nil, bytes[valueStart] == UInt8(ascii: "\""), isPII(key) {
+            if collecting, bytes[valueStart] == UInt8(ascii: "\""), isPII(key) {
                 let content = valueStart + 1..<index - 1
                 let raw = UnsafeBufferPointer(rebasing: bytes[content])
-                let subject =
-                    raw.contains(UInt8(ascii: "\\")) ? String(decoding: unescaped(content), as: UTF8.self) : String(decoding: raw, as: UTF8.self)
-                subjects?.insert(subject)
+                if raw.contains(UInt8(ascii: "\\")) {
+                    unescaped(content).withUnsafeBufferPointer { subjects.insert(bytes: $0) }
+                } else {
+                    subjects.insert(bytes: raw)
+                }
             }
             guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
             if !more { return true }

@@ -162,7 +162,7 @@ extension EnvelopeColumns {
 
     /// ``jsonIsCanonical``, adding the subjects of the personal values in data and request
     /// metadata to `subjects` in the same pass.
-    package func jsonIsCanonical(collectingSubjects subjects: inout Set<String>) -> Bool {
+    package func jsonIsCanonical(collectingSubjects subjects: inout PersonalSubjects) -> Bool {
         CanonicalJSON.isCanonical(data, personalSubjects: &subjects) && CanonicalJSON.isCanonical(actor)
             && CanonicalJSON.isCanonical(requestMetadata, personalSubjects: &subjects)
     }

@@ -14,34 +14,32 @@ enum PageDecoding {
         _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
         let opened = mode == .opened
-        let checked = try await rows.concurrentMap { row -> Checked in
-            var subjects = Set<String>()
-            if opened ? row.jsonIsCanonical(collectingSubjects: &subjects) : row.jsonIsCanonical { return .canonical(subjects) }
-            let envelope = try row.envelope()
-            return .decoded(envelope, opened ? Sealer.subjects(of: envelope) : [])
+        let chunks = try await rows.concurrentChunks { chunk -> (checked: [Checked], subjects: PersonalSubjects) in
+            var subjects = PersonalSubjects()
+            let checked = try chunk.map { row -> Checked in
+                if opened ? row.jsonIsCanonical(collectingSubjects: &subjects) : row.jsonIsCanonical { return .canonical }
+                let envelope = try row.envelope()
+                if opened { Sealer.subjects(of: envelope).forEach { subjects.insert($0) } }
+                return .decoded(envelope)
+            }
+            return (checked, subjects)
         }
-        let subjects = checked.reduce(into: Set<String>()) { $0.formUnion($1.subjects) }
+        let checked = chunks.flatMap(\.checked)
+        let subjects = chunks.reduce(into: PersonalSubjects()) { $0.formUnion($1.subjects) }.all
         let open = opened && !subjects.isEmpty ? Sealer.opener(keys: try await keys(subjects)) : nil
         // By index, so that no row is copied (a copy retains each of its texts).
         return try rows.indices.map { i in
             switch checked[i] {
             case .canonical: try rows[i].deferredEnvelope(open: open)
-            case .decoded(let envelope, _): open.map { envelope.opening($0) } ?? envelope
+            case .decoded(let envelope): open.map { envelope.opening($0) } ?? envelope
             }
         }
     }
 
-    /// A row checked: canonical (decoded on first access), or decoded now; with the subjects
-    /// whose keys an opened read needs.
+    /// A row checked: canonical (decoded on first access), or decoded now.
     private enum Checked: Sendable {
-        case canonical(Set<String>)
-        case decoded(EventEnvelope, Set<String>)
-
-        var subjects: Set<String> {
-            switch self {
-            case .canonical(let subjects), .decoded(_, let subjects): subjects
-            }
-        }
+        case canonical
+        case decoded(EventEnvelope)
     }
 
     /// The envelopes with their personal values opened (or erased, where a key is gone).
@@ -61,20 +59,25 @@ extension Array where Element: Sendable {
     func concurrentMap<T: Sendable>(
         minimumChunk: Int = 256, _ transform: @escaping @Sendable (Element) throws -> T
     ) async throws -> [T] {
+        try await concurrentChunks(minimumChunk: minimumChunk) { try $0.map(transform) }.flatMap { $0 }
+    }
+
+    /// `body` applied to consecutive chunks of at least `minimumChunk` elements, spread over
+    /// the active processors (one chunk, in place, for a short array); results in order.
+    func concurrentChunks<T: Sendable>(
+        minimumChunk: Int = 256, _ body: @escaping @Sendable (ArraySlice<Element>) throws -> T
+    ) async throws -> [T] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard cores > 1, count >= 2 * minimumChunk else { return try map(transform) }
+        guard cores > 1, count >= 2 * minimumChunk else { return [try body(self[...])] }
         let chunk = Swift.max(minimumChunk, (count + cores - 1) / cores)
-        return try await withThrowingTaskGroup(of: (Int, [T]).self) { group in
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
             for start in stride(from: 0, to: count, by: chunk) {
                 let slice = self[start..<Swift.min(count, start + chunk)]
-                group.addTask { (start, try slice.map(transform)) }
+                group.addTask { (start, try body(slice)) }
             }
-            var parts: [(start: Int, values: [T])] = []
+            var parts: [(start: Int, value: T)] = []
             for try await part in group { parts.append(part) }
-            var result: [T] = []
-            result.reserveCapacity(count)
-            for part in parts.sorted(by: { $0.start < $1.start }) { result += part.values }
-            return result
+            return parts.sorted { $0.start < $1.start }.map(\.value)
         }
     }
 }
