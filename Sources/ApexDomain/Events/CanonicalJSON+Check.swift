@@ -1,3 +1,5 @@
+import Foundation
+
 extension CanonicalJSON {
     /// Whether `text` is exactly one JSON value written the way ``string(_:)`` writes it: no
     /// white space, object keys in ascending UTF-8 byte order without repeats, strings escaped
@@ -63,6 +65,8 @@ package struct PersonalSubjects: Sendable {
 private struct CanonicalChecker {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Whether the string ``string()`` read last held an escape.
+    var lastStringEscaped = false
     /// Whether the `pii` members' strings are collected, and where.
     var collecting = false
     var subjects = PersonalSubjects()
@@ -88,11 +92,12 @@ private struct CanonicalChecker {
             index += 1
             return true
         }
-        var previous: Range<Int>?
+        var previous: (key: Range<Int>, escaped: Bool)?
         while true {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return false }
-            if let previous, !ascending(previous, key) { return false }
-            previous = key
+            let escaped = lastStringEscaped
+            if let previous, !ascending(previous.key, key, escaped: previous.escaped || escaped) { return false }
+            previous = (key, escaped)
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
             let valueStart = index
@@ -139,10 +144,12 @@ private struct CanonicalChecker {
         }
     }
 
-    /// A canonically escaped string; returns the range of its escaped content (between quotes).
+    /// A canonically escaped string; returns the range of its escaped content (between quotes),
+    /// and sets ``lastStringEscaped``.
     mutating func string() -> Range<Int>? {
         index += 1
         let start = index
+        lastStringEscaped = false
         while true {
             index = JSONScan.plainRunEnd(bytes, from: index)
             guard index < bytes.count else { return nil }
@@ -151,6 +158,7 @@ private struct CanonicalChecker {
                 index += 1
                 return start..<(index - 1)
             case UInt8(ascii: "\\"):
+                lastStringEscaped = true
                 guard index + 1 < bytes.count else { return nil }
                 switch bytes[index + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -183,11 +191,12 @@ private struct CanonicalChecker {
 
     /// Whether the key escaped in `a` sorts strictly before the key escaped in `b`, comparing
     /// the keys' own UTF-8 bytes (escapes decoded) as the writer sorts them.
-    private func ascending(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        let slice = { (r: Range<Int>) in UnsafeBufferPointer(rebasing: self.bytes[r]) }
-        let escaped = slice(a).contains(UInt8(ascii: "\\")) || slice(b).contains(UInt8(ascii: "\\"))
-        if !escaped { return slice(a).lexicographicallyPrecedes(slice(b)) }
-        return unescaped(a).lexicographicallyPrecedes(unescaped(b))
+    /// `escaped`: whether either holds an escape (else their bytes compare as they are).
+    private func ascending(_ a: Range<Int>, _ b: Range<Int>, escaped: Bool) -> Bool {
+        guard !escaped else { return unescaped(a).lexicographicallyPrecedes(unescaped(b)) }
+        let common = Swift.min(a.count, b.count)
+        let order = memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, common)
+        return order != 0 ? order < 0 : a.count < b.count
     }
 
     /// Whether the key escaped in `key` is `pii` (which canonical text never escapes).
