@@ -64,7 +64,7 @@ struct ConformanceIntegrityTests {
             _ = try await f.store.append(Events.notes(4), to: stream, expected: .noStream)
             _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
             #expect(try await f.store.verify().ok)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute(
                 kind == .sqlite
                     ? "UPDATE events SET data = '{\"text\":\"forged\"}' WHERE position = 3"
@@ -108,7 +108,7 @@ struct ConformanceIntegrityTests {
     func verifyAcceptsAStoredTextReformattedWithoutChangingItsMeaning(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute(
                 kind == .sqlite
                     ? "UPDATE events SET data = ' ' || data || ' ' WHERE position = 2"
@@ -130,7 +130,7 @@ struct ConformanceIntegrityTests {
             event.data = ["a": 1, "data": 2]
             _ = try await f.store.append([event], to: .project(UUID()), expected: .noStream)
             _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute(#"UPDATE events SET actor = actor || ',"data":{"a":1', data = '2}' WHERE position = 1"#)
             let reader = try #require(f.store as? any StoredRowReader)
             let row = try #require(try await reader.readRows(after: 0, limit: 1).first)
@@ -149,7 +149,7 @@ struct ConformanceIntegrityTests {
         try await Fixtures.withStore(.sqlite) { f in
             let stream = StreamID.project(UUID())
             _ = try await f.store.append(Events.notes(3), to: stream, expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute("UPDATE events SET actor = '{\"user_id\":' WHERE position = 2")
             let report = try await f.store.verify()
             let failure = try #require(report.firstFailure)
@@ -168,7 +168,7 @@ struct ConformanceIntegrityTests {
             let stream = StreamID.project(UUID())
             _ = try await f.store.append(Events.notes(5), to: stream, expected: .noStream)
             try await f.store.sealCheckpoint(signer: key)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             // The attacker deletes the last two events and even rewinds the stream head.
             try await f.execute("DELETE FROM events WHERE position > 3")
             let last = try await f.store.readStream(stream).last!
@@ -185,7 +185,7 @@ struct ConformanceIntegrityTests {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())
             _ = try await f.store.append(Events.notes(4), to: stream, expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute("DELETE FROM events WHERE position = 2")
             let report = try await f.store.verify()
             #expect(report.firstFailure?.kind == "position_gap")
@@ -202,14 +202,6 @@ struct ConformanceIntegrityTests {
             let report = try await f.store.verify()
             #expect(report.firstFailure?.kind == "head_mismatch")
             #expect(report.firstFailure?.stream == stream.rawValue)
-        }
-    }
-
-    private func disableTriggers(_ f: StoreFixture) async throws {
-        if f.kind == .sqlite {
-            try await f.execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")
-        } else {
-            try await f.execute("ALTER TABLE events DISABLE TRIGGER USER")
         }
     }
 }

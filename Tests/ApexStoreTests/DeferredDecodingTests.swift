@@ -111,7 +111,7 @@ struct DeferredDecodingTests {
     func requestMetadataOfAnUnknownShapeReadsAsNoneAndVerifyNamesTheRow(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute(
                 kind == .sqlite
                     ? #"UPDATE events SET request_metadata = '{"ip_address":5}' WHERE position = 2"#
@@ -132,7 +132,7 @@ struct DeferredDecodingTests {
     func rowsThatAreNotCanonicalAreDecodedAtRead(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let appended = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
-            try await disableTriggers(f)
+            try await f.disableAppendOnlyTriggers()
             try await f.execute(
                 kind == .sqlite
                     ? "UPDATE events SET data = ' ' || data || ' ' WHERE position = 2"
@@ -165,7 +165,7 @@ struct DeferredDecodingTests {
         try await Fixtures.withStore(.sqlite) { source in
             _ = try await source.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
             let intact = try await source.store.readAll(after: 0, limit: 10, mode: .stored)
-            try await disableTriggers(source)
+            try await source.disableAppendOnlyTriggers()
             try await source.execute(#"UPDATE events SET actor = '{"extra":1,' || substr(actor, 2) WHERE position = 2"#)
             let altered = try await source.store.readAll(after: 0, limit: 10, mode: .stored)
             #expect(altered[1].storedTexts?.actor.hasPrefix(#"{"extra":1,"#) == true)
@@ -178,14 +178,6 @@ struct DeferredDecodingTests {
                 try await target.store.importStored(intact)
                 #expect(try await target.store.verify().ok)
             }
-        }
-    }
-
-    private func disableTriggers(_ f: StoreFixture) async throws {
-        if f.kind == .sqlite {
-            try await f.execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")
-        } else {
-            try await f.execute("ALTER TABLE events DISABLE TRIGGER USER")
         }
     }
 }

@@ -39,6 +39,16 @@ struct StoreFixture: Sendable {
         }
     }
 
+    /// Drops the database's own append-only guard (its triggers), so a test can tamper with
+    /// recorded events as someone with direct database access could.
+    func disableAppendOnlyTriggers() async throws {
+        if kind == .sqlite {
+            try await execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")
+        } else {
+            try await execute("ALTER TABLE events DISABLE TRIGGER USER")
+        }
+    }
+
     /// The raw bytes of everything the database holds: the SQLite file and its WAL, or a pg_dump.
     func rawContents() async throws -> Data {
         switch kind {
