@@ -5,8 +5,8 @@ import Foundation
 /// Turning a page of stored rows into envelopes. A row whose JSON columns are canonical (as
 /// both SQL adapters write them) becomes an envelope that decodes, and opens, those columns on
 /// first access; for an opened read the check that they are canonical also collects the
-/// subjects of their personal values, so the page's keys are fetched once. Other rows are decoded now. Checking a large page is split
-/// over the machine's cores; order is kept.
+/// subjects of their personal values, so the page's keys are fetched once. Other rows are
+/// decoded now. Checking a large page is split over the machine's cores; order is kept.
 enum PageDecoding {
     /// The envelopes `rows` hold; opened with the keys `keys` fetches for their subjects when
     /// `mode` is ``ReadMode/opened``.
