@@ -1,3 +1,4 @@
+import ApexBackup
 import Foundation
 
 /// A local S3-compatible server for the tests: `python3 -m moto.server` on 127.0.0.1 and a free port,
@@ -25,11 +26,11 @@ final class MotoServer {
     }
 
     /// Starts moto and provisions a user; throws ``Unavailable`` saying what to install.
-    static func start() throws -> MotoServer {
-        guard (try? python(["-c", "import moto.server, flask, boto3"])) != nil else {
+    static func start() async throws -> MotoServer {
+        guard (try? await python(["-c", "import moto.server, flask, boto3"])) != nil else {
             throw Unavailable(description: "moto is not installed for python3: pip install 'moto[server]'")
         }
-        let port = try python(["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
+        let port = try await python(["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("apex-moto-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
@@ -43,7 +44,7 @@ final class MotoServer {
         try process.run()
         let endpoint = "http://127.0.0.1:\(port)"
         do {
-            let keys = try python(["-c", provision, endpoint]).split(separator: " ").map(String.init)
+            let keys = try await python(["-c", provision, endpoint]).split(separator: " ").map(String.init)
             guard keys.count == 2 else { throw Unavailable(description: "moto gave no access key") }
             return MotoServer(endpoint: endpoint, accessKeyID: keys[0], secretAccessKey: keys[1], process: process, log: log)
         } catch {
@@ -57,8 +58,8 @@ final class MotoServer {
     /// Stops checking signatures. moto (5.x) verifies a signature by re-encoding the decoded path
     /// with botocore, which fails for keys with bytes such as `+ = & é` even for botocore's own
     /// requests; keys like those are round-tripped with checks off.
-    func disableSignatureChecks() throws {
-        try Self.python(["-c", """
+    func disableSignatureChecks() async throws {
+        try await Self.python(["-c", """
             import sys, urllib.request
             urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/moto-api/reset-auth", data=b"1e12",
                                    method="POST", headers={"Content-Type": "text/plain"}))
@@ -113,23 +114,11 @@ final class MotoServer {
 
     /// Runs `python3 args…` and returns its trimmed stdout; throws when it exits non-zero.
     @discardableResult
-    private static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("apex-python-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            throw Unavailable(description: "python3 exited \(process.terminationStatus): \(message.suffix(2000))")
+    private static func python(_ arguments: [String]) async throws -> String {
+        let outcome = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments)
+        guard outcome.status == 0 else {
+            throw Unavailable(description: "python3 exited \(outcome.status): \(outcome.errors.suffix(2000))")
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

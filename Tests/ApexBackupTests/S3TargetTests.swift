@@ -74,7 +74,7 @@ struct S3TargetConfigurationTests {
 struct S3TargetMotoTests {
     @Test("put, get, paged list, delete, notFound, and a wrong secret that never leaks")
     func roundTrip() async throws {
-        let server = try MotoServer.start()
+        let server = try await MotoServer.start()
         defer { server.stop() }
         let environment = [
             "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
@@ -132,7 +132,7 @@ struct S3TargetMotoTests {
         // With signature checks off (moto 5 re-encodes the decoded URL and so rejects any signed
         // `/` in a query and most punctuation in a key, even from botocore): keys relative to the
         // target's prefix, and keys whose bytes need percent-encoding.
-        try server.disableSignatureChecks()
+        try await server.disableSignatureChecks()
         target.listPageSize = 2
         let remaining = segments.filter { $0 != segments[2] }
         #expect(try await target.list(prefix: "segments/") == (remaining + [spaced]).sorted())
