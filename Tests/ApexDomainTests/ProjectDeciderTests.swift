@@ -787,6 +787,15 @@ private func path(to status: ProjectStatus) -> [ProjectCommand] {
         #expect(s.state.updatedBy == DomainFixtures.engineerID)
         #expect(s.state.createdAt == DomainFixtures.now)
         #expect(s.state.updatedAt == DomainFixtures.date("2026-01-27T10:01:00Z"))
+        // A replay decodes only the last event's actor; it must agree with folding one by one.
+        s.stamper.actor = .user(DomainFixtures.ownerID)
+        try s.run(.update(changes: ["description": "y"]))
+        s.stamper.actor = .user(DomainFixtures.engineerID)
+        try s.run(.update(changes: ["description": "z"]))
+        #expect(try ProjectState.replay(s.events) == s.state)
+        #expect(try ProjectState.replay(s.events).updatedBy == DomainFixtures.engineerID)
+        #expect(try ProjectState.replay(s.events.prefix(3)).updatedBy == DomainFixtures.ownerID)
+        #expect(try ProjectState.replay(s.events.prefix(1)).createdBy == DomainFixtures.ownerID)
     }
 
     @Test func auditJSONShowsFieldsStatusAndCalculations() throws {

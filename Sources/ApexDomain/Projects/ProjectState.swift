@@ -60,6 +60,12 @@ public struct ProjectState: Sendable, Hashable {
     /// Throws when the event does not fit (a version out of order, an unknown type, a
     /// payload that does not decode): a stream that does not replay is corrupt.
     public mutating func apply(_ event: EventEnvelope) throws {
+        try apply(event, recordingActor: true)
+    }
+
+    /// ``apply(_:)``; `recordingActor` false leaves `updatedBy` as it was, for a replay that
+    /// will apply a later event (so only the last event's actor is decoded).
+    private mutating func apply(_ event: EventEnvelope, recordingActor: Bool) throws {
         guard event.version == version + 1 else {
             throw DomainError(.invalidInput, "event version \(event.version) does not follow \(version)")
         }
@@ -98,13 +104,18 @@ public struct ProjectState: Sendable, Hashable {
         }
         version = event.version
         updatedAt = event.recordedAt
-        updatedBy = event.actor.userID
+        if recordingActor { updatedBy = event.actor.userID }
     }
 
     /// The state after folding `events` onto an empty one.
     public static func replay<S: Sequence>(_ events: S) throws -> ProjectState where S.Element == EventEnvelope {
         var state = ProjectState()
-        for event in events { try state.apply(event) }
+        var remaining = events.makeIterator()
+        var next = remaining.next()
+        while let event = next {
+            next = remaining.next()
+            try state.apply(event, recordingActor: next == nil)
+        }
         return state
     }
 
