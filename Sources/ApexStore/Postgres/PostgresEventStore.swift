@@ -102,14 +102,7 @@ public final class PostgresEventStore: EventStore, Service {
 
     /// Events of a stream from a version.
     public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await guarded {
-            try await self.client.withConnection { conn in
-                try await Self.selectRows(
-                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE stream_id = \(stream.rawValue) AND version >= \(version) ORDER BY version LIMIT \(Int64(clamping: limit))",
-                    self.logger)
-            }
-        }
-        return try await envelopes(rows, mode: mode)
+        try await envelopes(try await rows(StreamPage(stream: stream.rawValue, from: version, limit: Int64(clamping: limit))), mode: mode)
     }
 
     /// A page of the global log.
@@ -119,25 +112,23 @@ public final class PostgresEventStore: EventStore, Service {
 
     /// A page of the global log as stored, undecoded.
     package func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
-        try await guarded {
-            try await self.client.withConnection { conn in
-                try await Self.selectRows(
-                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
-                    self.logger)
-            }
-        }
+        try await rows(LogPage(after: position, limit: Int64(clamping: limit)))
     }
 
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await guarded {
+        try await envelopes(try await rows(AccountPage(account: account, after: position, limit: Int64(clamping: limit))), mode: mode)
+    }
+
+    /// The rows `statement` selects, as stored, on a connection of the pool.
+    private func rows(_ statement: some EventRowsStatement) async throws -> [EnvelopeColumns] {
+        try await guarded {
             try await self.client.withConnection { conn in
-                try await Self.selectRows(
-                    conn, "SELECT \(unescaped: Self.columns) FROM events WHERE account_id = \(account) AND position > \(position) ORDER BY position LIMIT \(Int64(clamping: limit))",
-                    self.logger)
+                var result: [EnvelopeColumns] = []
+                for try await row in try await conn.execute(statement, logger: self.logger) { result.append(EnvelopeColumns(row)) }
+                return result
             }
         }
-        return try await envelopes(rows, mode: mode)
     }
 
     /// The stream's version.
@@ -401,12 +392,7 @@ public final class PostgresEventStore: EventStore, Service {
     /// The rows a query selects (``columns``), as stored.
     static func selectRows(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> [EnvelopeColumns] {
         var result: [EnvelopeColumns] = []
-        typealias Columns = (Int64, String, Int64, String, String, Int, String, String, String, String, String?, String, String, String)
-        for try await r in try await conn.query(query, logger: logger).decode(Columns.self) {
-            result.append(EnvelopeColumns(
-                position: r.0, stream: r.1, version: r.2, id: r.3, type: r.4, schemaVersion: r.5, data: r.6, accountID: r.7,
-                actor: r.8, requestMetadata: r.9, reason: r.10, recordedAt: r.11, prevHash: r.12, hash: r.13))
-        }
+        for try await row in try await conn.query(query, logger: logger).decode(EventRow.self) { result.append(EnvelopeColumns(row)) }
         return result
     }
 
