@@ -400,7 +400,7 @@ public final class PostgresEventStore: EventStore, Service {
         var keys: [String: SymmetricKey] = [:]
         guard !subjects.isEmpty else { return keys }
         let list = Array(subjects)
-        for try await (s, k) in try await conn.query("SELECT subject, key FROM data_keys WHERE subject = ANY(\(list))", logger: logger).decode((String, Data).self) {
+        for try await (s, k) in try await conn.execute(KeyRows(subjects: list), logger: logger) {
             keys[s] = SymmetricKey(data: k)
         }
         if create {

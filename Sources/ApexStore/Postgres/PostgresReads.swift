@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The reads of stored rows that pages, streams and subscriptions repeat: prepared once per
-/// connection. Sent as plain queries, PostgreSQL parsed and planned each page again (about
+/// The reads that pages, streams and subscriptions repeat (stored rows, and the keys to open
+/// them): prepared once per connection. Sent as plain queries, PostgreSQL parsed and planned each page again (about
 /// 0.35 ms, half a page's execution), which a catch-up read pays every 500 events.
 extension PostgresEventStore {
     /// A row of ``columns``, as PostgresNIO decodes it.
@@ -60,6 +60,22 @@ extension PostgresEventStore {
             bindings.append(limit)
             return bindings
         }
+    }
+
+    /// The keys some subjects have: fetched once for each page an opened read returns.
+    struct KeyRows: PostgresPreparedStatement {
+        typealias Row = (String, Data)
+        static let name = "apex_key_rows"
+        static let sql = "SELECT subject, key FROM data_keys WHERE subject = ANY($1)"
+        var subjects: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(subjects)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }
 
