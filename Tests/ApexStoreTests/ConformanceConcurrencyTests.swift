@@ -89,6 +89,32 @@ struct ConformanceConcurrencyTests {
         }
     }
 
+    /// Catching up, a subscription's pages grow (10, 20, 40, 80, then 80 at most); every event
+    /// still arrives once, in order, across the page boundaries, and live ones after.
+    @Test(arguments: StoreKind.allCases)
+    func aSubscriptionCatchingUpOnGrowingPagesDeliversEveryEventOnceInOrder(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            for _ in 0..<7 { _ = try await f.store.append(Events.notes(100), to: .project(UUID()), expected: .noStream) }
+            let received = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                group.addTask {
+                    var positions: [Int64] = []
+                    for try await event in f.store.subscribe(after: 3, pageSize: 10) {
+                        positions.append(event.position)
+                        if positions.count == 697 + 5 { break }
+                    }
+                    return positions
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(200))
+                    _ = try await f.store.append(Events.notes(5), to: .project(UUID()), expected: .noStream)
+                    return []
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(received == Array(4...705))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aSubscriptionCatchesUpThenReceivesLiveEvents(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
