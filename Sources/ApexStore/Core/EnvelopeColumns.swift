@@ -89,8 +89,8 @@ package struct EnvelopeColumns: Sendable {
     }
 
     /// The envelope these columns hold, each JSON column decoded (its personal values passed
-    /// through `open`) on first access. Only for rows whose JSON columns are canonical (``jsonIsCanonical``), which
-    /// always parse.
+    /// through `open`) on first access. Only for rows whose JSON columns are canonical
+    /// (``jsonIsCanonical``), which always parse.
     package func deferredEnvelope(open: (@Sendable (Personal) -> Personal)?) throws -> EventEnvelope {
         let (uuid, account, time) = try scalars()
         return EventEnvelope(

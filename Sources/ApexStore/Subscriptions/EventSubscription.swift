@@ -25,7 +25,10 @@ public struct EventSubscription: AsyncSequence, Sendable {
 
     /// Starts reading.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, cursor: after, pageSize: pageSize, nextPage: pageSize)
+        let largest = pageSize.multipliedReportingOverflow(by: Self.maximumGrowth)
+        return Iterator(
+            store: store, cursor: after, pageSize: pageSize, largestPage: largest.overflow ? Int.max : largest.partialValue,
+            nextPage: pageSize)
     }
 
     /// The iterator.
@@ -33,6 +36,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
         let store: any EventStore
         var cursor: Int64
         let pageSize: Int
+        let largestPage: Int
         var nextPage: Int
         var buffer: [EventEnvelope] = []
         var index = 0
@@ -49,9 +53,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 }
                 buffer = try await store.readAll(after: cursor, limit: nextPage, mode: .opened)
                 index = 0
-                let largest = pageSize.multipliedReportingOverflow(by: EventSubscription.maximumGrowth)
-                let cap = largest.overflow ? Int.max : largest.partialValue
-                nextPage = buffer.count == nextPage ? Swift.min(nextPage > cap / 2 ? cap : nextPage * 2, cap) : pageSize
+                nextPage = buffer.count < nextPage ? pageSize : nextPage > largestPage / 2 ? largestPage : nextPage * 2
                 if buffer.isEmpty { try await store.waitForAppend(after: cursor, timeout: .seconds(1)) }
             }
         }
