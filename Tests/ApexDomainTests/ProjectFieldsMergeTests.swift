@@ -30,4 +30,15 @@ struct ProjectFieldsMergeTests {
         }
         #expect(fastPaths > 250)  // about one change set in ten is well-formed; both paths must be exercised
     }
+
+    @Test func storedTagsOutOfOrderComeOutSortedAndUniqueAfterAnyChange() throws {
+        // A payload decoded from storage keeps its tags as written; the first change sorts them,
+        // whichever field it changes (tags already in order are kept as they are).
+        let stored = try CanonicalJSON.decode(ProjectFields.self, from: ["name": "Sign", "description": "", "tags": ["b", "a", "b"]])
+        #expect(stored.tags == ["b", "a", "b"])
+        #expect(try stored.merging(["name": "Renamed"]).tags == ["a", "b"])
+        #expect(try stored.merging(["tags": ["z", "y", "z"]]).tags == ["y", "z"])
+        #expect(try ProjectFields(name: "Sign", tags: ["a", "c"]).merging(["description": "d"]).tags == ["a", "c"])
+        #expect(ProjectFields.normalized([]) == [] && ProjectFields.normalized(["a"]) == ["a"])
+    }
 }

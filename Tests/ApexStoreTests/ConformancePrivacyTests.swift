@@ -45,6 +45,35 @@ struct ConformancePrivacyTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aLongBatchIsSealedChainedAndOpenedInOrder(kind: StoreKind) async throws {
+        // Sealing a batch is spread over the cores and the hashes chained after: every event
+        // must still come back in its place, opened, each chained to the one before.
+        try await Fixtures.withStore(kind) { f in
+            let user = UUID()
+            let events = (0..<150).map { i in
+                try! ProposedEvent(
+                    id: UUID(), ProjectUpdated(changes: ["name": .string("Name \(i)")]), accountID: Events.account, actor: .user(user),
+                    requestMetadata: RequestMetadata(ipAddress: "203.0.113.\(i % 250)", userAgent: "agent \(i)", requestID: "req-\(i)"))
+            }
+            let stream = StreamID.project(UUID())
+            let result = try await f.store.append(events, to: stream, expected: .noStream)
+            #expect(result.events.map(\.id) == events.map(\.id))
+            let read = try await f.store.readStream(stream)
+            #expect(read == result.events)
+            for (i, event) in read.enumerated() {
+                #expect(event.version == Int64(i + 1))
+                #expect(event.prevHash == (i == 0 ? EventHash.genesis : read[i - 1].hash))
+                #expect(try event.payload(as: ProjectUpdated.self).changes["name"] == .string("Name \(i)"))
+                #expect(event.requestMetadata.ipAddress?.plaintext == "203.0.113.\(i % 250)")
+                #expect(event.requestMetadata.userAgent?.plaintext == "agent \(i)")
+            }
+            let stored = try await f.store.readAll(after: 0, limit: 200, mode: .stored)
+            #expect(stored.allSatisfy { $0.requestMetadata.ipAddress?.plaintext == nil })
+            #expect(try await f.store.verify().ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func projectStateIsTheSameFromStoredAndOpenedReads(kind: StoreKind) async throws {
         // The server loads project state from stored (sealed) events; that is only right while
         // no project payload carries personal data.

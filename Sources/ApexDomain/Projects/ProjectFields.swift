@@ -41,7 +41,7 @@ public struct ProjectFields: Sendable, Hashable, Codable {
         self.name = name
         self.description = description
         self.clientID = clientID
-        self.tags = Array(Set(tags)).sorted()
+        self.tags = Self.normalized(tags)
         self.site = site
     }
 
@@ -120,7 +120,7 @@ public struct ProjectFields: Sendable, Hashable, Codable {
                 return nil
             }
         }
-        merged.tags = Array(Set(merged.tags)).sorted()
+        merged.tags = Self.normalized(merged.tags)
         return merged
     }
 
@@ -143,11 +143,18 @@ public struct ProjectFields: Sendable, Hashable, Codable {
         if json["tags"] == .null { json["tags"] = .array([]) }
         do {
             var merged = try CanonicalJSON.decode(ProjectFields.self, from: .object(json))
-            merged.tags = Array(Set(merged.tags)).sorted()
+            merged.tags = Self.normalized(merged.tags)
             return merged
         } catch {
             throw DomainError(.invalidInput, Self.describe(error), field: Self.field(of: error))
         }
+    }
+
+    /// Tags sorted and unique; tags that already are (every fold but the odd stored payload)
+    /// are returned as they are, without building a set.
+    static func normalized(_ tags: [String]) -> [String] {
+        if tags.indices.dropFirst().allSatisfy({ tags[$0 - 1] < tags[$0] }) { return tags }
+        return Array(Set(tags)).sorted()
     }
 
     /// The members a `site` object may have.

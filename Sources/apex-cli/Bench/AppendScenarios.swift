@@ -96,13 +96,24 @@ enum AppendScenarios {
         }
     }
 
-    /// A few appends on each side first: keys, connections and caches exist before timing.
+    /// Appends on each side first, so that keys, connections and caches exist before timing,
+    /// and then the planner's statistics refreshed with the store at least `warmUpEvents` long
+    /// (5,000; 200 with `--quick`): a scenario then measures plans made for a table of that
+    /// size, as autovacuum keeps them, not plans cached while it was empty (see
+    /// ``RawBaseline/refreshStatistics()``).
     private static func warmUp(
         _ h: BenchHarness, _ workload: AuditWorkload, versions: RawVersions, writers: Int, context: BenchContext
     ) async throws {
+        let warmUpEvents: Int64 = context.quick ? 200 : 5_000
         let time = Duration.milliseconds(max(100, Int64(context.duration.seconds * 100)))
         _ = try await ClosedLoop.run(workers: writers, duration: time) { w in workload.rawWorker(h.raw, versions: versions, phase: "warmup", worker: w) }
-        _ = try await ClosedLoop.run(workers: writers, duration: time) { w in workload.apexWorker(h.store, phase: "warmup", worker: w) }
+        var round = 0
+        repeat {
+            round += 1
+            let phase = "warmup\(round)"
+            _ = try await ClosedLoop.run(workers: writers, duration: time) { w in workload.apexWorker(h.store, phase: phase, worker: w) }
+        } while try await h.store.headPosition() < warmUpEvents
+        try await h.raw.refreshStatistics()
     }
 }
 

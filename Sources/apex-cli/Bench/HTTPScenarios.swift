@@ -32,7 +32,7 @@ enum HTTPScenarios {
                 let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
                 do {
                     let api = APIClient(http: http, base: "http://127.0.0.1:\(port)", token: token)
-                    try await measure(kind, context: context, api: api, direct: direct, report: report)
+                    try await measure(kind, context: context, api: api, direct: direct, raw: h.raw, report: report)
                     try await http.shutdown()
                 } catch {
                     try? await http.shutdown()
@@ -43,7 +43,8 @@ enum HTTPScenarios {
     }
 
     private static func measure(
-        _ kind: StoreKind, context: BenchContext, api: APIClient, direct: DirectProjects, report: (ScenarioResult) -> Void
+        _ kind: StoreKind, context: BenchContext, api: APIClient, direct: DirectProjects, raw: any RawBaseline,
+        report: (ScenarioResult) -> Void
     ) async throws {
         // Each side edits and reads its own projects, 8 per client, created up front.
         var rng = SeededGenerator(seed: context.seed, scenario: "http-projects", worker: 0)
@@ -55,6 +56,7 @@ enum HTTPScenarios {
             directProjects.append(a)
             httpProjects.append(b)
         }
+        try await raw.refreshStatistics()
         func worker(_ op: ProjectOperation, http: Bool, phase: String) -> @Sendable (Int) -> ProjectWorker {
             let clients = context.clients, seed = context.seed
             let mine = http ? httpProjects : directProjects

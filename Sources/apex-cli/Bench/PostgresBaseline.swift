@@ -104,6 +104,14 @@ final class PostgresBaseline: RawBaseline {
         return last
     }
 
+    /// `ANALYZE` of every table, Apex's and the baseline's. A prepared statement's generic plan
+    /// is fixed from the statistics it was planned with: one planned while `events` was empty
+    /// scans the whole table for an id lookup until autovacuum's first `ANALYZE`, which a
+    /// scenario on a new database may or may not see.
+    func refreshStatistics() async throws {
+        try await client.query("ANALYZE", logger: logger)
+    }
+
     func settings() async throws -> [String: String] {
         var s: [String: String] = [:]
         for name in [

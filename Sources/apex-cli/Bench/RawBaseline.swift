@@ -27,6 +27,11 @@ protocol RawBaseline: Sendable {
 
     /// The database's durability settings as the baseline's connections see them.
     func settings() async throws -> [String: String]
+
+    /// Brings the planner's statistics up to date, as a running database's autovacuum does
+    /// within a minute of a table growing; called after a warm-up so that a scenario measures
+    /// that steady state rather than plans cached while the tables were empty.
+    func refreshStatistics() async throws
 }
 
 /// The raw writers' stream versions, kept in memory (a raw writer does not read a stream head).

@@ -14,6 +14,7 @@ enum ReadScenarios {
                 // A served store seals checkpoints as it goes; one at the head makes verify check
                 // the signed digest over every event, as it would there.
                 try await h.store.sealCheckpoint(signer: Curve25519.Signing.PrivateKey())
+                try await h.raw.refreshStatistics()
                 let logEvents = Int(try await h.store.headPosition())
                 let results = [
                     try await replay(h, stream: stream, context: context), try await catchUp(h, context: context),

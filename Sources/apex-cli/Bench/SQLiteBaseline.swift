@@ -97,6 +97,9 @@ final class SQLiteBaseline: RawBaseline {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM raw_events") ?? 0 }
     }
 
+    /// Nothing: SQLite plans these lookups by their indexes, without statistics.
+    func refreshStatistics() async throws {}
+
     func settings() async throws -> [String: String] {
         try await pool.read { db in
             var s: [String: String] = [:]
