@@ -91,7 +91,7 @@ package struct EnvelopeColumns: Sendable {
     /// The envelope these columns hold, each JSON column decoded (its personal values passed
     /// through `open`) on first access. Only for rows whose JSON columns are canonical
     /// (``jsonIsCanonical``), which always parse.
-    package consuming func deferredEnvelope(open: (@Sendable (Personal) -> Personal)?) throws -> EventEnvelope {
+    package func deferredEnvelope(open: (@Sendable (Personal) -> Personal)?) throws -> EventEnvelope {
         let (uuid, account, time) = try scalars()
         return EventEnvelope(
             position: position, stream: StreamID(rawValue: stream), version: version, id: uuid, type: type,
@@ -185,7 +185,7 @@ package protocol StoredRowReader: EventStore {
 
 extension StoredRowReader {
     /// The envelopes of rows read as stored, opened when `mode` is ``ReadMode/opened``.
-    func envelopes(_ rows: consuming [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
+    func envelopes(_ rows: [EnvelopeColumns], mode: ReadMode) async throws -> [EventEnvelope] {
         try await PageDecoding.envelopes(rows, mode: mode, keys: existingKeys)
     }
 

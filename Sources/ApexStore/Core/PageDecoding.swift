@@ -11,7 +11,7 @@ enum PageDecoding {
     /// The envelopes `rows` hold; opened with the keys `keys` fetches for their subjects when
     /// `mode` is ``ReadMode/opened``.
     static func envelopes(
-        _ rows: consuming [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
+        _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
         let opened = mode == .opened
         let chunks = try await rows.concurrentChunks { chunk -> (checked: [Checked], subjects: PersonalSubjects) in
@@ -28,19 +28,13 @@ enum PageDecoding {
         let checked = chunks.flatMap(\.checked)
         let subjects = chunks.reduce(into: PersonalSubjects()) { $0.formUnion($1.subjects) }.all
         let open = opened && !subjects.isEmpty ? Sealer.opener(keys: try await keys(subjects)) : nil
-        // Each row is moved out of the page, back to front, and its texts into the envelope:
-        // copying a row would retain each of its texts, and freeing the page release them all.
-        var rows = rows
-        var envelopes: [EventEnvelope] = []
-        envelopes.reserveCapacity(rows.count)
-        while let row = rows.popLast() {
-            switch checked[rows.count] {
-            case .canonical: envelopes.append(try row.deferredEnvelope(open: open))
-            case .decoded(let envelope): envelopes.append(open.map { envelope.opening($0) } ?? envelope)
+        // By index, so that no row is copied (a copy retains each of its texts).
+        return try rows.indices.map { i in
+            switch checked[i] {
+            case .canonical: try rows[i].deferredEnvelope(open: open)
+            case .decoded(let envelope): open.map { envelope.opening($0) } ?? envelope
             }
         }
-        envelopes.reverse()
-        return envelopes
     }
 
     /// A row checked: canonical (decoded on first access), or decoded now.
