@@ -29,4 +29,22 @@ struct AppendSubjectsTests {
             #expect(viaEnvelopes.count >= 5)
         }
     }
+
+    @Test func keysReadForOneTimeServeAnotherOnlyInTheSameMonth() {
+        // An append reads keys for the subjects at its own clock and plans at the database's;
+        // the subjects are worked out again only when the two fall in different months.
+        let endOfNovember = Date(timeIntervalSince1970: 1_796_083_199.5)  // 2026-11-30T23:59:59.5Z
+        let december = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01T00:00:00Z
+        let request = AppendRequest(
+            events: [ProposedEvent(id: UUID(), type: "test.note", data: [:], accountID: UUID(), actor: .user(UUID()),
+                requestMetadata: RequestMetadata(ipAddress: "192.0.2.1"))],
+            stream: .project(UUID()), expected: .any)
+        #expect(Sealer.sameMonth(endOfNovember, endOfNovember.addingTimeInterval(-86_400 * 29)))
+        #expect(!Sealer.sameMonth(endOfNovember, december))
+        #expect(!Sealer.sameMonth(december, december.addingTimeInterval(-86_400 * 365)))
+        // As the append records it: a time a few hundred nanoseconds before midnight rounds to it.
+        let lastInstant = Date(timeIntervalSince1970: 1_796_083_199.9999996)
+        #expect(Sealer.sameMonth(lastInstant, december) == (AppendPlanner.subjects(of: [request], recordedAt: lastInstant) == AppendPlanner.subjects(of: [request], recordedAt: december)))
+        #expect(AppendPlanner.subjects(of: [request], recordedAt: endOfNovember) != AppendPlanner.subjects(of: [request], recordedAt: december))
+    }
 }

@@ -56,8 +56,8 @@ struct DeferredDecodingTests {
             #expect(opened[2].actor.service == "retention-job")
 
             // Read as stored, the texts go back out unchanged (backups, imports).
-            #expect(stored.map(EnvelopeColumns.init).map(\.data) == rows.map(\.data))
-            #expect(stored.map(EnvelopeColumns.init).map(\.requestMetadata) == rows.map(\.requestMetadata))
+            #expect(stored.map { EnvelopeColumns($0) }.map(\.data) == rows.map(\.data))
+            #expect(stored.map { EnvelopeColumns($0) }.map(\.requestMetadata) == rows.map(\.requestMetadata))
             #expect(try await f.store.verify().ok)
         }
     }

@@ -21,8 +21,9 @@ package struct EnvelopeColumns: Sendable {
     package var prevHash: String
     package var hash: String
 
-    /// The columns of a (stored) envelope.
-    package init(_ e: EventEnvelope) {
+    /// The columns of a (stored) envelope; `recordedAt`, when given, is its time as
+    /// `Timestamp.format` writes it (an append formats its one time once).
+    package init(_ e: EventEnvelope, recordedAt formatted: String? = nil) {
         position = e.position
         stream = e.stream.rawValue
         version = e.version
@@ -41,7 +42,7 @@ package struct EnvelopeColumns: Sendable {
             requestMetadata = CanonicalJSON.string(parts.requestMetadata.json)
         }
         reason = e.reason
-        recordedAt = Timestamp.format(e.recordedAt)
+        recordedAt = formatted ?? Timestamp.format(e.recordedAt)
         prevHash = e.prevHash
         hash = e.hash
     }
@@ -200,6 +201,6 @@ extension EventStore {
     /// columns of the stored envelopes.
     func storedRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         if let reader = self as? any StoredRowReader { return try await reader.readRows(after: position, limit: limit) }
-        return try await readAll(after: position, limit: limit, mode: .stored).map(EnvelopeColumns.init)
+        return try await readAll(after: position, limit: limit, mode: .stored).map { EnvelopeColumns($0) }
     }
 }

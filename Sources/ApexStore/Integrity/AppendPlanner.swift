@@ -37,12 +37,16 @@ package enum AppendPlanner {
     ) -> [EventEnvelope] {
         let time = Timestamp.truncated(recordedAt)
         let baseVersion = head?.version ?? 0
+        var metadataSubjects: [UUID: String] = [:]
         return events.enumerated().map { i, e in
-            Sealer.resolvingSubjects(
+            let subject = metadataSubjects[e.accountID] ?? Sealer.metadataSubject(account: e.accountID, at: time)
+            metadataSubjects[e.accountID] = subject
+            return Sealer.resolvingSubjects(
                 EventEnvelope(
                     position: firstPosition + Int64(i), stream: stream, version: baseVersion + Int64(i) + 1, id: e.id,
                     type: e.type, schemaVersion: e.schemaVersion, data: e.data, accountID: e.accountID, actor: e.actor,
-                    requestMetadata: e.requestMetadata, reason: e.reason, recordedAt: time, prevHash: "", hash: ""))
+                    requestMetadata: e.requestMetadata, reason: e.reason, recordedAt: time, prevHash: "", hash: ""),
+                to: subject)
         }
     }
 
@@ -61,9 +65,10 @@ package enum AppendPlanner {
     package static func seal(
         _ envelopes: [EventEnvelope], head: StreamHead?, keys: [String: SymmetricKey]
     ) throws -> (stored: [EventEnvelope], opened: [EventEnvelope], rows: [EnvelopeColumns]) {
+        let time = envelopes.first.map { (date: $0.recordedAt, text: Timestamp.format($0.recordedAt)) }
         let sealed = try envelopes.parallelMap { envelope in
             let stored = try Sealer.seal(envelope, keys: keys)
-            let row = EnvelopeColumns(stored)
+            let row = EnvelopeColumns(stored, recordedAt: envelope.recordedAt == time?.date ? time?.text : nil)
             return (stored: stored, row: row, body: row.storedBodyBytes)
         }
         var prev = head?.hash ?? EventHash.genesis

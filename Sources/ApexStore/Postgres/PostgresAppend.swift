@@ -47,9 +47,10 @@ extension PostgresEventStore {
         _ requests: [AppendRequest], client: PostgresClient, clock: (@Sendable () -> Date)?, logger: Logger
     ) async throws -> [Result<AppendResult, any Error>]? {
         try await client.withConnection { conn in
-            let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+            let planned = subjects(of: requests, at: clock?() ?? Date())
+            let context = try await readContext(requests, subjects: planned.subjects, conn: conn, logger: logger)
             let recordedAt = clock?() ?? context.now
-            let subjects = AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
+            let subjects = Sealer.sameMonth(planned.at, recordedAt) ? planned.subjects : AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
             guard context.knownIDs == 0, subjects.isSubset(of: context.keys.keys) else { return nil }
             let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: [], keys: context.keys)
             guard !plan.stored.isEmpty else { return plan.outcomes }
@@ -107,10 +108,12 @@ extension PostgresEventStore {
         // The lock in a statement of its own: a statement that waits for a lock still reads
         // what was committed when it began, so the heads must be read by the next statement.
         for try await _ in try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger) {}
-        let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+        let planned = subjects(of: requests, at: clock?() ?? Date())
+        let context = try await readContext(requests, subjects: planned.subjects, conn: conn, logger: logger)
         let recordedAt = clock?() ?? context.now
         var keys = context.keys
-        let missing = AppendPlanner.subjects(of: requests, recordedAt: recordedAt).subtracting(keys.keys)
+        let subjects = Sealer.sameMonth(planned.at, recordedAt) ? planned.subjects : AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
+        let missing = subjects.subtracting(keys.keys)
         if !missing.isEmpty { keys.merge(try await Self.keys(conn, for: missing, create: true, logger)) { a, _ in a } }
         let existing =
             context.knownIDs == 0 ? [] : try await select(conn, "SELECT \(unescaped: columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
@@ -121,14 +124,21 @@ extension PostgresEventStore {
         return plan.outcomes
     }
 
-    /// The store head and clock, the requests' stream heads, the keys their subjects need at
-    /// this month, and how many of their ids are known, in one statement.
+    /// The subjects the requests' events need keys for when recorded at `date`, with the date:
+    /// the keys are read for these, and they are the plan's own unless the database's clock
+    /// puts the append in another month.
+    private static func subjects(of requests: [AppendRequest], at date: Date) -> (subjects: Set<String>, at: Date) {
+        (AppendPlanner.subjects(of: requests, recordedAt: date), date)
+    }
+
+    /// The store head and clock, the requests' stream heads, the keys of `subjects`, and how
+    /// many of their ids are known, in one statement.
     private static func readContext(
-        _ requests: [AppendRequest], conn: PostgresConnection, clock: (@Sendable () -> Date)?, logger: Logger
+        _ requests: [AppendRequest], subjects: Set<String>, conn: PostgresConnection, logger: Logger
     ) async throws -> AppendContext {
         let ids = requests.flatMap { $0.events.map(\.id) }
         let streams = Array(Set(requests.map(\.stream.rawValue)))
-        let subjects = Array(AppendPlanner.subjects(of: requests, recordedAt: clock?() ?? Date()))
+        let subjects = Array(subjects)
         var context = AppendContext(position: 0, now: Date(), heads: [:], keys: [:], knownIDs: 0)
         var headsJSON = "[]"
         var keysJSON = "[]"

@@ -284,7 +284,7 @@ public final class PostgresEventStore: EventStore, Service {
                 var known: [StreamID: StreamHead?] = [:]
                 for stream in Set(events.map(\.stream)) { known[stream] = try await Self.head(conn, stream, logger) }
                 let heads = try AppendPlanner.checkImport(events, head: head) { known[$0] ?? nil }
-                try await Self.insert(conn, events.map(EnvelopeColumns.init), heads: heads, logger)
+                try await Self.insert(conn, events.map { EnvelopeColumns($0) }, heads: heads, logger)
                 for projection in projections { try await Self.advance(conn, projection, with: events, from: head, logger) }
             }
         }

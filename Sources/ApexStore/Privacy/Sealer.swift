@@ -22,10 +22,16 @@ package enum Sealer {
         "meta:\(account.lowercased):\(Timestamp.format(date).prefix(7))"
     }
 
-    /// The envelope with the request-metadata placeholder subject narrowed to account and month.
-    package static func resolvingSubjects(_ envelope: EventEnvelope) -> EventEnvelope {
-        let subject = metadataSubject(account: envelope.accountID, at: envelope.recordedAt)
-        return transform(envelope) { p in
+    /// Whether request metadata recorded at `a` and at `b` is sealed under the same subjects:
+    /// their months as an append's time (truncated as it records it) is formatted.
+    package static func sameMonth(_ a: Date, _ b: Date) -> Bool {
+        Timestamp.format(Timestamp.truncated(a)).prefix(7) == Timestamp.format(Timestamp.truncated(b)).prefix(7)
+    }
+
+    /// The envelope with the request-metadata placeholder subject narrowed to account and month:
+    /// `subject` is its ``metadataSubject(account:at:)``, worked out once for a batch.
+    package static func resolvingSubjects(_ envelope: EventEnvelope, to subject: String) -> EventEnvelope {
+        transform(envelope) { p in
             var p = p
             if p.subject == DataSubject.requestMetadata { p.subject = subject }
             return p
