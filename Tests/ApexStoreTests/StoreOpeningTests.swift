@@ -78,6 +78,18 @@ struct StoreOpeningTests {
         #expect(configuration.host == nil)
     }
 
+    @Test
+    func aStoreOpenedFromAURLRunsItsPoolWithoutPerLeaseTimers() throws {
+        // Keep-alive and idle-timeout timers start on every return of a connection to the pool
+        // and hold memory until their deadline even when cancelled (EventStores.applyPoolOptions).
+        for url in ["postgres://apex@localhost:5432/apex", "postgres://apex@/apex?host=/tmp/pg"] {
+            let configuration = EventStores.postgresConfiguration(try postgres(url))
+            #expect(configuration.options.keepAliveBehavior == nil)
+            #expect(configuration.options.minimumConnections == 2)
+            #expect(configuration.options.maximumConnections >= 2)
+        }
+    }
+
     @Test(arguments: [
         ("", "sqlite:"),
         ("sqlite:", "file path"),

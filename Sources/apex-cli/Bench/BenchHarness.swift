@@ -37,6 +37,7 @@ struct PostgresTarget: Sendable {
         var c = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database ?? self.database, tls: .disable)
         c.options.connectTimeout = .seconds(10)
+        EventStores.applyPoolOptions(to: &c)  // both sides' pools as a store opened from a URL has it
         return c
     }
 }
