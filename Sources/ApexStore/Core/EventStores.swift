@@ -71,7 +71,7 @@ public enum EventStores {
     /// timer and, for a connection above the minimum, an idle-timeout timer, each a task that
     /// sleeps 30 or 60 seconds and is cancelled when the connection is leased again. A cancelled
     /// sleep is not freed before its deadline (swiftlang/swift#60441), so a store committing
-    /// thousands of groups a second held hundreds of thousands of pending timers: 230 MB more
+    /// thousands of groups a second held tens of thousands of pending timers: 190 MB more
     /// memory, and every later query slower while they expired (PostgreSQL batches of 100 ran at
     /// 0.66 of the raw insert after sixteen writers, 0.71 with these options). Appends and reads
     /// mostly reuse the first two connections, which start no idle timer. Without keep-alive, a
