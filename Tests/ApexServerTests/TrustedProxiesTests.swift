@@ -1,4 +1,4 @@
-import ApexServer
+@testable import ApexServer
 import Testing
 
 /// `TrustedProxies.clientAddress`: the peer unless it is trusted; then the forwarding chain
@@ -47,6 +47,9 @@ import Testing
         // A dual-stack socket reports IPv4 peers as IPv4-mapped IPv6 addresses: still trusted by their IPv4 range.
         Case("::ffff:127.0.0.1", xff: "203.0.113.9, ::ffff:10.1.2.3", "203.0.113.9"),
         Case("::ffff:192.0.2.1", xff: "203.0.113.9", "::ffff:192.0.2.1"),
+        // Spaces and tabs around hops and parameters are HTTP's optional whitespace.
+        Case("127.0.0.1", xff: " \t203.0.113.9 ,\t10.1.2.3 ", "203.0.113.9"),
+        Case("127.0.0.1", forwarded: "for = \t\"198.51.100.9\" ;proto=http", "198.51.100.9"),
         // X-Forwarded-For wins over Forwarded when both are present.
         Case("127.0.0.1", xff: "203.0.113.1", forwarded: "for=198.51.100.7", "203.0.113.1"),
     ]
@@ -54,6 +57,16 @@ import Testing
     @Test(arguments: cases)
     func clientAddress(_ c: Case) {
         #expect(Self.proxies.clientAddress(peer: c.peer, xForwardedFor: c.xff, forwarded: c.forwarded) == c.client)
+    }
+
+    @Test func headerTextLosesOnlyTheOptionalWhitespaceAroundIt() {
+        #expect(" \t Bearer  x.y.z \t".trimmingOptionalWhitespace == "Bearer  x.y.z")
+        #expect("abc".trimmingOptionalWhitespace == "abc")
+        #expect(" \t ".trimmingOptionalWhitespace == "")
+        #expect("".trimmingOptionalWhitespace == "")
+        #expect("\u{A0}1.2.3.4".trimmingOptionalWhitespace == "\u{A0}1.2.3.4")  // not HTTP whitespace
+        #expect(#""3""#.trimming { $0 == "\"" } == "3")
+        #expect(#""""#.trimming { $0 == "\"" } == "")
     }
 
     @Test func noTrustedProxiesMeansThePeerAlways() throws {

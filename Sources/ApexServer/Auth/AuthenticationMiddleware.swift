@@ -13,10 +13,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let api: ApexAPI
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], header.prefix(7).lowercased() == "bearer " else {
             throw APIError.unauthorized("a bearer token is required (Authorization: Bearer <token>)")
         }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst("bearer ".count).trimmingOptionalWhitespace)
         guard let claims = await api.tokens.verify(token, now: api.configuration.clock()) else { throw APIError.unauthorized("the bearer token is invalid or expired") }
         let account = try await api.directory.state(of: claims.account)
         guard let user = account.users[claims.user], !user.removed else {

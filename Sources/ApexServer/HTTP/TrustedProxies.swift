@@ -37,7 +37,7 @@ public struct TrustedProxies: Sendable, Hashable {
     /// Throws a message naming the entry that is not a CIDR.
     public init(parsing text: String) throws {
         var ranges: [Range] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+        for part in text.split(separator: ",").map({ String($0.trimmingOptionalWhitespace) }) where !part.isEmpty {
             let pieces = part.split(separator: "/", maxSplits: 1).map(String.init)
             guard let bytes = Self.parseAddress(pieces[0]) else { throw ConfigurationError("'\(part)' is not an IP address or CIDR range") }
             let prefix = pieces.count == 2 ? Int(pieces[1]) : bytes.count * 8
@@ -63,7 +63,7 @@ public struct TrustedProxies: Sendable, Hashable {
         guard let peer, contains(peer) else { return peer }
         let chain: [String]
         if let xff = xForwardedFor, !xff.isEmpty {
-            chain = xff.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            chain = xff.split(separator: ",").map { String($0.trimmingOptionalWhitespace) }
         } else if let forwarded, !forwarded.isEmpty {
             chain = Self.forwardedFor(forwarded)
         } else {
@@ -82,8 +82,8 @@ public struct TrustedProxies: Sendable, Hashable {
     static func forwardedFor(_ header: String) -> [String] {
         header.split(separator: ",").compactMap { element in
             for pair in element.split(separator: ";") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                if kv.count == 2, kv[0].lowercased() == "for" { return kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingOptionalWhitespace }
+                if kv.count == 2, kv[0].lowercased() == "for" { return String(kv[1].trimming { $0 == "\"" }) }
             }
             return nil
         }

@@ -75,11 +75,11 @@ extension ApexAPI {
     /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`), or nil without the header.
     static func ifMatch(_ request: Request) throws -> Int64? {
         guard let raw = request.headers[.ifMatch] else { return nil }
-        var text = raw.trimmingCharacters(in: .whitespaces)
+        var text = raw.trimmingOptionalWhitespace
         // `*` matches any current version of an existing resource (RFC 9110 13.1.1).
         if text == "*" { return nil }
         if text.hasPrefix("W/") { text.removeFirst(2) }
-        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        text = text.trimming { $0 == "\"" }
         guard let version = Int64(text) else {
             throw APIError.badRequest("If-Match must be an ETag such as \"3\"", code: "invalid_header", field: "If-Match")
         }
