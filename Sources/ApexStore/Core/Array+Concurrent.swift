@@ -22,9 +22,7 @@ extension Array where Element: Sendable {
     func concurrentChunks<T: Sendable>(
         minimumChunk: Int = 256, _ body: @escaping @Sendable (ArraySlice<Element>) throws -> T
     ) async throws -> [T] {
-        let cores = ActiveProcessors.count
-        guard cores > 1, count >= 2 * minimumChunk else { return [try body(self[...])] }
-        let chunk = Swift.max(minimumChunk, (count + cores - 1) / cores)
+        guard let chunk = chunkLength(minimum: minimumChunk) else { return [try body(self[...])] }
         return try await withThrowingTaskGroup(of: (Int, T).self) { group in
             for start in stride(from: 0, to: count, by: chunk) {
                 let slice = self[start..<Swift.min(count, start + chunk)]
@@ -41,9 +39,7 @@ extension Array where Element: Sendable {
     /// thread taking one; a short array is mapped here. The result keeps the array's order; the
     /// first chunk's error to be thrown is rethrown.
     func parallelMap<T: Sendable>(minimumChunk: Int = 16, _ transform: @Sendable (Element) throws -> T) throws -> [T] {
-        let cores = ActiveProcessors.count
-        guard cores > 1, count >= 2 * minimumChunk else { return try map(transform) }
-        let chunk = Swift.max(minimumChunk, (count + cores - 1) / cores)
+        guard let chunk = chunkLength(minimum: minimumChunk) else { return try map(transform) }
         let chunks = (count + chunk - 1) / chunk
         let results = Mutex<[Result<[T], any Error>?]>(Array<Result<[T], any Error>?>(repeating: nil, count: chunks))
         withoutActuallyEscaping(transform) { transform in
@@ -53,5 +49,13 @@ extension Array where Element: Sendable {
             }
         }
         return try results.withLock { parts in try parts.flatMap { try $0!.get() } }
+    }
+
+    /// The length of the chunks that spread this array over the active processors, at least
+    /// `minimum`; nil when there is one processor or fewer than two chunks' worth of elements.
+    private func chunkLength(minimum: Int) -> Int? {
+        let cores = ActiveProcessors.count
+        guard cores > 1, count >= 2 * minimum else { return nil }
+        return Swift.max(minimum, (count + cores - 1) / cores)
     }
 }

@@ -75,8 +75,9 @@ package enum AppendPlanner {
         var stored: [EventEnvelope] = []
         var opened: [EventEnvelope] = []
         var rows: [EnvelopeColumns] = []
-        for (envelope, var (s, row, body)) in zip(envelopes, sealed) {
-            let hash = EventHash.compute(body: body, prevHash: prev)
+        for (envelope, one) in zip(envelopes, sealed) {
+            var (s, row) = (one.stored, one.row)
+            let hash = EventHash.compute(body: one.body, prevHash: prev)
             (s.prevHash, s.hash, row.prevHash, row.hash) = (prev, hash, prev, hash)
             var o = envelope
             (o.prevHash, o.hash) = (prev, hash)

@@ -22,9 +22,12 @@ extension PostgresEventStore {
     /// What planning a batch needs, read in one statement.
     struct AppendContext {
         var position: Int64
-        var now: Date
+        /// The time the batch is recorded at: the store's clock, else the database's.
+        var recordedAt: Date
         var heads: [StreamID: StreamHead]
         var keys: [String: SymmetricKey]
+        /// The subjects the batch needs keys for, recorded at `recordedAt`.
+        var subjects: Set<String>
         var knownIDs: Int
     }
 
@@ -47,10 +50,8 @@ extension PostgresEventStore {
         _ requests: [AppendRequest], client: PostgresClient, clock: (@Sendable () -> Date)?, logger: Logger
     ) async throws -> [Result<AppendResult, any Error>]? {
         try await client.withConnection { conn in
-            let planned = subjects(of: requests, at: clock?() ?? Date())
-            let context = try await readContext(requests, subjects: planned.subjects, conn: conn, logger: logger)
-            let recordedAt = clock?() ?? context.now
-            let subjects = Sealer.sameMonth(planned.at, recordedAt) ? planned.subjects : AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
+            let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+            let (recordedAt, subjects) = (context.recordedAt, context.subjects)
             guard context.knownIDs == 0, subjects.isSubset(of: context.keys.keys) else { return nil }
             let plan = AppendPlanner.plan(requests, after: context.position, recordedAt: recordedAt, heads: context.heads, existing: [], keys: context.keys)
             guard !plan.stored.isEmpty else { return plan.outcomes }
@@ -108,12 +109,10 @@ extension PostgresEventStore {
         // The lock in a statement of its own: a statement that waits for a lock still reads
         // what was committed when it began, so the heads must be read by the next statement.
         for try await _ in try await conn.query("SELECT position FROM store_head WHERE id = 1 FOR UPDATE", logger: logger) {}
-        let planned = subjects(of: requests, at: clock?() ?? Date())
-        let context = try await readContext(requests, subjects: planned.subjects, conn: conn, logger: logger)
-        let recordedAt = clock?() ?? context.now
+        let context = try await readContext(requests, conn: conn, clock: clock, logger: logger)
+        let recordedAt = context.recordedAt
         var keys = context.keys
-        let subjects = Sealer.sameMonth(planned.at, recordedAt) ? planned.subjects : AppendPlanner.subjects(of: requests, recordedAt: recordedAt)
-        let missing = subjects.subtracting(keys.keys)
+        let missing = context.subjects.subtracting(keys.keys)
         if !missing.isEmpty { keys.merge(try await Self.keys(conn, for: missing, create: true, logger)) { a, _ in a } }
         let existing =
             context.knownIDs == 0 ? [] : try await select(conn, "SELECT \(unescaped: columns) FROM events WHERE id = ANY(\(ids)) ORDER BY position", logger)
@@ -124,27 +123,26 @@ extension PostgresEventStore {
         return plan.outcomes
     }
 
-    /// The subjects the requests' events need keys for when recorded at `date`, with the date:
-    /// the keys are read for these, and they are the plan's own unless the database's clock
-    /// puts the append in another month.
-    private static func subjects(of requests: [AppendRequest], at date: Date) -> (subjects: Set<String>, at: Date) {
-        (AppendPlanner.subjects(of: requests, recordedAt: date), date)
-    }
-
-    /// The store head and clock, the requests' stream heads, the keys of `subjects`, and how
-    /// many of their ids are known, in one statement.
+    /// The store head and clock, the requests' stream heads, the keys their subjects need at
+    /// this month, and how many of their ids are known, in one statement; then the time the batch
+    /// is recorded at and its subjects then. Those are the subjects the keys were read for unless
+    /// the database's clock puts the batch in another month than the process's.
     private static func readContext(
-        _ requests: [AppendRequest], subjects: Set<String>, conn: PostgresConnection, logger: Logger
+        _ requests: [AppendRequest], conn: PostgresConnection, clock: (@Sendable () -> Date)?, logger: Logger
     ) async throws -> AppendContext {
         let ids = requests.flatMap { $0.events.map(\.id) }
         let streams = Array(Set(requests.map(\.stream.rawValue)))
-        let subjects = Array(subjects)
-        var context = AppendContext(position: 0, now: Date(), heads: [:], keys: [:], knownIDs: 0)
+        let readAt = clock?() ?? Date()
+        let planned = AppendPlanner.subjects(of: requests, recordedAt: readAt)
+        var context = AppendContext(position: 0, recordedAt: readAt, heads: [:], keys: [:], subjects: planned, knownIDs: 0)
+        var databaseNow = readAt
         var headsJSON = "[]"
         var keysJSON = "[]"
-        for try await row in try await conn.execute(ReadContext(streams: streams, subjects: subjects, ids: ids), logger: logger) {
-            (context.position, context.now, headsJSON, keysJSON, context.knownIDs) = row
+        for try await row in try await conn.execute(ReadContext(streams: streams, subjects: Array(planned), ids: ids), logger: logger) {
+            (context.position, databaseNow, headsJSON, keysJSON, context.knownIDs) = row
         }
+        context.recordedAt = clock?() ?? databaseNow
+        if !Sealer.sameMonth(readAt, context.recordedAt) { context.subjects = AppendPlanner.subjects(of: requests, recordedAt: context.recordedAt) }
         for case .array(let h) in try JSONValue.parse(headsJSON).arrayValue ?? [] {
             guard h.count == 3, let stream = h[0].stringValue, let version = h[1].numberValue, let hash = h[2].stringValue else { continue }
             context.heads[StreamID(rawValue: stream)] = StreamHead(version: Int64(version), hash: hash)
