@@ -15,6 +15,11 @@ import Testing
         ])
     }
 
+    @Test func aRepeatedMemberNameKeepsItsLastValueAtEveryDepth() throws {
+        let text = #"{"a":1,"b":{"x":1,"y":{"x":[{"k":1,"k":2}]},"x":2},"a":3,"c":{}}"#
+        #expect(try JSONValue.parse(text) == ["a": 3, "b": ["x": 2, "y": ["x": [["k": 2]]]], "c": [:]])
+    }
+
     @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01x", "{\"a\":1} x", "\"\u{01}\"", "\"\\ud800\"", "-", "1e999"])
     func rejectsMalformedText(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }

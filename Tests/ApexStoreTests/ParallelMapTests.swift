@@ -1,4 +1,5 @@
 @testable import ApexStore
+import Synchronization
 import Testing
 
 /// `parallelMap` spreads CPU-bound work in synchronous code (sealing an append's batch) over
@@ -22,5 +23,26 @@ struct ParallelMapTests {
                 return v
             }
         }
+    }
+
+    /// A result, counted as it is made and released.
+    final class Token: Sendable {
+        static let live = Mutex(0)
+        init() { Self.live.withLock { $0 += 1 } }
+        deinit { Self.live.withLock { $0 -= 1 } }
+    }
+
+    @Test func theFirstChunksErrorIsRethrownAndEveryResultMadeIsReleased() {
+        let values = Array(0..<500)
+        #expect(throws: Odd(value: 100)) {
+            _ = try values.parallelMap { v in
+                if v == 100 || v == 400 { throw Odd(value: v) }
+                return Token()
+            }
+        }
+        #expect(Token.live.withLock { $0 } == 0)
+        let tokens = try? values.parallelMap { _ in Token() }
+        #expect(tokens?.count == 500)
+        #expect(Token.live.withLock { $0 } == 500)
     }
 }

@@ -27,6 +27,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// Whether this is `null` (without comparing whole values).
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
     /// The string, when this is a string.
     public var stringValue: String? {
         if case .string(let s) = self { return s }

@@ -79,11 +79,11 @@ struct JSONValueDecoder: Decoder {
             return JSONValueDecoder(value: value, codingPath: codingPath + [key])
         }
 
-        func decodeNil(forKey key: Key) throws -> Bool { try child(key).value == .null }
+        func decodeNil(forKey key: Key) throws -> Bool { try child(key).value.isNull }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             let child = try child(key)
-            if child.value == .null, !(type == JSONValue.self) {
+            if child.value.isNull, !(type == JSONValue.self) {
                 throw DecodingError.valueNotFound(type, .init(codingPath: child.codingPath, debugDescription: "Expected \(type) value but found null instead."))
             }
             return try child.decodeValue(type)
@@ -125,13 +125,13 @@ struct JSONValueDecoder: Decoder {
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd, items[currentIndex] == .null else { return false }
+            guard !isAtEnd, items[currentIndex].isNull else { return false }
             currentIndex += 1
             return true
         }
 
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            guard !isAtEnd, items[currentIndex] != .null || type == JSONValue.self else {
+            guard !isAtEnd, !items[currentIndex].isNull || type == JSONValue.self else {
                 throw DecodingError.valueNotFound(
                     type, .init(codingPath: codingPath + [IndexKey(intValue: currentIndex)], debugDescription: "Expected \(type) but found null or the end."))
             }
@@ -156,7 +156,7 @@ struct JSONValueDecoder: Decoder {
 }
 
 extension JSONValueDecoder: SingleValueDecodingContainer {
-    func decodeNil() -> Bool { value == .null }
+    func decodeNil() -> Bool { value.isNull }
 
     func decode(_ type: Bool.Type) throws -> Bool {
         guard case .bool(let b) = value else { throw mismatch(type) }
@@ -186,7 +186,7 @@ extension JSONValueDecoder: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if value == .null, !(type == JSONValue.self) {
+        if value.isNull, !(type == JSONValue.self) {
             throw DecodingError.valueNotFound(type, .init(codingPath: codingPath, debugDescription: "Expected \(type) value but found null instead."))
         }
         return try decodeValue(type)

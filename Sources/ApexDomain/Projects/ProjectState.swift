@@ -107,15 +107,21 @@ public struct ProjectState: Sendable, Hashable {
         if recordingActor { updatedBy = event.actor.userID }
     }
 
-    /// The state after folding `events` onto an empty one.
-    public static func replay<S: Sequence>(_ events: S) throws -> ProjectState where S.Element == EventEnvelope {
-        var state = ProjectState()
+    /// Folds `events` in order, as ``apply(_:)`` each would: only the last event's actor is
+    /// decoded, as it is the one `updatedBy` keeps.
+    public mutating func apply<S: Sequence>(contentsOf events: S) throws where S.Element == EventEnvelope {
         var remaining = events.makeIterator()
         var next = remaining.next()
         while let event = next {
             next = remaining.next()
-            try state.apply(event, recordingActor: next == nil)
+            try apply(event, recordingActor: next == nil)
         }
+    }
+
+    /// The state after folding `events` onto an empty one.
+    public static func replay<S: Sequence>(_ events: S) throws -> ProjectState where S.Element == EventEnvelope {
+        var state = ProjectState()
+        try state.apply(contentsOf: events)
         return state
     }
 

@@ -34,21 +34,42 @@ extension Array where Element: Sendable {
         }
     }
 
-    /// `map(transform)` for CPU-bound work in synchronous code (inside a transaction): chunks of
-    /// at least `minimumChunk` elements run on the active processors at once, the calling
-    /// thread taking one; a short array is mapped here. The result keeps the array's order; the
-    /// first chunk's error to be thrown is rethrown.
+    /// `map(transform)` for CPU-bound work in synchronous code (inside a transaction, or a page
+    /// being decoded): chunks of at least `minimumChunk` elements run on the active processors
+    /// at once, the calling thread taking one; a short array is mapped here. Each chunk writes
+    /// its results in place in the result, and `transform` borrows each element, so nothing is
+    /// copied. The result keeps the array's order; when chunks throw, the error of the first of
+    /// them is rethrown and every result already made is released.
     func parallelMap<T: Sendable>(minimumChunk: Int = 16, _ transform: @Sendable (Element) throws -> T) throws -> [T] {
         guard let chunk = chunkLength(minimum: minimumChunk) else { return try map(transform) }
         let chunks = (count + chunk - 1) / chunk
-        let results = Mutex<[Result<[T], any Error>?]>(Array<Result<[T], any Error>?>(repeating: nil, count: chunks))
-        withoutActuallyEscaping(transform) { transform in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let part = Result { try self[c * chunk..<Swift.min(count, (c + 1) * chunk)].map(transform) }
-                results.withLock { $0[c] = part }
+        // Per chunk: how many results it made, and the error that stopped it.
+        let outcomes = Mutex([(made: Int, error: (any Error)?)](repeating: (0, nil), count: chunks))
+        return try withoutActuallyEscaping(transform) { transform in
+            try withUnsafeBufferPointer { input in
+                try [T](unsafeUninitializedCapacity: count) { output, initialized in
+                    nonisolated(unsafe) let (input, output) = (input, output)
+                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                        var made = 0
+                        var failure: (any Error)?
+                        do {
+                            for i in c * chunk..<Swift.min(input.count, (c + 1) * chunk) {
+                                (output.baseAddress! + i).initialize(to: try transform(input[i]))
+                                made += 1
+                            }
+                        } catch { failure = error }
+                        outcomes.withLock { $0[c] = (made, failure) }
+                    }
+                    let results = outcomes.withLock { $0 }
+                    guard let error = results.lazy.compactMap(\.error).first else {
+                        initialized = input.count
+                        return
+                    }
+                    for (c, result) in results.enumerated() { (output.baseAddress! + c * chunk).deinitialize(count: result.made) }
+                    throw error
+                }
             }
         }
-        return try results.withLock { parts in try parts.flatMap { try $0!.get() } }
     }
 
     /// The length of the chunks that spread this array over the active processors, at least

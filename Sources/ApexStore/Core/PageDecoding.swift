@@ -13,21 +13,24 @@ enum PageDecoding {
     static func envelopes(
         _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
-        let opened = mode == .opened
+        guard mode == .opened else {
+            // Nothing to open: each row is checked and made an envelope at once, on the cores.
+            return try rows.parallelMap(minimumChunk: 256, storedEnvelope)
+        }
         let chunks = try await rows.concurrentChunks { chunk -> (checked: [Checked], subjects: PersonalSubjects) in
             var subjects = PersonalSubjects()
             // By index, as below: `map` would copy each row.
             let checked = try chunk.indices.map { i -> Checked in
-                if opened ? chunk[i].jsonIsCanonical(collectingSubjects: &subjects) : chunk[i].jsonIsCanonical { return .canonical }
+                if chunk[i].jsonIsCanonical(collectingSubjects: &subjects) { return .canonical }
                 let envelope = try chunk[i].envelope()
-                if opened { Sealer.subjects(of: envelope).forEach { subjects.insert($0) } }
+                Sealer.subjects(of: envelope).forEach { subjects.insert($0) }
                 return .decoded(envelope)
             }
             return (checked, subjects)
         }
         let checked = chunks.flatMap(\.checked)
         let subjects = chunks.reduce(into: PersonalSubjects()) { $0.formUnion($1.subjects) }.all
-        let open = opened && !subjects.isEmpty ? Sealer.opener(keys: try await keys(subjects)) : nil
+        let open = subjects.isEmpty ? nil : Sealer.opener(keys: try await keys(subjects))
         // By index, so that no row is copied (a copy retains each of its texts).
         return try rows.indices.map { i in
             switch checked[i] {
@@ -35,6 +38,12 @@ enum PageDecoding {
             case .decoded(let envelope): open.map { envelope.opening($0) } ?? envelope
             }
         }
+    }
+
+    /// The envelope of a row read as stored: decoded on first access when its JSON is
+    /// canonical, otherwise now.
+    static func storedEnvelope(_ row: EnvelopeColumns) throws -> EventEnvelope {
+        try row.jsonIsCanonical ? row.deferredEnvelope(open: nil) : row.envelope()
     }
 
     /// A row checked: canonical (decoded on first access), or decoded now.

@@ -104,16 +104,12 @@ public final class SQLiteEventStore: EventStore {
 
     /// Events of a stream from a version.
     public func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await read { db in
-            try Self.selectRows(db, "stream_id = ? AND version >= ? ORDER BY version LIMIT ?", [stream.rawValue, version, Int64(clamping: limit)])
-        }
-        return try await envelopes(rows, mode: mode)
+        try await page("stream_id = ? AND version >= ? ORDER BY version LIMIT ?", [stream.rawValue, version, Int64(clamping: limit)], mode: mode)
     }
 
     /// A page of the global log.
     public func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await readRows(after: position, limit: limit)
-        return try await envelopes(rows, mode: mode)
+        try await page("position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)], mode: mode)
     }
 
     /// A page of the global log as stored, undecoded.
@@ -123,10 +119,12 @@ public final class SQLiteEventStore: EventStore {
 
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        let rows = try await read { db in
-            try Self.selectRows(db, "account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)])
-        }
-        return try await envelopes(rows, mode: mode)
+        try await page("account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)], mode: mode)
+    }
+
+    /// The envelopes a `WHERE` clause selects.
+    private func page(_ clause: String, _ arguments: StatementArguments, mode: ReadMode) async throws -> [EventEnvelope] {
+        try await envelopes(try await read { db in try Self.selectRows(db, clause, arguments) }, mode: mode)
     }
 
     /// The stream's version.

@@ -40,6 +40,8 @@ public struct EventSubscription: AsyncSequence, Sendable {
         var nextPage: Int
         var buffer: [EventEnvelope] = []
         var index = 0
+        /// Whether the last page came back full.
+        var catchingUp = false
 
         /// The next event; waits for one when caught up. Throws `CancellationError` when cancelled.
         public mutating func next() async throws -> EventEnvelope? {
@@ -51,11 +53,28 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     cursor = event.position
                     return event
                 }
-                buffer = try await store.readAll(after: cursor, limit: nextPage, mode: .opened)
+                let limit = nextPage
+                buffer = try await read(limit: limit)
                 index = 0
-                nextPage = buffer.count < nextPage ? pageSize : nextPage > largestPage / 2 ? largestPage : nextPage * 2
+                catchingUp = buffer.count >= limit
+                nextPage = !catchingUp ? pageSize : nextPage > largestPage / 2 ? largestPage : nextPage * 2
                 if buffer.isEmpty { try await store.waitForAppend(after: cursor, timeout: .seconds(1)) }
             }
+        }
+
+        /// The next `limit` events after the cursor. While catching up, the page after it is
+        /// read at the same time, from the position it would start after if positions from the
+        /// cursor on have no gap, and kept when they have none: two queries at once, on two
+        /// connections and cores, for two pages.
+        private func read(limit: Int) async throws -> [EventEnvelope] {
+            let (store, cursor) = (store, cursor)
+            let (end, overflow) = cursor.addingReportingOverflow(Int64(limit))
+            guard catchingUp, !overflow else { return try await store.readAll(after: cursor, limit: limit, mode: .opened) }
+            async let ahead = store.readAll(after: end, limit: limit, mode: .opened)
+            var page = try await store.readAll(after: cursor, limit: limit, mode: .opened)
+            let next = try await ahead
+            if page.count == limit, page.last?.position == end { page.append(contentsOf: next) }
+            return page
         }
     }
 }

@@ -28,10 +28,11 @@ enum ReadScenarios {
         }
     }
 
-    /// `replay.stream`: readStream + decode + ``ProjectState`` fold against a SELECT of the same rows.
+    /// `replay.stream`: read + decode + ``ProjectState`` fold against a SELECT of the same rows.
     ///
-    /// Read as stored, as the server loads project state: the fold needs no personal data, so
-    /// request metadata stays sealed (opening it is what `catchup.readAll` measures).
+    /// The stream is folded with `foldStream`, pages of 500 read and decoded two ahead of the
+    /// fold. Read as stored, as the server loads project state: the fold needs no personal data,
+    /// so request metadata stays sealed (opening it is what `catchup.readAll` measures).
     static func replay(_ h: BenchHarness, stream: StreamID, context: BenchContext) async throws -> ScenarioResult {
         let expected = Int64(context.replayEvents)
         let (raw, apex) = try await Comparison.measure(
@@ -39,15 +40,14 @@ enum ReadScenarios {
             raw: { try await ClosedLoop.passes(minimum: context.duration, maxPasses: 50) { try await h.raw.selectStream(stream) } },
             apex: {
                 try await ClosedLoop.passes(minimum: context.duration, maxPasses: 50) {
-                    let events = try await h.store.readStream(stream, from: 1, limit: .max, mode: .stored)
-                    let state = try ProjectState.replay(events)
+                    let state = try await h.store.foldStream(stream, into: ProjectState()) { try $0.apply(contentsOf: $1) }
                     guard state.version == expected else { throw CLIError("replay reached version \(state.version), expected \(expected)") }
-                    return events.count
+                    return Int(state.version)
                 }
             })
         return ScenarioResult(
             id: "replay.stream", title: "replay a \(context.replayEvents)-event stream", store: h.kind, concurrency: 1,
-            workload: "project events from ProjectDecider, read (as stored) + decode + fold vs SELECT", apex: apex, raw: raw, minRatio: 0.5)
+            workload: "project events from ProjectDecider, foldStream (as stored, pages of 500 read ahead) vs SELECT", apex: apex, raw: raw, minRatio: 0.5)
     }
 
     /// `catchup.readAll`: a subscriber catching up from position 0 against one ordered SELECT.
