@@ -6,8 +6,11 @@ public import ApexDomain
 /// for SQLite and memory, LISTEN/NOTIFY for PostgreSQL), so nothing runs in the background and
 /// cancelling the consuming task ends the subscription. While it catches up (every page comes
 /// back full) the pages double, up to ``maximumGrowth`` times `pageSize`: each page is a query,
-/// and on PostgreSQL pages of 500 cost 1.3 times as much per event as pages of 5,000. Once caught
-/// up, pages are `pageSize` again.
+/// and on PostgreSQL pages of 500 cost 1.3 times as much per event as pages of 5,000. The
+/// ``pagesAhead`` pages after each page are read at the same time, from where they would start
+/// if positions had no gap, and kept only if they have none (on PostgreSQL this took the
+/// catch-up read from 0.55–0.65 of a plain `SELECT` to 0.62–0.80). Once caught up, pages are
+/// `pageSize` again, one at a time.
 ///
 /// ```swift
 /// for try await event in store.subscribe(after: lastSeen) { try await projector.apply(event) }
@@ -22,6 +25,9 @@ public struct EventSubscription: AsyncSequence, Sendable {
 
     /// How many times `pageSize` a page may grow to while catching up.
     public static let maximumGrowth = 8
+
+    /// How many pages after the current one are read at the same time while catching up.
+    public static let pagesAhead = 2
 
     /// Starts reading.
     public func makeAsyncIterator() -> Iterator {
@@ -62,19 +68,31 @@ public struct EventSubscription: AsyncSequence, Sendable {
             }
         }
 
-        /// The next `limit` events after the cursor. While catching up, the page after it is
-        /// read at the same time, from the position it would start after if positions from the
-        /// cursor on have no gap, and kept when they have none: two queries at once, on two
-        /// connections and cores, for two pages.
+        /// The next `limit` events after the cursor. While catching up, the
+        /// ``EventSubscription/pagesAhead`` pages after it are read at the same time, each from
+        /// the position it would start after if positions from the cursor on had no gap, and
+        /// kept as long as they have none: several queries at once, on as many connections and
+        /// cores.
         private func read(limit: Int) async throws -> [EventEnvelope] {
             let (store, cursor) = (store, cursor)
-            let (end, overflow) = cursor.addingReportingOverflow(Int64(limit))
-            guard catchingUp, !overflow else { return try await store.readAll(after: cursor, limit: limit, mode: .opened) }
-            async let ahead = store.readAll(after: end, limit: limit, mode: .opened)
-            var page = try await store.readAll(after: cursor, limit: limit, mode: .opened)
-            let next = try await ahead
-            if page.count == limit, page.last?.position == end { page.append(contentsOf: next) }
-            return page
+            let pages = catchingUp ? 1 + EventSubscription.pagesAhead : 1
+            let span = Int64(limit).multipliedReportingOverflow(by: Int64(pages))
+            guard pages > 1, !span.overflow, !cursor.addingReportingOverflow(span.partialValue).overflow else {
+                return try await store.readAll(after: cursor, limit: limit, mode: .opened)
+            }
+            return try await withThrowingTaskGroup(of: (Int, [EventEnvelope]).self) { reads in
+                for i in 0..<pages {
+                    reads.addTask { (i, try await store.readAll(after: cursor + Int64(i * limit), limit: limit, mode: .opened)) }
+                }
+                var read = [[EventEnvelope]](repeating: [], count: pages)
+                for try await (i, page) in reads { read[i] = page }
+                var events = read[0]
+                for i in 1..<pages {
+                    guard events.count == i * limit, events.last?.position == cursor + Int64(i * limit) else { break }
+                    events.append(contentsOf: read[i])
+                }
+                return events
+            }
         }
     }
 }
