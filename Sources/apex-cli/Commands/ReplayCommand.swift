@@ -22,26 +22,27 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
         let at = try atTime.map { try EventsCommand.time($0, "--at-time") }
         let url = try Settings().storeURL(store.url)
-        let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
-            try await store.readStream(.project(id))
-        }
-        guard !events.isEmpty else { throw CLIError("no project \(id.lowercased()) in this store") }
-        let history = ProjectHistory(events: events)
-        let state: ProjectState
-        if let atVersion {
-            guard atVersion >= 1, atVersion <= Int64(events.count) else { throw CLIError("--at-version must be from 1 to \(events.count)") }
-            state = try history.state(atVersion: atVersion)
-        } else if let at {
-            state = try history.state(at: at)
-        } else {
-            state = try history.state(atVersion: Int64(events.count))
+        let stream = StreamID.project(id)
+        let (state, total) = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+            let total = try await store.streamVersion(stream)
+            guard total > 0 else { throw CLIError("no project \(id.lowercased()) in this store") }
+            if let atVersion, !(1...total).contains(atVersion) { throw CLIError("--at-version must be from 1 to \(total)") }
+            // Folded page by page as stored (state holds no personal data, so nothing is opened),
+            // up to the version or the last event recorded at or before the time.
+            let folded = try await store.foldStream(stream, into: (state: ProjectState(), done: false)) { folded, page in
+                guard !folded.done else { return }
+                let wanted = page.prefix { event in event.version <= (atVersion ?? .max) && at.map { event.recordedAt <= $0 } ?? true }
+                folded.done = wanted.count < page.count
+                try folded.state.apply(contentsOf: wanted)
+            }
+            return (folded.state, total)
         }
         var document = try CanonicalJSON.value(of: state).objectValue ?? [:]
         document["state_hash"] = .string(state.stateHash)
         if json {
             Output.json(.object(document))
         } else {
-            print("project \(id.lowercased()) at version \(state.version) of \(events.count)")
+            print("project \(id.lowercased()) at version \(state.version) of \(total)")
             print("  name:        \(state.fields.name)")
             print("  status:      \(state.status.rawValue)\(state.deleted ? " (deleted)" : "")")
             print("  tags:        \(state.fields.tags.joined(separator: ", "))")
