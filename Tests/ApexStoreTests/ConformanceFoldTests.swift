@@ -10,8 +10,10 @@ struct ConformanceFoldTests {
     struct Refused: Error {}
 
     /// The pages a fold was given: their first and last versions.
-    static func pages(_ store: any EventStore, _ stream: StreamID, from version: Int64 = 1, pageSize: Int) async throws -> [ClosedRange<Int64>] {
-        try await store.foldStream(stream, from: version, into: [ClosedRange<Int64>](), pageSize: pageSize) { pages, page in
+    static func pages(
+        _ store: any EventStore, _ stream: StreamID, from version: Int64 = 1, through last: Int64 = .max, pageSize: Int
+    ) async throws -> [ClosedRange<Int64>] {
+        try await store.foldStream(stream, from: version, through: last, into: [ClosedRange<Int64>](), pageSize: pageSize) { pages, page in
             pages.append(page.first!.version...page.last!.version)
             #expect(page.map(\.version) == Array(page.first!.version...page.last!.version))
         }
@@ -30,6 +32,12 @@ struct ConformanceFoldTests {
             #expect(try await Self.pages(f.store, stream, pageSize: 1_000) == [1...250])
             #expect(try await Self.pages(f.store, stream, from: 241, pageSize: 4) == [241...244, 245...248, 249...250])
             #expect(try await Self.pages(f.store, .project(UUID()), pageSize: 10).isEmpty)
+            #expect(try await Self.pages(f.store, stream, from: 0, pageSize: 100).first == 1...100)
+            // Through a version: the last page ends there, and nothing after it is folded.
+            #expect(try await Self.pages(f.store, stream, through: 120, pageSize: 50) == [1...50, 51...100, 101...120])
+            #expect(try await Self.pages(f.store, stream, through: 100, pageSize: 50) == [1...50, 51...100])
+            #expect(try await Self.pages(f.store, stream, from: 7, through: 7, pageSize: 50) == [7...7])
+            #expect(try await Self.pages(f.store, stream, through: 900, pageSize: 100).last == 201...250)
             let texts = try await f.store.foldStream(stream, into: [String](), pageSize: 7) { texts, page in
                 texts += page.map { $0.data["text"]?.stringValue ?? "" }
             }
@@ -105,6 +113,23 @@ struct ConformanceFoldTests {
                 if event.position >= 240 { break }
             }
             #expect(positions == (1...240).filter { ![15, 16, 33, 70, 71, 72, 150, 200].contains($0) })
+        }
+    }
+
+    /// Stream versions have no gaps unless rows were deleted behind the store's back; a fold
+    /// that reads pages ahead by version then says so instead of folding what is left.
+    @Test(arguments: [StoreKind.sqlite, .postgres])
+    func aFoldOverDeletedRowsFailsAsAnIntegrityFailure(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let stream = StreamID.project(UUID())
+            _ = try await f.store.append(Events.notes(60), to: stream, expected: .noStream)
+            try await f.disableAppendOnlyTriggers()
+            try await f.execute("DELETE FROM events WHERE position = 15")
+            // The page that starts at 11 holds 11…14, 16…21; one that starts past the gap is fine.
+            await #expect { try await Self.pages(f.store, stream, pageSize: 10) } throws: { error in
+                (error as? EventStoreError)?.code == .integrityFailure
+            }
+            #expect(try await Self.pages(f.store, stream, from: 21, pageSize: 10) == [21...30, 31...40, 41...50, 51...60])
         }
     }
 }

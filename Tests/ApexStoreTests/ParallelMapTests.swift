@@ -32,17 +32,26 @@ struct ParallelMapTests {
         deinit { Self.live.withLock { $0 -= 1 } }
     }
 
+    /// Four chunks of 125, whatever this machine's core count: chunk 0 fails at its last
+    /// element, chunk 1 at its first, so the error that comes first in time is most likely
+    /// chunk 1's; the one rethrown must be chunk 0's.
     @Test func theFirstChunksErrorIsRethrownAndEveryResultMadeIsReleased() {
         let values = Array(0..<500)
-        #expect(throws: Odd(value: 100)) {
-            _ = try values.parallelMap { v in
-                if v == 100 || v == 400 { throw Odd(value: v) }
+        #expect(throws: Odd(value: 124)) {
+            _ = try values.parallelMap(processors: 4) { v in
+                if v == 124 || v == 125 || v == 499 { throw Odd(value: v) }
                 return Token()
             }
         }
         #expect(Token.live.withLock { $0 } == 0)
-        let tokens = try? values.parallelMap { _ in Token() }
+        let tokens = try? values.parallelMap(processors: 4) { _ in Token() }
         #expect(tokens?.count == 500)
         #expect(Token.live.withLock { $0 } == 500)
+    }
+
+    @Test(arguments: [1, 2, 3, 8])
+    func equalsMapOnAnyNumberOfProcessors(processors: Int) throws {
+        let values = (0..<777).map { "v\($0)" }
+        #expect(try values.parallelMap(processors: processors) { $0 + "!" } == values.map { $0 + "!" })
     }
 }

@@ -34,14 +34,18 @@ extension Array where Element: Sendable {
         }
     }
 
-    /// `map(transform)` for CPU-bound work in synchronous code (inside a transaction, or a page
-    /// being decoded): chunks of at least `minimumChunk` elements run on the active processors
-    /// at once, the calling thread taking one; a short array is mapped here. Each chunk writes
-    /// its results in place in the result, and `transform` borrows each element, so nothing is
-    /// copied. The result keeps the array's order; when chunks throw, the error of the first of
-    /// them is rethrown and every result already made is released.
-    func parallelMap<T: Sendable>(minimumChunk: Int = 16, _ transform: @Sendable (Element) throws -> T) throws -> [T] {
-        guard let chunk = chunkLength(minimum: minimumChunk) else { return try map(transform) }
+    /// `map(transform)` for CPU-bound work that must not suspend (inside a transaction, or a
+    /// page being decoded): chunks of at least `minimumChunk` elements run on `processors`
+    /// threads at once, the calling thread taking one and blocking until all are done (called
+    /// from async code, it holds a thread of the cooperative pool); a short array is mapped
+    /// here. Each chunk writes its results in place in the result, and `transform` borrows
+    /// each element, so nothing is copied. The result keeps the array's order; when chunks
+    /// throw, the error of the first of them in the array is rethrown and every result already
+    /// made is released.
+    func parallelMap<T: Sendable>(
+        minimumChunk: Int = 16, processors: Int = ActiveProcessors.count, _ transform: @Sendable (Element) throws -> T
+    ) throws -> [T] {
+        guard let chunk = chunkLength(minimum: minimumChunk, processors: processors) else { return try map(transform) }
         let chunks = (count + chunk - 1) / chunk
         // Per chunk: how many results it made, and the error that stopped it.
         let outcomes = Mutex([(made: Int, error: (any Error)?)](repeating: (0, nil), count: chunks))
@@ -72,10 +76,9 @@ extension Array where Element: Sendable {
         }
     }
 
-    /// The length of the chunks that spread this array over the active processors, at least
+    /// The length of the chunks that spread this array over `cores` processors, at least
     /// `minimum`; nil when there is one processor or fewer than two chunks' worth of elements.
-    private func chunkLength(minimum: Int) -> Int? {
-        let cores = ActiveProcessors.count
+    private func chunkLength(minimum: Int, processors cores: Int = ActiveProcessors.count) -> Int? {
         guard cores > 1, count >= 2 * minimum else { return nil }
         return Swift.max(minimum, (count + cores - 1) / cores)
     }

@@ -14,7 +14,8 @@ enum PageDecoding {
         _ rows: [EnvelopeColumns], mode: ReadMode, keys: (Set<String>) async throws -> [String: SymmetricKey]
     ) async throws -> [EventEnvelope] {
         guard mode == .opened else {
-            // Nothing to open: each row is checked and made an envelope at once, on the cores.
+            // Nothing to open: each row is checked and made an envelope at once (a page of
+            // 512 rows or more on all the cores).
             return try rows.parallelMap(minimumChunk: 256, storedEnvelope)
         }
         let chunks = try await rows.concurrentChunks { chunk -> (checked: [Checked], subjects: PersonalSubjects) in

@@ -46,7 +46,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
         var nextPage: Int
         var buffer: [EventEnvelope] = []
         var index = 0
-        /// Whether the last page came back full.
+        /// Whether every page of the last read came back full.
         var catchingUp = false
 
         /// The next event; waits for one when caught up. Throws `CancellationError` when cancelled.
@@ -62,7 +62,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 let limit = nextPage
                 buffer = try await read(limit: limit)
                 index = 0
-                catchingUp = buffer.count >= limit
+                catchingUp = !buffer.isEmpty && buffer.count.isMultiple(of: limit)
                 nextPage = !catchingUp ? pageSize : nextPage > largestPage / 2 ? largestPage : nextPage * 2
                 if buffer.isEmpty { try await store.waitForAppend(after: cursor, timeout: .seconds(1)) }
             }
@@ -80,16 +80,22 @@ public struct EventSubscription: AsyncSequence, Sendable {
             guard pages > 1, !span.overflow, !cursor.addingReportingOverflow(span.partialValue).overflow else {
                 return try await store.readAll(after: cursor, limit: limit, mode: .opened)
             }
-            return try await withThrowingTaskGroup(of: (Int, [EventEnvelope]).self) { reads in
+            return try await withThrowingTaskGroup(of: (Int, Result<[EventEnvelope], any Error>).self) { reads in
                 for i in 0..<pages {
-                    reads.addTask { (i, try await store.readAll(after: cursor + Int64(i * limit), limit: limit, mode: .opened)) }
+                    reads.addTask {
+                        do { return (i, .success(try await store.readAll(after: cursor + Int64(i * limit), limit: limit, mode: .opened))) } catch {
+                            return (i, .failure(error))
+                        }
+                    }
                 }
-                var read = [[EventEnvelope]](repeating: [], count: pages)
+                var read = [Result<[EventEnvelope], any Error>](repeating: .success([]), count: pages)
                 for try await (i, page) in reads { read[i] = page }
-                var events = read[0]
+                // Only the first page's error is the reader's; a page read ahead that failed is
+                // left for the next read, like one that had a gap before it.
+                var events = try read[0].get()
                 for i in 1..<pages {
-                    guard events.count == i * limit, events.last?.position == cursor + Int64(i * limit) else { break }
-                    events.append(contentsOf: read[i])
+                    guard events.count == i * limit, events.last?.position == cursor + Int64(i * limit), case .success(let page) = read[i] else { break }
+                    events.append(contentsOf: page)
                 }
                 return events
             }

@@ -28,10 +28,11 @@ struct ReplayCommand: AsyncParsableCommand {
             guard total > 0 else { throw CLIError("no project \(id.lowercased()) in this store") }
             if let atVersion, !(1...total).contains(atVersion) { throw CLIError("--at-version must be from 1 to \(total)") }
             // Folded page by page as stored (state holds no personal data, so nothing is opened),
-            // up to the version or the last event recorded at or before the time.
-            let folded = try await store.foldStream(stream, into: (state: ProjectState(), done: false)) { folded, page in
+            // through the version, or the last event recorded at or before the time, or the
+            // last event there was when the replay began.
+            let folded = try await store.foldStream(stream, through: atVersion ?? total, into: (state: ProjectState(), done: false)) { folded, page in
                 guard !folded.done else { return }
-                let wanted = page.prefix { event in event.version <= (atVersion ?? .max) && at.map { event.recordedAt <= $0 } ?? true }
+                let wanted = page.prefix { event in at.map { event.recordedAt <= $0 } ?? true }
                 folded.done = wanted.count < page.count
                 try folded.state.apply(contentsOf: wanted)
             }
