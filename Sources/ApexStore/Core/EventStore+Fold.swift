@@ -26,42 +26,41 @@ extension EventStore {
         precondition(pageSize > 0, "a fold reads pages of at least one event")
         let first = max(version, 1)
         var state = initial
-        try await withThrowingTaskGroup(of: (index: Int, page: Result<[EventEnvelope], any Error>).self) { reads in
+        // Versions have no gaps, so page `index` starts `index` pages after the first; nil past `last`.
+        func page(_ index: Int) -> (from: Int64, limit: Int)? {
+            let (offset, overflow) = Int64(pageSize).multipliedReportingOverflow(by: Int64(index))
+            let (from, past) = first.addingReportingOverflow(offset)
+            guard !overflow, !past, from <= last else { return nil }
+            return (from, Int(clamping: min(Int64(pageSize), last - from + 1)))
+        }
+        try await withThrowingTaskGroup(of: PageRead.self) { reads in
             var requested = 0
-            // Versions have no gaps, so page `index` starts `index` pages after the first.
-            func start(_ index: Int) -> Int64 {
-                let (offset, overflow) = Int64(pageSize).multipliedReportingOverflow(by: Int64(index))
-                let (start, past) = first.addingReportingOverflow(offset)
-                return overflow || past ? .max : start
-            }
-            func readNext() {
-                let index = requested
-                requested += 1
-                let from = start(index)
-                guard from <= last else { return }
-                let limit = Int(clamping: min(Int64(pageSize), last - from + 1))
-                reads.addTask {
-                    do { return (index, .success(try await readStream(stream, from: from, limit: limit, mode: mode))) } catch { return (index, .failure(error)) }
-                }
-            }
-            for _ in 0..<3 { readNext() }
-            var arrived: [Int: Result<[EventEnvelope], any Error>] = [:]
+            var arrived: [Int: PageRead] = [:]
             var folded = 0
-            while let read = try await reads.next() {
-                arrived[read.index] = read.page
+            while true {
+                // Keep the page being folded and the two after it read or being read.
+                while requested < folded + 3 {
+                    let index = requested
+                    requested += 1
+                    guard let (from, limit) = page(index) else { break }
+                    reads.addTask { await PageRead.reading(index) { try await readStream(stream, from: from, limit: limit, mode: mode) } }
+                }
+                guard let read = try await reads.next() else { return }
+                arrived[read.index] = read
                 while let result = arrived.removeValue(forKey: folded) {
-                    let page = try result.get()
-                    let from = start(folded)
+                    let events = try result.get()
+                    let from = page(folded)!.from
                     folded += 1
-                    if let head = page.first, head.version != from || page.last!.version != from + Int64(page.count) - 1 {
+                    if let head = events.first, head.version != from || events.last!.version != from + Int64(events.count) - 1 {
                         throw EventStoreError(
                             .integrityFailure,
-                            "stream \(stream.rawValue): a page from version \(from) holds versions \(head.version)…\(page.last!.version): events are missing")
+                            "stream \(stream.rawValue): a page from version \(from) holds versions \(head.version)…\(events.last!.version): events are missing")
                     }
-                    let full = page.count == pageSize && page.last!.version < last
-                    if full { readNext() } else { reads.cancelAll() }
-                    if !page.isEmpty { try fold(&state, page) }
-                    guard full else { return }
+                    if !events.isEmpty { try fold(&state, events) }
+                    guard events.count == pageSize, events.last!.version < last else {
+                        reads.cancelAll()
+                        return
+                    }
                 }
             }
         }

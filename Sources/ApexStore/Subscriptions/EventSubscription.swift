@@ -80,21 +80,17 @@ public struct EventSubscription: AsyncSequence, Sendable {
             guard pages > 1, !span.overflow, !cursor.addingReportingOverflow(span.partialValue).overflow else {
                 return try await store.readAll(after: cursor, limit: limit, mode: .opened)
             }
-            return try await withThrowingTaskGroup(of: (Int, Result<[EventEnvelope], any Error>).self) { reads in
+            return try await withThrowingTaskGroup(of: PageRead.self) { reads in
                 for i in 0..<pages {
-                    reads.addTask {
-                        do { return (i, .success(try await store.readAll(after: cursor + Int64(i * limit), limit: limit, mode: .opened))) } catch {
-                            return (i, .failure(error))
-                        }
-                    }
+                    reads.addTask { await PageRead.reading(i) { try await store.readAll(after: cursor + Int64(i * limit), limit: limit, mode: .opened) } }
                 }
-                var read = [Result<[EventEnvelope], any Error>](repeating: .success([]), count: pages)
-                for try await (i, page) in reads { read[i] = page }
+                var read = [PageRead?](repeating: nil, count: pages)
+                for try await page in reads { read[page.index] = page }
                 // Only the first page's error is the reader's; a page read ahead that failed is
                 // left for the next read, like one that had a gap before it.
-                var events = try read[0].get()
+                var events = try read[0]!.get()
                 for i in 1..<pages {
-                    guard events.count == i * limit, events.last?.position == cursor + Int64(i * limit), case .success(let page) = read[i] else { break }
+                    guard events.count == i * limit, events.last?.position == cursor + Int64(i * limit), let page = try? read[i]!.get() else { break }
                     events.append(contentsOf: page)
                 }
                 return events

@@ -85,6 +85,8 @@ struct BenchReport: Codable, Sendable {
     /// Settings of each store, as its connections report them.
     var stores: [String: [String: String]] = [:]
     var skipped: [String] = []
+    /// Scenario groups that failed (each also noted in `skipped` with its error).
+    var failed: [String] = []
     var scenarios: [ScenarioResult] = []
 
     func write(json path: String) throws {

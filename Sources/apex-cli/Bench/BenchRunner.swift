@@ -78,7 +78,8 @@ struct BenchRunner {
         await addAll(table, name) { emit in emit(try await body()) }
     }
 
-    /// Runs a group of scenarios; a failure is reported and the run goes on.
+    /// Runs a group of scenarios; a failure is reported and the run goes on (and then exits
+    /// with an error).
     private mutating func addAll(_ table: BenchTable, _ name: String, _ body: ((ScenarioResult) -> Void) async throws -> Void) async {
         var results: [ScenarioResult] = []
         table.progress("running \(name) …")
@@ -89,6 +90,7 @@ struct BenchRunner {
             }
         } catch {
             report.skipped.append("\(name): FAILED, \(error)")
+            report.failed.append(name)
             table.failure(name, error)
         }
         report.scenarios += results

@@ -68,5 +68,9 @@ struct BenchCommand: AsyncParsableCommand {
         if let json {
             do { try runner.report.write(json: json) } catch { throw CLIError("cannot write the JSON results to \(json): \(error.localizedDescription)") }
         }
+        // A missed target is a measurement; a scenario that failed is an error.
+        if !runner.report.failed.isEmpty {
+            throw CLIError("\(runner.report.failed.count) scenario group(s) failed: \(runner.report.failed.joined(separator: ", "))")
+        }
     }
 }
