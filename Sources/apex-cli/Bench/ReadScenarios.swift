@@ -63,6 +63,7 @@ enum ReadScenarios {
                         n += 1
                         if event.position >= head { break }
                     }
+                    guard n == Int(head) else { throw CLIError("catch-up read \(n) events up to position \(head)") }
                     return n
                 }
             })
