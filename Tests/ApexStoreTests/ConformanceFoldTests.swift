@@ -89,7 +89,7 @@ struct ConformanceFoldTests {
             for i in 0..<9 { _ = try await f.store.append(Events.notes(37, prefix: "s\(i)-"), to: .project(UUID()), expected: .noStream) }
             let head = try await f.store.headPosition()
             #expect(head == 333)
-            // Pages of 10 double while full, and each full page reads the next one at once.
+            // Pages of 10, read three at a time while they come back full.
             var positions: [Int64] = []
             for try await event in f.store.subscribe(after: 5, pageSize: 10) {
                 positions.append(event.position)
