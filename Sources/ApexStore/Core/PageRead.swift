@@ -1,4 +1,4 @@
-public import ApexDomain
+import ApexDomain
 
 /// One page of a read that runs ahead of its reader: which page it is, and its events or why
 /// they could not be read, kept until the reader knows whether it needs the page.

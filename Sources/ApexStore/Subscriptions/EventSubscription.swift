@@ -48,20 +48,20 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     cursor = event.position
                     return event
                 }
-                buffer = try await read(limit: pageSize)
+                buffer = try await read()
                 index = 0
                 catchingUp = !buffer.isEmpty && buffer.count.isMultiple(of: pageSize)
                 if buffer.isEmpty { try await store.waitForAppend(after: cursor, timeout: .seconds(1)) }
             }
         }
 
-        /// The next `limit` events after the cursor. While catching up, the
+        /// The next page after the cursor. While catching up, the
         /// ``EventSubscription/pagesAhead`` pages after it are read at the same time, each from
         /// the position it would start after if positions from the cursor on had no gap, and
         /// kept as long as they have none: several queries at once, on as many connections and
         /// cores.
-        private func read(limit: Int) async throws -> [EventEnvelope] {
-            let (store, cursor) = (store, cursor)
+        private func read() async throws -> [EventEnvelope] {
+            let (store, cursor, limit) = (store, cursor, pageSize)
             let pages = catchingUp ? 1 + EventSubscription.pagesAhead : 1
             let span = Int64(limit).multipliedReportingOverflow(by: Int64(pages))
             guard pages > 1, !span.overflow, !cursor.addingReportingOverflow(span.partialValue).overflow else {
