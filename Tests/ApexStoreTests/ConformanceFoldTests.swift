@@ -101,7 +101,7 @@ struct ConformanceFoldTests {
 
     /// Positions have no gaps unless rows were deleted behind the store's back (which `verify`
     /// reports); the page read ahead is then dropped, and nothing is skipped or repeated.
-    @Test(arguments: [StoreKind.sqlite, .postgres])
+    @Test(arguments: StoreKind.sql)
     func aCatchUpOverDeletedRowsReadsWhatIsLeftOnce(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             for i in 0..<6 { _ = try await f.store.append(Events.notes(40, prefix: "s\(i)-"), to: .project(UUID()), expected: .noStream) }
@@ -118,7 +118,7 @@ struct ConformanceFoldTests {
 
     /// Stream versions have no gaps unless rows were deleted behind the store's back; a fold
     /// that reads pages ahead by version then says so instead of folding what is left.
-    @Test(arguments: [StoreKind.sqlite, .postgres])
+    @Test(arguments: StoreKind.sql)
     func aFoldOverDeletedRowsFailsAsAnIntegrityFailure(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())

@@ -6,9 +6,7 @@ import Testing
 
 @Suite("Conformance: append-only and tamper evidence")
 struct ConformanceIntegrityTests {
-    static let sqlKinds: [StoreKind] = [.sqlite, .postgres]
-
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func theDatabaseItselfRejectsUpdateAndDeleteOfEvents(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)
@@ -57,7 +55,7 @@ struct ConformanceIntegrityTests {
         }
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func verifyNamesAnAlteredEvent(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())
@@ -83,7 +81,7 @@ struct ConformanceIntegrityTests {
     /// `verify` hashes the stored texts without decoding them; that is only sound if every row
     /// the adapters write hashes, as stored, to its own hash — else every event would take the
     /// slow path and nobody would notice.
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func storedRowsHashAsStoredWithoutDecoding(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(
@@ -104,7 +102,7 @@ struct ConformanceIntegrityTests {
 
     /// A stored JSON text rewritten without changing its meaning (whitespace) no longer hashes
     /// as stored; `verify` then decodes it and hashes its canonical form, which still matches.
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func verifyAcceptsAStoredTextReformattedWithoutChangingItsMeaning(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
@@ -161,7 +159,7 @@ struct ConformanceIntegrityTests {
         }
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func verifyNamesADeletedTailBehindACheckpoint(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let key = Curve25519.Signing.PrivateKey()
@@ -180,7 +178,7 @@ struct ConformanceIntegrityTests {
         }
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func verifyNamesAnEventDeletedFromTheMiddle(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())
@@ -193,7 +191,7 @@ struct ConformanceIntegrityTests {
         }
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func verifyNamesAStreamHeadThatDoesNotMatchTheLog(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let stream = StreamID.project(UUID())

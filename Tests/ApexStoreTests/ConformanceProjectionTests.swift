@@ -90,7 +90,7 @@ struct ConformanceProjectionTests {
         }
     }
 
-    @Test(arguments: [StoreKind.sqlite, .postgres])
+    @Test(arguments: StoreKind.sql)
     func aReaderSeesProjectEventsThatAnotherWriterAppendedWithoutTheProjection(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind, projections: [ProjectListProjection()]) { f in
             let id = UUID()

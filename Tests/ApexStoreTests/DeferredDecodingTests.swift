@@ -9,8 +9,6 @@ import Testing
 /// once would give, and check the rows that must not be deferred.
 @Suite("Conformance: envelopes decoded on first access")
 struct DeferredDecodingTests {
-    static let sqlKinds: [StoreKind] = [.sqlite, .postgres]
-
     /// Events with personal data in the payload and in the request metadata, escapes, non-ASCII
     /// text, a reason, and an actor acting for someone else.
     static func mixedEvents() throws -> [ProposedEvent] {
@@ -31,7 +29,7 @@ struct DeferredDecodingTests {
         ]
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func readsEqualTheRowsDecodedAtOnce(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let appended = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
@@ -62,7 +60,7 @@ struct DeferredDecodingTests {
         }
     }
 
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func aKeyDeletedAfterTheReadStillErasesOnlyWhatItSealed(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
@@ -107,7 +105,7 @@ struct DeferredDecodingTests {
 
     /// A row altered in the database to request metadata of a shape Apex never writes cannot
     /// fail a read that has already returned: it reads as none, and `verify` names the row.
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func requestMetadataOfAnUnknownShapeReadsAsNoneAndVerifyNamesTheRow(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             _ = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
@@ -128,7 +126,7 @@ struct DeferredDecodingTests {
 
     /// Rows whose JSON is not canonical are decoded at read: valid ones read as they mean, and
     /// one that does not parse fails the read with `integrity_failure`.
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func rowsThatAreNotCanonicalAreDecodedAtRead(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in
             let appended = try await f.store.append(try Self.mixedEvents(), to: .account(Events.account), expected: .noStream)
@@ -160,7 +158,7 @@ struct DeferredDecodingTests {
     /// An import writes an envelope read as stored with its stored texts, so it must check the
     /// hash over those texts: a row altered to carry a member decoding drops still decodes to
     /// what was hashed, but is not what was hashed.
-    @Test(arguments: sqlKinds)
+    @Test(arguments: StoreKind.sql)
     func anImportChecksTheHashOverTheTextsItWrites(kind: StoreKind) async throws {
         try await Fixtures.withStore(.sqlite) { source in
             _ = try await source.store.append(Events.notes(2), to: .project(UUID()), expected: .noStream)

@@ -7,7 +7,7 @@ import Testing
 /// was appended must be there afterwards, no batch may be half-written, and the store must verify.
 @Suite("Durability: SIGKILL mid-load")
 struct DurabilityTests {
-    @Test(arguments: [StoreKind.sqlite, .postgres])
+    @Test(arguments: StoreKind.sql)
     func everyAcknowledgedEventSurvivesAKilledWriter(kind: StoreKind) async throws {
         let binary = try CLIBinary.path()
         try await Fixtures.withStore(kind) { f in

@@ -11,6 +11,9 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory, sqlite, postgres
     var testDescription: String { rawValue }
+
+    /// The stores with a database behind them, for tests that reach past the store into it.
+    static let sql: [StoreKind] = [.sqlite, .postgres]
 }
 
 struct FixtureError: Error, CustomStringConvertible {
