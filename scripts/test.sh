@@ -11,4 +11,5 @@ swift_tests=$(grep -oE 'Test run with [0-9]+ tests? .*passed' "$log" | grep -oE 
 [ -n "$swift_tests" ] || { echo "apex: the Swift test run did not report passing tests"; exit 1; }
 scripts/check-readme-tour.sh
 scripts/test-pg-native-pitr.sh
-echo "apex: $((swift_tests + 3)) passed, 0 failed"
+scripts/test-schemathesis.sh
+echo "apex: $((swift_tests + 4)) passed, 0 failed"

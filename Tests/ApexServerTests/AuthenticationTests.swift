@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexServer
 import ApexStore
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -64,6 +65,69 @@ import Testing
             }
             // A 401 has no identity to audit and writes nothing.
             #expect(try await world.store.headPosition() == head)
+        }
+    }
+
+    /// A user whose personal data was erased is no longer a member who may call (security review L5).
+    @Test func anErasedUserIsA401() async throws {
+        try await World.with(withProjects: false) { world in
+            let member = world.user("member")
+            let token = world.token("member")
+            try await world.test { client in
+                let before = try await client.call(.get, "/v1/me", as: token)
+                #expect(before.code == 200)
+            }
+            let state = try AccountState.replay(try await world.accountEvents())
+            let drafts = try AccountDecider.decide(.erase(userID: member, reason: "erasure request 17"), state: state, context: DecisionContext(now: Date()))
+            _ = try await world.store.append(
+                drafts.map { $0.proposed(id: UUID(), accountID: world.account, actor: .service("apex-tests")) }, to: .account(world.account),
+                expected: .exact(state.version))
+            try await world.test { client in
+                expectProblem(try await client.call(.get, "/v1/me", as: token), 401, "unauthorized")
+                expectProblem(try await client.call(.get, "/v1/projects", as: token), 401, "unauthorized")
+            }
+        }
+    }
+
+    /// Signs `header`.`payload` with the world's secret (HS256), whatever the header says.
+    static func handMade(header: String, payload: String) -> String {
+        let signingInput = base64url(header) + "." + base64url(payload)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: Data(World.secret.utf8)))
+        let signature = Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return signingInput + "." + signature
+    }
+
+    /// Correctly signed tokens whose header or time claims are wrong are refused (security review L4):
+    /// `alg` other than HS256, any `kid` (the server signs with one unnamed key), `nbf` or `iat`
+    /// more than the 60 s leeway in the future.
+    @Test func signedTokensWithAWrongHeaderOrFutureTimesAre401() async throws {
+        try await World.with(withProjects: false) { world in
+            let owner = world.user("owner").lowercased, account = world.account.lowercased
+            let now = Int(Date().timeIntervalSince1970)
+            func claims(iat: Int = now, nbf: Int? = nil) -> String {
+                #"{"sub":"\#(owner)","acct":"\#(account)","exp":\#(now + 3600),"iat":\#(iat)\#(nbf.map { #","nbf":\#($0)"# } ?? "")}"#
+            }
+            let hs256 = #"{"alg":"HS256","typ":"JWT"}"#
+            // The control: a hand-made token like the server's own is accepted, a small clock skew too.
+            let good = Self.handMade(header: hs256, payload: claims())
+            let skewed = Self.handMade(header: hs256, payload: claims(iat: now + 30, nbf: now + 30))
+            let bad: [(String, String)] = [
+                ("alg HS384", Self.handMade(header: #"{"alg":"HS384","typ":"JWT"}"#, payload: claims())),
+                ("alg hs256 in lower case", Self.handMade(header: #"{"alg":"hs256","typ":"JWT"}"#, payload: claims())),
+                ("no alg", Self.handMade(header: #"{"typ":"JWT"}"#, payload: claims())),
+                ("unknown kid", Self.handMade(header: #"{"alg":"HS256","typ":"JWT","kid":"other-key"}"#, payload: claims())),
+                ("iat in the future", Self.handMade(header: hs256, payload: claims(iat: now + 3000))),
+                ("nbf in the future", Self.handMade(header: hs256, payload: claims(nbf: now + 3000))),
+            ]
+            try await world.test { client in
+                #expect(try await client.call(.get, "/v1/me", as: good).code == 200)
+                #expect(try await client.call(.get, "/v1/me", as: skewed).code == 200)
+                for (label, token) in bad {
+                    let reply = try await client.call(.get, "/v1/me", as: token)
+                    #expect(reply.code == 401, "\(label)")
+                }
+            }
         }
     }
 

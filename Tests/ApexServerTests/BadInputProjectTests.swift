@@ -50,7 +50,6 @@ import Testing
         BadInput(.patch, "/v1/projects/$p", huge, 413, "body_too_large"),
         BadInput(.patch, "/v1/projects/not-a-uuid", #"{"name":"x"}"#, 404, "not_found"),
         BadInput(.patch, "/v1/projects/12345", #"{"name":"x"}"#, 404, "not_found"),
-        BadInput(.patch, "/v1/projects/$random", #"{"name":"x"}"#, 404, "not_found"),
         // POST /v1/projects/{id}/status
         BadInput(.post, "/v1/projects/$p/status", "{", 400, "malformed_json"),
         BadInput(.post, "/v1/projects/$p/status", "{}", 400, "missing_field", "status"),
@@ -79,7 +78,7 @@ import Testing
         BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":"1","reason":"x"}"#, 400, "invalid_type", "to_version"),
         BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":1.5,"reason":"x"}"#, 400, "invalid_type", "to_version"),
         BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":0,"reason":"x"}"#, 422, "invalid_input", "to_version"),
-        BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":99,"reason":"x"}"#, 422, "invalid_input", "to_version"),
+        BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":99,"reason":"x"}"#, 404, "not_found", "to_version"),
         BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":1}"#, 422, "reason_required", "reason"),
         BadInput(.post, "/v1/projects/$p/revert", #"{"to_version":1,"reason":"x","force":true}"#, 400, "unknown_field", "force"),
         // POST /v1/projects/{id}/calculations

@@ -29,7 +29,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func anotherAccountsProjectsAndCalculationsAreIndistinguishableFromNothing(_ kind: StoreKind) async throws {
-        try await World.with(kind) { world in
+        try await World.with(kind, configure: { $0.denialWindow = .zero }) { world in
             let rival = try await world.otherAccount()
             let rivalHead = try await world.store.streamVersion(.project(rival.project))
             let rivalAccountVersion = try await world.store.streamVersion(.account(rival.account))
@@ -52,10 +52,13 @@ import Testing
                 #expect(pair.theirs.problemWithoutRequestID == pair.nothing.problemWithoutRequestID, "\(method) \(path)")
                 #expect(pair.theirs.headers[.eTag] == nil)
             }
-            // Each attempt on the rival's project is a denial in the caller's own trail, never in the rival's.
+            // Each attempt on the rival's project is a denial in the caller's own trail, never in the
+            // rival's, recorded as an attempt on an absent project is (security review M4).
             let denials = try await world.denials(after: before)
-            #expect(denials.count == routes.count)
-            #expect(denials.allSatisfy { $0.data["code"] == "cross_account" && $0.data["resource"] == .string("project/\(rival.project.lowercased)") })
+            let theirs = denials.filter { $0.data["resource"] == .string("project/\(rival.project.lowercased)") }
+            #expect(theirs.count == routes.count)
+            #expect(denials.count == 2 * routes.count, "one denial for the rival's project and one for the absent one, per route")
+            #expect(denials.allSatisfy { $0.data["code"] == "not_found" })
             #expect(try await world.store.streamVersion(.project(rival.project)) == rivalHead)
             #expect(try await world.store.streamVersion(.account(rival.account)) == rivalAccountVersion)
         }

@@ -121,9 +121,14 @@ import Testing
                 #expect(latest["to"] == 4)
                 let fromNothing = try await client.call(.get, "/v1/projects/\(id)/diff?from=0&to=1", as: owner)
                 #expect(fromNothing["diff"]?["added"]?["name"] == "Old Name")
-                for query in ["from=5", "to=5", "from=-1", "from=a", "to=1.5"] {
+                for query in ["from=-1", "from=a", "to=1.5"] {
                     let bad = try await client.call(.get, "/v1/projects/\(id)/diff?\(query)", as: owner)
                     expectProblem(bad, 400, "invalid_query", field: String(query.prefix { $0 != "=" }))
+                }
+                // A well-formed version the project has not reached names nothing, as /versions/{n} does.
+                for query in ["from=5", "to=5"] {
+                    let past = try await client.call(.get, "/v1/projects/\(id)/diff?\(query)", as: owner)
+                    expectProblem(past, 404, "not_found", field: String(query.prefix { $0 != "=" }))
                 }
             }
         }

@@ -123,4 +123,24 @@ import Testing
             #expect(events.map(\.version) == Array(1...Int64(events.count)))
         }
     }
+
+    /// A bad body is a 400 (or 422) whatever `If-Match` says: the body is validated before the
+    /// precondition (security review finding 8), so a client is never told to re-read a resource
+    /// when its request could not succeed anyway.
+    @Test func theBodyIsValidatedBeforeThePrecondition() async throws {
+        try await World.with { world in
+            let path = "/v1/projects/\(world.project("draft").lowercased)"
+            let owner = world.token("owner")
+            let stale: HTTPFields = [.ifMatch: "\"1\""]
+            try await world.test { client in
+                expectProblem(try await client.call(.patch, path, as: owner, raw: "{", headers: stale), 400, "malformed_json")
+                expectProblem(try await client.call(.patch, path, as: owner, json: ["nope": 1], headers: stale), 400, "unknown_field", field: "nope")
+                expectProblem(try await client.call(.post, path + "/status", as: owner, json: ["status": "nowhere"], headers: stale), 400, "invalid_field")
+                expectProblem(try await client.call(.post, path + "/revert", as: owner, json: [:], headers: stale), 400, "missing_field")
+                expectProblem(try await client.call(.patch, path, as: owner, json: ["name": ""], headers: stale), 422, "invalid_input", field: "name")
+                // A valid body with the stale version is still a 412.
+                expectProblem(try await client.call(.patch, path, as: owner, json: ["name": "Fine"], headers: stale), 412, "precondition_failed")
+            }
+        }
+    }
 }

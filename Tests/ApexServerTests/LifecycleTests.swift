@@ -90,7 +90,8 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func archivingIsForOwnerAndAdminAndMakesTheProjectReadOnly(_ kind: StoreKind) async throws {
-        try await World.with(kind) { world in
+        // Every denial its own event (no folding of repeats), to count them one by one.
+        try await World.with(kind, configure: { $0.denialWindow = .zero }) { world in
             let id = world.project("draft").lowercased
             let before = try await world.accountVersion()
             try await world.test { client in

@@ -78,12 +78,28 @@ import Testing
             // RFC 7239 Forwarded, when there is no X-Forwarded-For.
             let forwarded = try await Self.edit(world, headers: [.forwarded: #"for="198.51.100.7";proto=https"#])
             #expect(forwarded.owner?["ip_address"] == "198.51.100.7")
-            #expect(forwarded.owner?["x_forwarded_for"] == #"for="198.51.100.7";proto=https"#)
+            #expect(forwarded.owner?["forwarded"] == #"for="198.51.100.7";proto=https"#)
+            #expect(forwarded.owner?["x_forwarded_for"] == .null)
 
             // Without any forwarding header the trusted peer itself is the client.
             let direct = try await Self.edit(world, headers: [:])
             #expect(direct.owner?["ip_address"] == "127.0.0.1")
             #expect(direct.owner?["x_forwarded_for"] == .null)
+        }
+    }
+
+    /// With both `X-Forwarded-For` and `Forwarded`, both are kept raw (the review found only one kept).
+    @Test func bothForwardingHeadersAreKeptRaw() async throws {
+        try await World.with { world in
+            _ = try await Self.edit(world, headers: [.xForwardedFor: "203.0.113.9", .forwarded: #"for="198.51.100.7";proto=https"#])
+            let event = try await Self.lastEvent(world)
+            #expect(event.requestMetadata.xForwardedFor?.plaintext == "203.0.113.9")
+            #expect(event.requestMetadata.forwarded?.plaintext == #"for="198.51.100.7";proto=https"#)
+            // Only Forwarded: kept in its own field, and no longer passed off as X-Forwarded-For.
+            _ = try await Self.edit(world, headers: [.forwarded: "for=198.51.100.8"])
+            let only = try await Self.lastEvent(world)
+            #expect(only.requestMetadata.forwarded?.plaintext == "for=198.51.100.8")
+            #expect(only.requestMetadata.xForwardedFor == nil)
         }
     }
 

@@ -184,13 +184,17 @@ public struct AccessDenied: DomainEvent {
     public var code: String
     /// Why, as the policy said it.
     public var message: String
+    /// How many identical denials this event stands for, when the server coalesced repeats
+    /// (absent: one). Events recorded before the field existed have none.
+    public var count: Int?
 
     /// The payload.
-    public init(action: String, resource: String, code: String, message: String) {
+    public init(action: String, resource: String, code: String, message: String, count: Int? = nil) {
         self.action = action
         self.resource = resource
         self.code = code
         self.message = message
+        self.count = count
     }
 }
 

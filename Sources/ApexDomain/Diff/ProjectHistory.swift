@@ -72,6 +72,15 @@ public struct AuditEntry: Sendable, Hashable {
         var actor: [String: JSONValue] = ["user_id": event.actor.userID.map { .string($0.lowercased) } ?? .null]
         if let o = event.actor.onBehalfOf { actor["on_behalf_of"] = .string(o.lowercased) }
         if let s = event.actor.service { actor["service"] = .string(s) }
+        var metadata: [String: JSONValue] = [
+            "ip_address": personal(m.ipAddress),
+            "user_agent": personal(m.userAgent),
+            "x_forwarded_for": personal(m.xForwardedFor),
+            "request_id": m.requestID.map(JSONValue.string) ?? .null,
+            "trace_id": m.traceID.map(JSONValue.string) ?? .null,
+        ]
+        // Only on events that recorded a `Forwarded` header (older events have no such field).
+        if m.forwarded != nil { metadata["forwarded"] = personal(m.forwarded) }
         return .object([
             "position": .number(Double(event.position)),
             "version": .number(Double(event.version)),
@@ -79,13 +88,7 @@ public struct AuditEntry: Sendable, Hashable {
             "recorded_at": .string(Timestamp.format(event.recordedAt)),
             "actor": .object(actor),
             "reason": event.reason.map(JSONValue.string) ?? .null,
-            "request_metadata": .object([
-                "ip_address": personal(m.ipAddress),
-                "user_agent": personal(m.userAgent),
-                "x_forwarded_for": personal(m.xForwardedFor),
-                "request_id": m.requestID.map(JSONValue.string) ?? .null,
-                "trace_id": m.traceID.map(JSONValue.string) ?? .null,
-            ]),
+            "request_metadata": .object(metadata),
             "before": before,
             "after": after,
             "diff": diff.json,

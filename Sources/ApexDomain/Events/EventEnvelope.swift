@@ -65,8 +65,12 @@ public struct RequestMetadata: Sendable, Hashable, Codable {
     public var ipAddress: Personal?
     /// The `User-Agent` header.
     public var userAgent: Personal?
-    /// The raw `X-Forwarded-For` (or `Forwarded`) header.
+    /// The raw `X-Forwarded-For` header. (Events recorded before ``forwarded`` existed hold a
+    /// `Forwarded` header here when the request had no `X-Forwarded-For`.)
     public var xForwardedFor: Personal?
+    /// The raw RFC 7239 `Forwarded` header. Absent from the JSON (and so from the hash) when nil,
+    /// so events recorded before this field existed hash as they did.
+    public var forwarded: Personal?
     /// The socket peer's address.
     public var peerAddress: Personal?
     /// The request id, echoed in `X-Request-ID`.
@@ -80,20 +84,21 @@ public struct RequestMetadata: Sendable, Hashable, Codable {
     /// Metadata; the address fields become ``Personal`` values of the request-metadata subject.
     public init(
         ipAddress: String? = nil, userAgent: String? = nil, xForwardedFor: String? = nil,
-        peerAddress: String? = nil, requestID: String? = nil, traceID: String? = nil
+        peerAddress: String? = nil, requestID: String? = nil, traceID: String? = nil, forwarded: String? = nil
     ) {
         func personal(_ s: String?) -> Personal? { s.map { Personal($0, subject: DataSubject.requestMetadata) } }
         self.ipAddress = personal(ipAddress)
         self.userAgent = personal(userAgent)
         self.xForwardedFor = personal(xForwardedFor)
         self.peerAddress = personal(peerAddress)
+        self.forwarded = personal(forwarded)
         self.requestID = requestID
         self.traceID = traceID
     }
 
     /// The personal fields, for the store to seal and open.
     public var personalFields: [WritableKeyPath<RequestMetadata, Personal?>] {
-        [\.ipAddress, \.userAgent, \.xForwardedFor, \.peerAddress]
+        [\.ipAddress, \.userAgent, \.xForwardedFor, \.peerAddress, \.forwarded]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -103,6 +108,7 @@ public struct RequestMetadata: Sendable, Hashable, Codable {
         case peerAddress = "peer_address"
         case requestID = "request_id"
         case traceID = "trace_id"
+        case forwarded
     }
 }
 

@@ -136,14 +136,17 @@ extension Personal {
 
 extension RequestMetadata {
     /// The metadata as JSON (absent fields are `null`; personal fields as `pii` objects).
+    /// `forwarded` appears only when set, so older events' JSON and hashes are unchanged.
     public var json: JSONValue {
-        .object([
+        var o: [String: JSONValue] = [
             "ip_address": ipAddress?.json ?? .null,
             "user_agent": userAgent?.json ?? .null,
             "x_forwarded_for": xForwardedFor?.json ?? .null,
             "peer_address": peerAddress?.json ?? .null,
             "request_id": requestID.map(JSONValue.string) ?? .null,
             "trace_id": traceID.map(JSONValue.string) ?? .null,
-        ])
+        ]
+        if let forwarded { o["forwarded"] = forwarded.json }
+        return .object(o)
     }
 }

@@ -32,6 +32,7 @@ extension RequestMetadata {
         userAgent = try personal("user_agent")
         xForwardedFor = try personal("x_forwarded_for")
         peerAddress = try personal("peer_address")
+        forwarded = try personal("forwarded")
         requestID = o["request_id"]?.stringValue
         traceID = o["trace_id"]?.stringValue
     }

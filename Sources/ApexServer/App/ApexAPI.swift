@@ -3,6 +3,7 @@ public import ApexStore
 public import Foundation
 import HTTPTypes
 public import Hummingbird
+public import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -15,6 +16,7 @@ public final class ApexAPI: Sendable {
     let configuration: ServerConfiguration
     let directory: AccountDirectory
     let gate: AccessGate
+    let denials: DenialRecorder
     let projections = ProjectListProjection()
 
     /// An API over `store`.
@@ -23,14 +25,16 @@ public final class ApexAPI: Sendable {
         self.configuration = configuration
         self.tokens = try await TokenService(secret: configuration.jwtSecret)
         self.directory = AccountDirectory(store: store)
-        self.gate = AccessGate(store: store, clock: configuration.clock)
+        self.denials = DenialRecorder(store: store, window: configuration.denialWindow, logger: Logger(label: "apex.server.denials"))
+        self.gate = AccessGate(clock: configuration.clock, recorder: denials)
     }
 
-    /// The router with every route and middleware.
+    /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
     public func router() -> Router<ApexRequestContext> {
-        let router = Router(context: ApexRequestContext.self)
+        let router = Router(context: ApexRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let allowed = AllowedMethods()
         router.add(middleware: RequestMetadataMiddleware(trustedProxies: configuration.trustedProxies))
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(allowed: allowed))
         HealthRoutes(api: self).register(on: router)
         let v1 = router.group("v1")
         InvitationAcceptRoute(api: self).register(on: v1)
@@ -40,8 +44,32 @@ public final class ApexAPI: Sendable {
         ProjectRoutes(api: self).register(on: authed)
         CalculationRoutes(api: self).register(on: authed)
         AuditRoutes(api: self).register(on: authed)
+        allowed.register(router.routes)
         return router
     }
+
+    /// The HTTP/1.1 server with the configured idle, header-read and body-read timeouts.
+    public func httpServer() -> HTTPServerBuilder {
+        let idle = configuration.idleTimeout.map { TimeAmount($0) }
+        let head = configuration.headerReadTimeout.map { TimeAmount($0) }
+        let body = configuration.bodyReadTimeout.map { TimeAmount($0) }
+        return HTTPServerBuilder { responder in
+            ApexHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head, bodyTimeout: body)
+        }
+    }
+
+    /// The application configuration for `address`: the server name and the connection cap.
+    public func applicationConfiguration(address: BindAddress) -> ApplicationConfiguration {
+        ApplicationConfiguration(
+            address: address, serverName: "apex",
+            availableConnectionsDelegate: configuration.maxConnections.map { MaximumAvailableConnections(max(1, $0)) })
+    }
+
+    /// Writes the counts of coalesced access denials whose window has closed.
+    public func flushExpiredDenials() async throws { try await denials.flushExpired() }
+
+    /// Writes every pending count of coalesced access denials (at shutdown, or in tests).
+    public func flushDenials() async { await denials.flushAll() }
 
     /// A bearer token for a user (what `apex-cli token issue` prints).
     public func issueToken(user: UUID, account: UUID) async throws -> String {

@@ -5,7 +5,8 @@ public import Logging
 public import ServiceLifecycle
 import UnixSignals
 
-/// Runs the HTTP server on the configured store until SIGTERM or SIGINT; in-flight requests finish.
+/// Runs the HTTP server on the configured store until SIGTERM or SIGINT; in-flight requests
+/// finish, then the counts of coalesced access denials are written before the store closes.
 public enum ApexServer {
     /// Opens the store, builds the API and serves it, sealing checkpoints on the side.
     /// `onReady` is called with the bound port once the server listens; `services` adds
@@ -24,16 +25,30 @@ public enum ApexServer {
             } else {
                 logger.warning("no signing key: checkpoints are not sealed (set APEX_SIGNING_KEY)")
             }
+            if configuration.denialWindow > .zero {
+                // Folded repeats are written as their windows close; whatever is still open when the
+                // server stops is written below, after the last request, so no count is lost.
+                services.append(PeriodicService(name: "access denial counts", every: configuration.denialWindow, logger: logger) {
+                    try await api.flushExpiredDenials()
+                })
+            }
             let app = Application(
                 router: api.router(),
-                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "apex"),
+                server: api.httpServer(),
+                configuration: api.applicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
                 services: services,
                 onServerRunning: { channel in
                     logger.info("apex is serving", metadata: ["http.address": "\(channel.localAddress?.description ?? "")", "store.url": "\(try! StoreURL(configuration.storeURL))"])
                     await onReady?(channel.localAddress?.port ?? configuration.port)
                 },
                 logger: logger)
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            do {
+                try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            } catch {
+                await api.flushDenials()
+                throw error
+            }
+            await api.flushDenials()
         }
     }
 }

@@ -29,6 +29,23 @@ public struct ServerConfiguration: Sendable {
     public var invitationLifetime: Duration = .seconds(7 * 86_400)
     /// How long issued tokens stay valid.
     public var tokenLifetime: Duration = .seconds(12 * 3600)
+    /// How long a connection may sit with no request before it is closed (`APEX_IDLE_TIMEOUT`);
+    /// nil never closes one.
+    public var idleTimeout: Duration? = .seconds(60)
+    /// How long a client may take from a request's first byte to the end of its head
+    /// (`APEX_HEADER_READ_TIMEOUT`); nil: no limit beyond the idle timeout.
+    public var headerReadTimeout: Duration? = .seconds(10)
+    /// How long a client may take from a request's head to the end of its body
+    /// (`APEX_BODY_READ_TIMEOUT`); nil: no limit.
+    public var bodyReadTimeout: Duration? = .seconds(30)
+    /// The most connections served at once (`APEX_MAX_CONNECTIONS`); more wait in the listen
+    /// backlog until one closes. nil: no cap.
+    public var maxConnections: Int? = 1024
+    /// Identical access denials (same user, action, resource and reason) within this window are
+    /// recorded as the first one, written at once, and one more event with the count of the
+    /// repeats, written when the window closes or the server stops (`APEX_DENIAL_WINDOW`).
+    /// `.zero` records every denial as its own event.
+    public var denialWindow: Duration = .seconds(10)
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

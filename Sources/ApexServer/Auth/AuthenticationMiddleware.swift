@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 
 /// Resolves the bearer token to the user as the account knows them now; 401 for anything else
-/// (missing, malformed, forged, `alg: none`, expired, unknown or removed user).
+/// (missing, malformed, forged, `alg: none`, expired, unknown, removed or erased user).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ApexRequestContext
     let api: ApexAPI
@@ -19,7 +19,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let token = String(header.dropFirst("bearer ".count).trimmingOptionalWhitespace)
         guard let claims = await api.tokens.verify(token, now: api.configuration.clock()) else { throw APIError.unauthorized("the bearer token is invalid or expired") }
         let account = try await api.directory.state(of: claims.account)
-        guard let user = account.users[claims.user], !user.removed else {
+        guard let user = account.users[claims.user], !user.removed, !user.erased else {
             throw APIError.unauthorized("the bearer token's user is not an active member of the account")
         }
         var context = context

@@ -28,6 +28,10 @@ struct BodyReader {
     /// Parses collected bytes as a JSON object.
     static func parse(_ buffer: ByteBuffer) throws -> BodyReader {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("a JSON object body is required", code: "malformed_json") }
+        // JSON text is UTF-8 (RFC 8259 §8.1): invalid bytes are refused, never replaced.
+        guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else {
+            throw APIError.badRequest("the body is not valid UTF-8", code: "malformed_json")
+        }
         let value: JSONValue
         do { value = try JSONValue.parse(buffer.readableBytesView) } catch {
             throw APIError.badRequest("the body is not valid JSON", code: "malformed_json")

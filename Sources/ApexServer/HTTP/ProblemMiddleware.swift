@@ -7,10 +7,12 @@ import Logging
 import NIOCore
 
 /// Turns every error into an RFC 9457 problem response: domain refusals, store failures,
-/// Hummingbird's own errors (413, 404 for unknown routes) — and anything unexpected into a
-/// 500 whose body says nothing about the cause (the log has it, with the request id).
+/// Hummingbird's own errors (413, 404 for unknown routes, 405 with `Allow` for a known path
+/// asked with another method) — and anything unexpected into a 500 whose body says nothing
+/// about the cause (the log has it, with the request id).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = ApexRequestContext
+    let allowed: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -23,6 +25,11 @@ struct ProblemMiddleware: RouterMiddleware {
             if error.code != .versionConflict { context.logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"]) }
             throw APIError(error)
         } catch let error as HTTPError {
+            if error.status == .notFound, let allow = allowed.allow(request.uri.path) {
+                var problem = APIError(.methodNotAllowed, code: "method_not_allowed", "\(request.method.rawValue) is not allowed here; allowed: \(allow)")
+                problem.headers[.allow] = allow
+                throw problem
+            }
             throw Self.problem(for: error)
         } catch {
             context.logger.error("unexpected failure", metadata: ["error": "\(String(reflecting: error))"])

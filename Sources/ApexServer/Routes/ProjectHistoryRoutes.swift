@@ -31,9 +31,11 @@ struct ProjectHistoryRoutes {
             let version = project.state.version
             func parse(_ name: String, default value: Int64) throws -> Int64 {
                 guard let text = request.query(name) else { return value }
-                guard let n = Int64(text), n >= 0, n <= version else {
-                    throw APIError.badRequest("\(name) must be a version from 0 to \(version)", code: "invalid_query", field: name)
+                guard let n = Int64(text), n >= 0 else {
+                    throw APIError.badRequest("\(name) must be a version (0 or more)", code: "invalid_query", field: name)
                 }
+                // A well-formed version the project has not reached names nothing, as in /versions/{n}.
+                guard n <= version else { throw APIError(.notFound, code: "not_found", "the project has versions 0 to \(version)", field: name) }
                 return n
             }
             let from = try parse("from", default: max(0, version - 1))

@@ -57,8 +57,12 @@ struct ProjectRoutes {
                 let body = try BodyReader.parse(raw).only(["to_version", "reason"])
                 let target = Int64(try body.requiredInt("to_version"))
                 let reason = try body.string("reason")
-                guard target >= 1, target <= project.state.version else {
-                    throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be between 1 and \(project.state.version)", field: "to_version")
+                guard target >= 1 else {
+                    throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be 1 or more", field: "to_version")
+                }
+                // A version the project has not reached names nothing, as in /versions/{n}.
+                guard target <= project.state.version else {
+                    throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)", field: "to_version")
                 }
                 let then = try ProjectHistory(events: project.events).state(atVersion: target)
                 return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)

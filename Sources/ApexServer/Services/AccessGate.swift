@@ -7,10 +7,19 @@ import Logging
 import NIOCore
 
 /// Asks the policy, and when it denies, records `access.denied` in the caller's account stream
-/// before answering 403 (or 404 where the denial conceals the resource's existence).
+/// (through the ``DenialRecorder``, which folds repeats) before answering 403 (or 404 where the
+/// denial conceals the resource's existence).
+///
+/// A resource of another account and a resource that does not exist leave the same trace: the
+/// same 404 and the same recorded denial (`code` `not_found`, the same message), written on the
+/// same path, so neither the answer, the caller's own trail nor the time taken tells them apart.
 struct AccessGate: Sendable {
-    let store: any EventStore
     let clock: @Sendable () -> Date
+    let recorder: DenialRecorder
+
+    /// What an absent resource and another account's resource are recorded as.
+    static let notFoundCode = "not_found"
+    static let notFoundMessage = "no such resource in this account"
 
     /// Returns when allowed; otherwise audits the denial and throws the API error.
     func authorize(
@@ -21,16 +30,28 @@ struct AccessGate: Sendable {
             identity.principal, action, resource,
             AccessContext(now: clock(), ownerCount: ownerCount, newRole: newRole, newStatus: newStatus))
         guard let denial = decision.denial else { return }
-        let event = try ProposedEvent(
-            id: UUID(), AccessDenied(action: action.rawValue, resource: resourceName, code: denial.code.description, message: denial.message),
-            accountID: identity.principal.accountID, actor: .user(identity.principal.userID), requestMetadata: ctx.requestMetadata)
+        if denial.code == .crossAccount {
+            try await recordAbsent(identity, action, resourceName: resourceName, context: ctx)
+        }
+        try await record(
+            identity, AccessDenied(action: action.rawValue, resource: resourceName, code: denial.code.description, message: denial.message), ctx)
+        if denial.concealsExistence { throw APIError.notFound }
+        throw APIError(.forbidden, code: denial.code.description, denial.message)
+    }
+
+    /// Records that `identity` asked for a resource that is not there (or is another account's,
+    /// which the trail must not tell apart), then throws 404.
+    func recordAbsent(_ identity: Identity, _ action: Permission, resourceName: String, context ctx: ApexRequestContext) async throws -> Never {
+        try await record(identity, AccessDenied(action: action.rawValue, resource: resourceName, code: Self.notFoundCode, message: Self.notFoundMessage), ctx)
+        throw APIError.notFound
+    }
+
+    private func record(_ identity: Identity, _ denial: AccessDenied, _ ctx: ApexRequestContext) async throws {
         do {
-            _ = try await store.append([event], to: .account(identity.principal.accountID), expected: .any)
+            try await recorder.record(denial, by: identity.principal, metadata: ctx.requestMetadata)
         } catch {
             ctx.logger.error("could not record an access denial", metadata: ["error": "\(error)"])
             throw error
         }
-        if denial.concealsExistence { throw APIError.notFound }
-        throw APIError(.forbidden, code: denial.code.description, denial.message)
     }
 }

@@ -14,14 +14,14 @@ struct LoadedProject {
 }
 
 extension ApexAPI {
-    /// Replays a project's stream; 404 when it has no events.
+    /// Replays a project's stream; nil when it has no events.
     ///
     /// Project state holds no personal data, so the events are read as stored (`mode` `.stored`:
     /// request metadata stays sealed, no key is fetched, nothing personal is decrypted into
     /// memory); the audit trail, which shows addresses to those allowed, asks for `.opened`.
-    func loadProject(_ id: UUID, mode: ReadMode = .stored) async throws -> LoadedProject {
+    func loadProject(_ id: UUID, mode: ReadMode = .stored) async throws -> LoadedProject? {
         let events = try await store.readStream(.project(id), from: 1, limit: .max, mode: mode)
-        guard !events.isEmpty else { throw APIError.notFound }
+        guard !events.isEmpty else { return nil }
         return LoadedProject(state: try ProjectState.replay(events), events: events, id: id)
     }
 
@@ -30,30 +30,47 @@ extension ApexAPI {
         .project(ProjectResource(accountID: state.accountID ?? UUID(), projectID: id, status: state.status, clientID: state.fields.clientID, deleted: state.deleted))
     }
 
-    /// Loads a project the caller may `action` (404 if missing or hidden, 403 if forbidden; denials audited).
+    /// Loads a project the caller may `action` (404 if missing or hidden, 403 if forbidden; denials
+    /// audited, a missing project as another account's is: see ``AccessGate``).
     func authorizedProject(
         _ id: UUID, _ action: Permission, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil, mode: ReadMode = .stored
     ) async throws -> LoadedProject {
         let me = try context.requireIdentity()
-        let project = try await loadProject(id, mode: mode)
-        try await gate.authorize(me, action, resource(project.state, id: id), resourceName: "project/\(id.lowercased)", context: context, newStatus: newStatus)
+        let resourceName = "project/\(id.lowercased)"
+        guard let project = try await loadProject(id, mode: mode) else {
+            try await gate.recordAbsent(me, action, resourceName: resourceName, context: context)
+        }
+        try await gate.authorize(me, action, resource(project.state, id: id), resourceName: resourceName, context: context, newStatus: newStatus)
         return project
     }
 
-    /// Read, authorize, decide, append with the expected version. Without `If-Match` an internal
-    /// conflict is retried a few times; with it, a stale version is 412.
+    /// Read, authorize, validate the body, check `If-Match`, decide, append with the expected
+    /// version. Without `If-Match` an internal conflict is retried a few times; with it, a stale
+    /// version is 412 — but only for a request that could otherwise succeed: a malformed or
+    /// invalid body is its 400/422 whatever `If-Match` says, and the header's own syntax is
+    /// checked after the body.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
         command: (LoadedProject) throws -> ProjectCommand
     ) async throws -> ProjectState {
         let me = try context.requireIdentity()
-        let ifMatch = try Self.ifMatch(request)
         for attempt in 1...5 {
             let project = try await authorizedProject(id, action, context, newStatus: newStatus)
-            if let ifMatch, ifMatch != project.state.version {
-                throw APIError(.preconditionFailed, code: "precondition_failed", "If-Match names version \(ifMatch) but the project is at version \(project.state.version)")
+            let asked = try command(project)
+            let ifMatch = try Self.ifMatch(request)
+            let stale = ifMatch.map { $0 != project.state.version } ?? false
+            let decided = Result { try ProjectDecider.decide(asked, state: project.state, context: DecisionContext(now: configuration.clock())) }
+            if case .failure(let error) = decided {
+                // A refusal because of the state the client has not seen: its precondition is what
+                // failed. Any other refusal (invalid input, a missing reason) is the answer.
+                if stale, let refusal = error as? DomainError, APIError(refusal).status == .conflict {
+                    throw Self.preconditionFailed(ifMatch!, project.state.version)
+                }
+                throw error
             }
-            let drafts = try ProjectDecider.decide(try command(project), state: project.state, context: DecisionContext(now: configuration.clock()))
+            if stale { throw Self.preconditionFailed(ifMatch!, project.state.version) }
+            let drafts = try decided.get()
+            if stale { throw Self.preconditionFailed(ifMatch!, project.state.version) }
             guard !drafts.isEmpty else { return project.state }
             do {
                 let result = try await append(
@@ -72,15 +89,21 @@ extension ApexAPI {
         throw APIError(.conflict, code: "version_conflict", "the project is changing too fast; retry")
     }
 
-    /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`), or nil without the header.
+    static func preconditionFailed(_ asked: Int64, _ current: Int64) -> APIError {
+        APIError(.preconditionFailed, code: "precondition_failed", "If-Match names version \(asked) but the project is at version \(current)")
+    }
+
+    /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`; 1-18 digits), or nil
+    /// without the header or with `*`. Anything else (a list, a negative or signed number,
+    /// unbalanced quotes) is 400 `invalid_header`.
     static func ifMatch(_ request: Request) throws -> Int64? {
         guard let raw = request.headers[.ifMatch] else { return nil }
-        var text = raw.trimmingOptionalWhitespace
+        var text = Substring(raw.trimmingOptionalWhitespace)
         // `*` matches any current version of an existing resource (RFC 9110 13.1.1).
         if text == "*" { return nil }
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        text = text.trimming { $0 == "\"" }
-        guard let version = Int64(text) else {
+        if text.hasPrefix("W/\"") { text = text.dropFirst(2) }
+        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = text.dropFirst().dropLast() }
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let version = Int64(text) else {
             throw APIError.badRequest("If-Match must be an ETag such as \"3\"", code: "invalid_header", field: "If-Match")
         }
         return version

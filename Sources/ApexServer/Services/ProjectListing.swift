@@ -8,7 +8,9 @@ import NIOCore
 
 /// `GET /v1/projects`: the account's project read model, filtered to what the caller may view,
 /// then by `status`, `tag`, `q` (name or description), `created_from`/`created_to`, newest first,
-/// paged by an opaque cursor.
+/// paged by a cursor: `<created_at in µs since 1970>.<id>` of the last project of the previous
+/// page (every string of that shape is a valid position, so a cursor is refused only when it
+/// has another shape).
 struct ProjectListing {
     let api: ApexAPI
 
@@ -26,7 +28,12 @@ struct ProjectListing {
         let cursor = try request.query("cursor").map(Self.decodeCursor)
         let tag = request.query("tag")
         let q = request.query("q")?.lowercased()
-        let includeDeleted = request.query("deleted") == "true"
+        let includeDeleted: Bool
+        switch request.query("deleted") {
+        case nil, "false": includeDeleted = false
+        case "true": includeDeleted = true
+        default: throw APIError.badRequest("deleted must be true or false", code: "invalid_query", field: "deleted")
+        }
 
         let documents = try await api.store.projectionDocuments(api.projections, partition: me.principal.accountID.lowercased)
         let now = api.configuration.clock()
@@ -41,9 +48,9 @@ struct ProjectListing {
             if let to, let created = s.createdAt, created >= to { return false }
             return true
         }
-        items.sort { a, b in (a.createdAt ?? .distantPast, a.id!.lowercased) > (b.createdAt ?? .distantPast, b.id!.lowercased) }
+        items.sort { a, b in Self.position(a) > Self.position(b) }
         if let cursor {
-            items = items.filter { s in (s.createdAt ?? .distantPast, s.id!.lowercased) < cursor }
+            items = items.filter { s in Self.position(s) < cursor }
         }
         let page = Array(items.prefix(limit))
         let next: JSONValue = items.count > limit ? .string(Self.encodeCursor(page.last!)) : .null
@@ -66,14 +73,22 @@ struct ProjectListing {
         return date
     }
 
-    static func encodeCursor(_ s: ProjectState) -> String {
-        Data("\(Timestamp.format(s.createdAt ?? .distantPast))|\(s.id!.lowercased)".utf8).base64EncodedString()
+    /// Where a project sorts: its creation time in microseconds, then its id.
+    static func position(_ s: ProjectState) -> (Int64, String) {
+        (Int64(((s.createdAt ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970 * 1_000_000).rounded()), s.id!.lowercased)
     }
 
-    static func decodeCursor(_ text: String) throws -> (Date, String) {
-        guard let data = Data(base64Encoded: text), let raw = String(data: data, encoding: .utf8),
-            let bar = raw.firstIndex(of: "|"), let date = Timestamp.parse(String(raw[..<bar]))
+    static func encodeCursor(_ s: ProjectState) -> String {
+        let (micros, id) = position(s)
+        return "\(micros).\(id)"
+    }
+
+    /// `^[0-9]{1,16}\.<lowercase uuid>$`, as the OpenAPI document declares it.
+    static func decodeCursor(_ text: String) throws -> (Int64, String) {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...16).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let micros = Int64(parts[0]), parts[1].utf8.count == 36, let id = UUID(uuidString: String(parts[1])), id.lowercased == parts[1]
         else { throw APIError.badRequest("the cursor is not one this server issued", code: "invalid_query", field: "cursor") }
-        return (date, String(raw[raw.index(after: bar)...]))
+        return (micros, String(parts[1]))
     }
 }

@@ -27,6 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
     var shipTo: String?
     @Option(help: "How often to ship log segments: 60s, 5m (default 60s).")
     var shipEvery: String = "60s"
+    @Option(help: "Close a connection idle this long: 60s, 500ms, off (env APEX_IDLE_TIMEOUT, default 60s).")
+    var idleTimeout: String?
+    @Option(help: "Close a connection whose request head takes longer: 10s, off (env APEX_HEADER_READ_TIMEOUT, default 10s).")
+    var headerReadTimeout: String?
+    @Option(help: "Close a connection whose request body takes longer: 30s, off (env APEX_BODY_READ_TIMEOUT, default 30s).")
+    var bodyReadTimeout: String?
+    @Option(help: "Serve at most this many connections at once; more wait (env APEX_MAX_CONNECTIONS, default 1024; 0: no cap).")
+    var maxConnections: Int?
+    @Option(help: "Fold identical access denials within this window into one event and a count: 10s, off (env APEX_DENIAL_WINDOW, default 10s).")
+    var denialWindow: String?
 
     func run() async throws {
         let settings = Settings()
@@ -41,6 +51,14 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.trustedProxies = try TrustedProxies(parsing: try trustedProxies ?? settings.value("APEX_TRUSTED_PROXIES") ?? "")
         } catch let error as ConfigurationError {
             throw CLIError("APEX_TRUSTED_PROXIES: \(error.description)")
+        }
+        configuration.idleTimeout = try Self.timeout(idleTimeout, env: "APEX_IDLE_TIMEOUT", settings, default: configuration.idleTimeout)
+        configuration.headerReadTimeout = try Self.timeout(headerReadTimeout, env: "APEX_HEADER_READ_TIMEOUT", settings, default: configuration.headerReadTimeout)
+        configuration.bodyReadTimeout = try Self.timeout(bodyReadTimeout, env: "APEX_BODY_READ_TIMEOUT", settings, default: configuration.bodyReadTimeout)
+        configuration.denialWindow = try Self.timeout(denialWindow, env: "APEX_DENIAL_WINDOW", settings, default: configuration.denialWindow) ?? .zero
+        if let cap = try maxConnections.map(String.init) ?? settings.value("APEX_MAX_CONNECTIONS") {
+            guard let n = Int(cap), n >= 0 else { throw CLIError("APEX_MAX_CONNECTIONS must be a number, 0 for no cap (got \(cap))") }
+            configuration.maxConnections = n == 0 ? nil : n
         }
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
@@ -67,5 +85,17 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw CLIError(error.description)
         }
+    }
+
+    /// A duration setting from its flag or environment variable: `500ms`, `60s`, `5m`, `1h`, or
+    /// `off` (also `0`) for none; `fallback` when neither is given.
+    static func timeout(_ flag: String?, env: String, _ settings: Settings, default fallback: Duration?) throws -> Duration? {
+        guard let text = try flag ?? settings.value(env) else { return fallback }
+        if text == "off" || text == "0" { return nil }
+        if text.hasSuffix("ms"), let ms = Int(text.dropLast(2)), ms > 0 { return .milliseconds(ms) }
+        guard let seconds = TokenCommand.Issue.seconds(text) else {
+            throw CLIError("\(env) takes a duration such as 500ms, 60s or 5m, or off (got \(text))")
+        }
+        return .seconds(seconds)
     }
 }

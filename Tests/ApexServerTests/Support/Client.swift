@@ -69,7 +69,9 @@ extension World {
     /// Runs `body` against the real router (`.router`) or a real socket (`.live`).
     @discardableResult
     func test<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: World.logger)
+        let app = Application(
+            router: api.router(), server: api.httpServer(), configuration: api.applicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            logger: World.logger)
         return try await app.test(setup, body)
     }
 

@@ -1,0 +1,79 @@
+import ApexDomain
+import ApexServer
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Slow and idle clients through a real socket (security review M7): an idle connection, a
+/// request head sent in part or byte by byte, and a body that never ends are closed after their
+/// (here test-short) timeouts.
+@Suite(.serialized) struct ConnectionTimeoutTests {
+    static let get = "GET /healthz HTTP/1.1\r\nHost: apex.test\r\n\r\n"
+
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
+        try await World.with(withProjects: false, configure: { $0.idleTimeout = .milliseconds(400) }) { world in
+            try await world.test(.live) { client in
+                let port = try #require(client.port)
+                let idle = try RawSocket(port: port)
+                let closed = try #require(idle.secondsUntilClosed(limit: 5), "an idle connection stayed open 5 s")
+                #expect(closed < 3)
+                // After a request too: kept alive for the next one, then closed when idle.
+                let used = try RawSocket(port: port)
+                used.send(Self.get)
+                #expect(used.read(limit: 2).hasPrefix("HTTP/1.1 200"))
+                #expect(used.secondsUntilClosed(limit: 5) != nil)
+            }
+        }
+    }
+
+    @Test func aHalfSentHeadIsClosedAfterTheHeaderTimeoutEvenWhileTrickling() async throws {
+        try await World.with(withProjects: false, configure: {
+            $0.idleTimeout = .seconds(30)
+            $0.headerReadTimeout = .milliseconds(500)
+        }) { world in
+            try await world.test(.live) { client in
+                let port = try #require(client.port)
+                let half = try RawSocket(port: port)
+                half.send("GET /healthz HTTP/1.1\r\nHost: apex.test\r\n")
+                let closed = try #require(half.secondsUntilClosed(limit: 5), "a half-sent head stayed open 5 s")
+                #expect(closed < 3)
+
+                // One byte every 100 ms never completes a head: closed although bytes keep coming.
+                let trickle = try RawSocket(port: port)
+                let start = Date()
+                var open = true
+                for byte in "GET /healthz HTTP/1.1\r\nX-Slow: \(String(repeating: "a", count: 200))" where open {
+                    open = trickle.send(String(byte))
+                    try await Task.sleep(for: .milliseconds(100))
+                    if Date().timeIntervalSince(start) > 6 { break }
+                }
+                #expect(!open || trickle.secondsUntilClosed(limit: 0.5) != nil, "a trickled head stayed open")
+                #expect(Date().timeIntervalSince(start) < 4)
+
+                // A connection that has sent nothing is idle, not reading a head: the idle timeout (30 s) applies.
+                let quiet = try RawSocket(port: port)
+                #expect(quiet.secondsUntilClosed(limit: 1.2) == nil)
+                quiet.send(Self.get)
+                #expect(quiet.read(limit: 2).hasPrefix("HTTP/1.1 200"))
+            }
+        }
+    }
+
+    @Test func aBodyThatNeverEndsIsClosedAfterTheBodyTimeout() async throws {
+        try await World.with(withProjects: false, configure: {
+            $0.idleTimeout = .seconds(30)
+            $0.bodyReadTimeout = .milliseconds(500)
+        }) { world in
+            try await world.test(.live) { client in
+                let port = try #require(client.port)
+                let slow = try RawSocket(port: port)
+                slow.send("POST /v1/projects HTTP/1.1\r\nHost: apex.test\r\nAuthorization: Bearer \(world.token("owner"))\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na")
+                let closed = try #require(slow.secondsUntilClosed(limit: 5), "a never-ending body stayed open 5 s")
+                #expect(closed < 3)
+            }
+        }
+    }
+}
