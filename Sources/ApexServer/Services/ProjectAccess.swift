@@ -44,11 +44,11 @@ extension ApexAPI {
         return project
     }
 
-    /// Read, authorize, validate the body, check `If-Match`, decide, append with the expected
+    /// Read, authorize, validate the body, decide, check `If-Match`, append with the expected
     /// version. Without `If-Match` an internal conflict is retried a few times; with it, a stale
     /// version is 412 — but only for a request that could otherwise succeed: a malformed or
-    /// invalid body is its 400/422 whatever `If-Match` says, and the header's own syntax is
-    /// checked after the body.
+    /// invalid body (400/422) or a refusal of the decision (409) is the answer whatever
+    /// `If-Match` says, and the header's own syntax is checked after the body.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
         command: (LoadedProject) throws -> ProjectCommand
@@ -59,17 +59,9 @@ extension ApexAPI {
             let asked = try command(project)
             let ifMatch = try Self.ifMatch(request)
             let stale = ifMatch.map { $0 != project.state.version } ?? false
-            let decided = Result { try ProjectDecider.decide(asked, state: project.state, context: DecisionContext(now: configuration.clock())) }
-            if case .failure(let error) = decided {
-                // A refusal because of the state the client has not seen: its precondition is what
-                // failed. Any other refusal (invalid input, a missing reason) is the answer.
-                if stale, let refusal = error as? DomainError, APIError(refusal).status == .conflict {
-                    throw Self.preconditionFailed(ifMatch!, project.state.version)
-                }
-                throw error
-            }
-            if stale { throw Self.preconditionFailed(ifMatch!, project.state.version) }
-            let drafts = try decided.get()
+            // The decision's own refusals (422, 409) come first: 412 only for a request that would
+            // otherwise succeed.
+            let drafts = try ProjectDecider.decide(asked, state: project.state, context: DecisionContext(now: configuration.clock()))
             if stale { throw Self.preconditionFailed(ifMatch!, project.state.version) }
             guard !drafts.isEmpty else { return project.state }
             do {
