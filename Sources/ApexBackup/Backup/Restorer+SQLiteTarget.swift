@@ -28,7 +28,11 @@ extension Restorer {
         }
         let rows: [(table: String, rows: Int)]
         do {
-            let queue = try DatabaseQueue(path: path)
+            // Read-only: opening read-write would run WAL recovery and checkpoint the WAL into a
+            // damaged file, changing the very evidence this refuses to replace.
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
             rows = try queue.read { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")

@@ -37,7 +37,7 @@ extension JSONValue {
         case (.object(var members), .member(let key)):
             members[key] = members[key]?.changing(path.dropFirst(), change)
             return .object(members)
-        case (.array(var items), .index(let i)):
+        case (.array(var items), .index(let i)) where items.indices.contains(i):
             if let changed = items[i].changing(path.dropFirst(), change) { items[i] = changed } else { items.remove(at: i) }
             return .array(items)
         default:
