@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ApexStore", targets: ["ApexStore"]),
         .library(name: "ApexServer", targets: ["ApexServer"]),
         .library(name: "ApexBackup", targets: ["ApexBackup"]),
+        .library(name: "ApexAudit", targets: ["ApexAudit"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -77,9 +78,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "ApexAudit",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "apex-cli",
             dependencies: [
+                "ApexAudit",
                 "ApexDomain",
                 "ApexStore",
                 "ApexServer",
@@ -136,6 +146,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ApexAuditTests",
+            dependencies: [
+                "ApexAudit",
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexBackup"]),

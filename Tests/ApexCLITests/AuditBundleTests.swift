@@ -133,6 +133,24 @@ struct AuditBundleTests {
         }
     }
 
+    /// M1: positions no Int64 holds used to trap (`Int64(Double)`) and kill the process with
+    /// exit 132; a crafted bundle is reported TAMPERED with exit 1.
+    @Test(arguments: ["1e300", "-1e300", "9300000000000000000", "2.5"])
+    func aPositionBeyondInt64IsReportedNotACrash(_ number: String) async throws {
+        try await Self.withBundle { s, _, bytes in
+            var text = String(decoding: bytes, as: UTF8.self)
+            text = text.replacingOccurrences(of: #""position":[0-9]+"#, with: "\"position\":\(number)", options: .regularExpression)
+            let path = s.file("crafted.apexbundle")
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let result = try await CLI.run(["audit", "verify-bundle", path, "--json"])
+            #expect(result.status == 1, "\(result)")
+            let kinds = Set(try Self.failures(result).compactMap { $0["kind"] as? String })
+            #expect(kinds.isSuperset(of: ["bundle_signature", "event_format", "checkpoint_format"]), "\(kinds)")
+            let plain = try await CLI.run(["audit", "verify-bundle", path])
+            #expect(plain.status == 1 && plain.stdout.hasPrefix("TAMPERED OR CORRUPT: "), "\(plain)")
+        }
+    }
+
     @Test func flippingAnyByteOfTheBundleExitsOne() async throws {
         try await Self.withBundle { s, _, bytes in
             let lineEnd = try #require(bytes.firstIndex(of: 0x0A))

@@ -29,7 +29,7 @@ public struct BaseBackup: Sendable {
         let now = clock()
         let id = Self.id(for: now)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-backup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try PrivateFiles.createFolder(scratch)
         defer { try? FileManager.default.removeItem(at: scratch) }
         var manifest: BackupManifest
         let payload: Data
@@ -65,6 +65,7 @@ public struct BaseBackup: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         let source = try DatabaseQueue(path: path, configuration: configuration)
+        try PrivateFiles.prepareSQLiteFile(atPath: copy)
         let destination = try DatabaseQueue(path: copy)
         try source.backup(to: destination)
         try destination.close()

@@ -61,10 +61,19 @@ public struct Restorer: Sendable {
     }
 
     /// The base backups at the target, oldest first.
+    ///
+    /// Each manifest must name its own folder as its id and list only plain file names inside
+    /// it; otherwise ``BackupError/Code/corrupt``: restore, drill and prune never follow a name
+    /// out of the backup.
     public static func manifests(in target: any BackupTarget) async throws -> [BackupManifest] {
         var result: [BackupManifest] = []
         for key in try await target.list(prefix: "base/") where key.hasSuffix("/manifest.json") {
-            result.append(try DomainCoder.decoder.decode(BackupManifest.self, from: try await target.get(key)))
+            let manifest = try DomainCoder.decoder.decode(BackupManifest.self, from: try await target.get(key))
+            guard key == "base/\(manifest.id)/manifest.json" else {
+                throw BackupError(.corrupt, "\(key) names the backup id '\(manifest.id)', not its own folder: the manifest was altered")
+            }
+            for file in manifest.files { try BackupKey.validateFileName(file.name, backup: manifest.id) }
+            result.append(manifest)
         }
         return result.sorted { ($0.lastPosition, $0.id) < ($1.lastPosition, $1.id) }
     }
@@ -88,13 +97,13 @@ public struct Restorer: Sendable {
         case .sqlite(let path):
             guard base.storeKind == "sqlite" else { throw BackupError(.refused, "base backup \(base.id) is a \(base.storeKind) backup; restore it into a \(base.storeKind) store") }
             try Self.prepareSQLite(path: path, force: force)
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Gzip.decompress(payload).write(to: URL(fileURLWithPath: path))
+            try PrivateFiles.createFolder(URL(fileURLWithPath: path).deletingLastPathComponent())
+            try PrivateFiles.write(try Gzip.decompress(payload), to: URL(fileURLWithPath: path))
         case .postgres(let location):
             guard base.storeKind == "postgres" else { throw BackupError(.refused, "base backup \(base.id) is a \(base.storeKind) backup; restore it into a \(base.storeKind) store") }
             try await Self.preparePostgres(location, force: force, logger: logger)
             let dump = FileManager.default.temporaryDirectory.appendingPathComponent("apex-restore-\(UUID().uuidString).pgdump")
-            try payload.write(to: dump)
+            try PrivateFiles.write(payload, to: dump)
             defer { try? FileManager.default.removeItem(at: dump) }
             try await PostgresDump(location: location, logger: logger).restore(from: dump.path)
         }
@@ -162,19 +171,6 @@ public struct Restorer: Sendable {
             cursor = last.position
         }
         return subjects.isEmpty ? 0 : try await store.deleteKeys(subjects)
-    }
-
-    static func prepareSQLite(path: String, force: Bool) throws {
-        let files = [path, path + "-wal", path + "-shm"]
-        if FileManager.default.fileExists(atPath: path) {
-            let events = (try? DatabaseQueue(path: path).read { db in
-                try db.tableExists("events") ? try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 : 0
-            }) ?? 0
-            if events > 0 && !force {
-                throw BackupError(.refused, "the store at \(path) holds \(events) events; restore into an empty store or pass --force to replace it")
-            }
-        }
-        for f in files { try? FileManager.default.removeItem(atPath: f) }
     }
 
     static func preparePostgres(_ location: StoreURL.PostgresLocation, force: Bool, logger: Logger) async throws {

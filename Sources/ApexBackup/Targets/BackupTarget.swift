@@ -19,7 +19,7 @@ public protocol BackupTarget: Sendable, CustomStringConvertible {
 public struct BackupError: Error, Sendable, CustomStringConvertible {
     /// A stable code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable { case notFound = "not_found", invalidDestination = "invalid_destination", transfer, corrupt, refused, toolMissing = "tool_missing" }
+        private enum Base: String, Sendable { case notFound = "not_found", invalidDestination = "invalid_destination", transfer, corrupt, refused, toolMissing = "tool_missing", invalidKey = "invalid_key" }
         private let base: Base
         private init(_ base: Base) { self.base = base }
         /// A key or backup is missing.
@@ -34,6 +34,9 @@ public struct BackupError: Error, Sendable, CustomStringConvertible {
         public static let refused = Code(.refused)
         /// A runtime tool (pg_dump, pg_restore) is not installed.
         public static let toolMissing = Code(.toolMissing)
+        /// A key or a manifest's file name is not a plain relative key inside the backup
+        /// (`..`, `.`, an empty or absolute path, a backslash or NUL): it would read or write elsewhere.
+        public static let invalidKey = Code(.invalidKey)
         /// The code's text.
         public var description: String { base.rawValue }
     }

@@ -1,16 +1,18 @@
+import ApexStore
 import Crypto
 public import Foundation
 
-/// Backups in a local folder; keys are relative paths. Writes go to a temp file, are fsynced,
-/// re-read and compared by SHA-256, then renamed into place.
+/// Backups in a local folder; keys are relative paths inside it. Writes go to a temp file, are
+/// fsynced, re-read and compared by SHA-256, then renamed into place. Files are created 0600 and
+/// folders 0700 (they hold the store's data); a key with `..` or an absolute path is refused.
 public struct LocalFolderTarget: BackupTarget {
     /// The folder.
     public let root: URL
 
-    /// A target in `path` (created when missing).
+    /// A target in `path` (created, mode 0700, when missing).
     public init(path: String) throws {
         root = URL(fileURLWithPath: path, isDirectory: true)
-        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+        do { try PrivateFiles.createFolder(root) } catch {
             throw BackupError(.invalidDestination, "cannot create the backup folder \(path)")
         }
     }
@@ -20,12 +22,13 @@ public struct LocalFolderTarget: BackupTarget {
 
     /// Writes atomically and verifies the written bytes.
     public func put(_ key: String, _ data: Data) async throws {
-        let url = root.appendingPathComponent(key)
+        let url = try file(key)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: tmp.path, contents: data) else { throw BackupError(.transfer, "cannot write \(key)") }
+            try PrivateFiles.createFolder(url.deletingLastPathComponent())
+            guard try PrivateFiles.createFile(atPath: tmp.path) else { throw BackupError(.transfer, "cannot write \(key)") }
             let handle = try FileHandle(forUpdating: tmp)
+            try handle.write(contentsOf: data)
             try handle.synchronize()
             try handle.close()
             let written = try Data(contentsOf: tmp)
@@ -45,7 +48,8 @@ public struct LocalFolderTarget: BackupTarget {
 
     /// Reads a key.
     public func get(_ key: String) async throws -> Data {
-        do { return try Data(contentsOf: root.appendingPathComponent(key)) } catch {
+        let url = try file(key)
+        do { return try Data(contentsOf: url) } catch {
             throw BackupError(.notFound, "\(key) is not in \(root.path)")
         }
     }
@@ -65,6 +69,13 @@ public struct LocalFolderTarget: BackupTarget {
 
     /// Deletes a key.
     public func delete(_ key: String) async throws {
-        try? FileManager.default.removeItem(at: root.appendingPathComponent(key))
+        let url = try file(key)
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// The file of `key`, after checking that the key stays inside the folder.
+    private func file(_ key: String) throws -> URL {
+        try BackupKey.validate(key)
+        return root.appendingPathComponent(key)
     }
 }

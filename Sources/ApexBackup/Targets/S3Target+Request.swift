@@ -45,8 +45,12 @@ extension S3Target {
     /// `/bucket` under the endpoint's path.
     var bucketPath: String { endpointPath + "/" + bucket }
 
-    /// `/bucket/prefix/key` under the endpoint's path.
-    func objectPath(_ key: String) -> String { bucketPath + "/" + prefix + key }
+    /// `/bucket/prefix/key` under the endpoint's path; throws ``BackupError/Code/invalidKey`` for a
+    /// key that would leave the prefix (`..`, `.`, `//`, a leading `/`): it is never sent.
+    func objectPath(_ key: String) throws -> String {
+        try BackupKey.validate(key)
+        return bucketPath + "/" + prefix + key
+    }
 
     /// Signs and sends one request over `HTTPClient.shared` and reads the whole response.
     /// Network failures become ``BackupError/Code/transfer``; nothing secret is in the message.

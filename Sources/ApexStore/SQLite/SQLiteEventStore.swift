@@ -43,8 +43,7 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")
         }
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFiles.prepareSQLiteFile(atPath: path)
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw EventStoreError(.unavailable, "cannot open the SQLite database at \(path)", underlying: error)

@@ -1,3 +1,4 @@
+import ApexAudit
 import ApexDomain
 import ApexStore
 import ArgumentParser

@@ -1,3 +1,4 @@
+import ApexAudit
 import ApexDomain
 import ApexStore
 import ArgumentParser
@@ -39,7 +40,7 @@ struct AuditReportCommand: AsyncParsableCommand {
         Output.endProgress(quiet: quiet)
         let target = URL(fileURLWithPath: out)
         do {
-            try Data(report.rendered(format)).write(to: target, options: .atomic)
+            try PrivateFiles.write(Data(report.rendered(format)), to: target)
         } catch {
             throw CLIError("cannot write \(target.path): \(error.localizedDescription)")
         }

@@ -97,7 +97,7 @@ struct BackupCommand: AsyncParsableCommand {
                 try await RestoreDrill(target: try BackupTargets.open(from), postgresServer: server, logger: makeLogger(level: .warning)).run()
             }
             let encoded = try CanonicalJSON.value(of: result)
-            if let report { try Data(CanonicalJSON.bytes(encoded)).write(to: URL(fileURLWithPath: report)) }
+            if let report { try PrivateFiles.write(Data(CanonicalJSON.bytes(encoded)), to: URL(fileURLWithPath: report)) }
             if json { Output.json(encoded) } else {
                 for check in result.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
                 print(result.ok ? "drill passed (RTO \(String(format: "%.2f", result.restoreSeconds ?? 0)) s)" : "drill FAILED")

@@ -65,7 +65,7 @@ struct Settings {
 
     private func folderSecret(_ file: URL, logger: Logger, what: String, make: () -> String) throws -> String {
         if let existing = try? String(contentsOf: file, encoding: .utf8) { return existing.trimmingCharacters(in: .whitespacesAndNewlines) }
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try PrivateFiles.createFolder(file.deletingLastPathComponent())
         let secret = make()
         guard FileManager.default.createFile(atPath: file.path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write the \(what) to \(file.path)")

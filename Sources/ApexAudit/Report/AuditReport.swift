@@ -1,59 +1,59 @@
-import ApexDomain
-import ApexStore
-import Foundation
+package import ApexDomain
+package import ApexStore
+package import Foundation
 
 /// Everything an audit report shows about one project, gathered by replay: rendered as JSON,
 /// CSV or a printable HTML page.
-struct AuditReport: Sendable {
+package struct AuditReport: Sendable {
     /// One event of the timeline: who, what, when, where from, why, and what it changed.
-    struct Row: Sendable {
-        var entry: AuditEntry
-        var actorName: String?
-        var onBehalfOfName: String?
-        var event: EventEnvelope { entry.event }
+    package struct Row: Sendable {
+        package var entry: AuditEntry
+        package var actorName: String?
+        package var onBehalfOfName: String?
+        package var event: EventEnvelope { entry.event }
     }
 
     /// One PE approval of a calculation revision.
-    struct Approval: Sendable {
-        var approval: CalculationApproved
-        var calculationType: String
-        var approverName: String?
-        var position: Int64
-        var version: Int64
-        var recordedAt: Date
-        var reason: String?
+    package struct Approval: Sendable {
+        package var approval: CalculationApproved
+        package var calculationType: String
+        package var approverName: String?
+        package var position: Int64
+        package var version: Int64
+        package var recordedAt: Date
+        package var reason: String?
         /// The approved hash is the revision's result hash, and that result hashes to it.
-        var resultHashMatches: Bool
+        package var resultHashMatches: Bool
     }
 
-    var projectID: UUID
-    var stream: StreamID
-    var state: ProjectState
-    var accountName: String?
-    var rows: [Row]
-    var approvals: [Approval]
-    var verification: VerifyReport
-    var storeDescription: String
-    var generatedAt: Date
-    var engineVersion = CalculationEngine.version
+    package var projectID: UUID
+    package var stream: StreamID
+    package var state: ProjectState
+    package var accountName: String?
+    package var rows: [Row]
+    package var approvals: [Approval]
+    package var verification: VerifyReport
+    package var storeDescription: String
+    package var generatedAt: Date
+    package var engineVersion = CalculationEngine.version
 
     /// The calculations, by id.
-    var calculations: [CalculationRecord] { state.calculations.values.sorted { $0.id.lowercased < $1.id.lowercased } }
+    package var calculations: [CalculationRecord] { state.calculations.values.sorted { $0.id.lowercased < $1.id.lowercased } }
 
     /// `intact` or `TAMPERED`: the verification result in one word.
-    var verdict: String { verification.ok ? "intact" : "TAMPERED" }
+    package var verdict: String { verification.ok ? "intact" : "TAMPERED" }
 
     /// Reads the project (opened: personal data in plaintext or erased), the names of the
     /// account's users, and verifies the whole store.
-    static func build(store: any EventStore, project id: UUID, storeDescription: String, now: Date = Date(),
+    package static func build(store: any EventStore, project id: UUID, storeDescription: String, now: Date = Date(),
                       progress: (@Sendable (Int64) -> Void)? = nil) async throws -> AuditReport {
         let stream = StreamID.project(id)
         let events = try await store.readStream(stream, from: 1, limit: .max, mode: .opened)
-        guard let first = events.first else { throw CLIError("no project \(id.lowercased) in this store (stream \(stream) has no events)") }
+        guard let first = events.first else { throw AuditError(.notFound, "no project \(id.lowercased) in this store (stream \(stream) has no events)") }
         let history = ProjectHistory(events: events)
         let entries: [AuditEntry]
         do { entries = try history.auditTrail() } catch {
-            throw CLIError("the project's events do not replay (\(error)): run apex-cli verify")
+            throw AuditError(.damagedStore, "the project's events do not replay (\(error)): run apex-cli verify")
         }
         let state = try history.state(atVersion: Int64(events.count))
         let account = try? AccountState.replay(try await store.readStream(.account(first.accountID)))
@@ -77,13 +77,13 @@ struct AuditReport: Sendable {
 }
 
 /// The output formats of `audit report`.
-enum ReportFormat: String, CaseIterable, Sendable {
+package enum ReportFormat: String, CaseIterable, Sendable {
     case html, json, csv
 }
 
 extension AuditReport {
     /// The report in `format`, as the bytes of the file.
-    func rendered(_ format: ReportFormat) -> [UInt8] {
+    package func rendered(_ format: ReportFormat) -> [UInt8] {
         switch format {
         case .json: CanonicalJSON.bytes(json) + [0x0A]
         case .csv: Array(csv.utf8)
@@ -92,13 +92,13 @@ extension AuditReport {
     }
 
     /// A short text for a JSON value in a table cell: strings bare, everything else as canonical JSON.
-    static func text(_ value: JSONValue) -> String {
+    package static func text(_ value: JSONValue) -> String {
         if case .string(let s) = value { return s }
         return CanonicalJSON.string(value)
     }
 
     /// A verification failure in one line.
-    static func describe(_ f: VerifyFailure) -> String {
+    package static func describe(_ f: VerifyFailure) -> String {
         var place: [String] = []
         if let s = f.stream { place.append("stream \(s)") }
         if let v = f.version { place.append("version \(v)") }

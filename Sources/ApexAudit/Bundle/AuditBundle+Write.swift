@@ -1,19 +1,19 @@
-import ApexDomain
-import ApexStore
-import Crypto
-import Foundation
+package import ApexDomain
+package import ApexStore
+package import Crypto
+package import Foundation
 
 /// What `audit bundle` wrote.
-struct BundleSummary: Sendable {
-    var stream: StreamID
-    var events: Int
-    var lastEventPosition: Int64
-    var checkpoints: [Int64]
-    var globalLogEntries: Int64
-    var sealedNewCheckpoint: Bool
-    var publicKey: String
+package struct BundleSummary: Sendable {
+    package var stream: StreamID
+    package var events: Int
+    package var lastEventPosition: Int64
+    package var checkpoints: [Int64]
+    package var globalLogEntries: Int64
+    package var sealedNewCheckpoint: Bool
+    package var publicKey: String
 
-    var json: JSONValue {
+    package var json: JSONValue {
         [
             "stream": .string(stream.rawValue), "events": .number(Double(events)),
             "last_event_position": .number(Double(lastEventPosition)),
@@ -27,13 +27,13 @@ struct BundleSummary: Sendable {
 extension AuditBundle {
     /// Writes the bundle of project `id` to `out`: line 1 streamed to a temporary file next to it
     /// (the global log is read page by page, never whole), then signed from a memory map, then
-    /// moved into place, so `out` is either the complete bundle or untouched.
-    static func write(
+    /// moved into place, so `out` is either the complete bundle or untouched. The file is 0600.
+    package static func write(
         store: any EventStore, project id: UUID, key: Curve25519.Signing.PrivateKey, to out: URL, now: Date = Date()
     ) async throws -> BundleSummary {
         let stream = StreamID.project(id)
         let events = try await store.readStream(stream, from: 1, limit: .max, mode: .stored)
-        guard let last = events.last else { throw CLIError("no project \(id.lowercased) in this store (stream \(stream) has no events)") }
+        guard let last = events.last else { throw AuditError(.notFound, "no project \(id.lowercased) in this store (stream \(stream) has no events)") }
         var sealed = false
         var checkpoints = try await store.checkpoints()
         if !checkpoints.contains(where: { $0.position >= last.position }) {
@@ -43,13 +43,13 @@ extension AuditBundle {
         }
         let included = checkpoints.filter { $0.position >= last.position }.sorted { $0.position < $1.position }
         guard let end = included.last?.position else {
-            throw CLIError("could not seal a checkpoint covering position \(last.position); is another process writing checkpoints?")
+            throw AuditError(.damagedStore, "could not seal a checkpoint covering position \(last.position); is another process writing checkpoints?")
         }
         let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
 
         let partial = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).\(UUID().lowercased).partial")
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
-            throw CLIError("cannot write to \(out.deletingLastPathComponent().path): check that the folder exists and is writable")
+        guard (try? PrivateFiles.createFile(atPath: partial.path)) == true else {
+            throw AuditError(.write, "cannot write to \(out.deletingLastPathComponent().path): check that the folder exists and is writable")
         }
         do {
             let handle = try FileHandle(forWritingTo: partial)
@@ -80,7 +80,7 @@ extension AuditBundle {
             try append.seekToEnd()
             try append.write(contentsOf: signatureLine(signature: signature, publicKey: publicKey) + [0x0A])
             try append.close()
-            guard rename(partial.path, out.path) == 0 else { throw CLIError("cannot move the bundle into place at \(out.path)") }
+            guard rename(partial.path, out.path) == 0 else { throw AuditError(.write, "cannot move the bundle into place at \(out.path)") }
         } catch {
             try? FileManager.default.removeItem(at: partial)
             throw error
@@ -95,10 +95,10 @@ extension AuditBundle {
         var cursor: Int64 = 0
         while cursor < end {
             let page = try await store.readAll(after: cursor, limit: 2000, mode: .stored)
-            guard !page.isEmpty else { throw CLIError("the log ends at position \(cursor), before checkpoint position \(end): run apex-cli verify") }
+            guard !page.isEmpty else { throw AuditError(.damagedStore, "the log ends at position \(cursor), before checkpoint position \(end): run apex-cli verify") }
             for event in page where event.position <= end {
                 guard event.position == cursor + 1 else {
-                    throw CLIError("the log skips from position \(cursor) to \(event.position): run apex-cli verify")
+                    throw AuditError(.damagedStore, "the log skips from position \(cursor) to \(event.position): run apex-cli verify")
                 }
                 if cursor > 0 { try sink.write([UInt8(ascii: ",")]) }
                 try sink.write(CanonicalJSON.bytes(.string(logEntry(event))))

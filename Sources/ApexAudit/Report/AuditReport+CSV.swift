@@ -3,17 +3,16 @@ import Foundation
 
 extension AuditReport {
     /// The CSV columns, one row per event.
-    static let csvColumns = [
+    package static let csvColumns = [
         "position", "version", "recorded_at", "type", "actor_user_id", "actor_name", "on_behalf_of", "service",
         "ip_address", "user_agent", "x_forwarded_for", "peer_address", "request_id", "trace_id", "reason",
         "changes", "data", "event_id", "hash",
     ]
 
-    /// One row per event (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or
-    /// line break, quotes doubled). Values are written verbatim, as recorded; `changes` and `data`
-    /// are canonical JSON.
-    var csv: String {
-        var out = Self.csvColumns.joined(separator: ",") + "\r\n"
+    /// One row per event, written by ``CSV``: RFC 4180, and a value that a spreadsheet would run as
+    /// a formula gets a leading `'`. Other values are as recorded; `changes` and `data` are canonical JSON.
+    package var csv: String {
+        var out = CSV.row(Self.csvColumns)
         for row in rows {
             let e = row.event
             let m = e.requestMetadata
@@ -24,14 +23,8 @@ extension AuditReport {
                 m.requestID, m.traceID, e.reason,
                 CanonicalJSON.string(row.entry.diff.json), CanonicalJSON.string(e.data), e.id.lowercased, e.hash,
             ]
-            out += fields.map { Self.csvField($0 ?? "") }.joined(separator: ",") + "\r\n"
+            out += CSV.row(fields.map { $0 ?? "" })
         }
         return out
-    }
-
-    /// One RFC 4180 field.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 extension AuditReport {
     /// One self-contained HTML page: inline CSS (with print rules), no scripts, no external
     /// resources (a Content-Security-Policy forbids loading any), every recorded text escaped.
-    var html: String {
+    package var html: String {
         let name = state.fields.name
         var out = """
             <!DOCTYPE html>
@@ -136,7 +136,7 @@ extension AuditReport {
     }
 
     /// Text made safe for HTML content and attribute values.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {

@@ -1,10 +1,10 @@
-import ApexDomain
+package import ApexDomain
 import ApexStore
 import Foundation
 
 extension AuditReport {
     /// The complete report as JSON (`apex-audit-report/1`).
-    var json: JSONValue {
+    package var json: JSONValue {
         [
             "format": "apex-audit-report/1",
             "generated_at": .string(Timestamp.format(generatedAt)),
@@ -18,7 +18,7 @@ extension AuditReport {
         ]
     }
 
-    var projectJSON: JSONValue {
+    package var projectJSON: JSONValue {
         var o = state.fields.json.objectValue ?? [:]
         o["id"] = .string(projectID.lowercased)
         o["stream"] = .string(stream.rawValue)
@@ -34,7 +34,7 @@ extension AuditReport {
         return .object(o)
     }
 
-    var verificationJSON: JSONValue {
+    package var verificationJSON: JSONValue {
         [
             "ok": .bool(verification.ok), "verdict": .string(verdict),
             "events_checked": .number(Double(verification.eventsChecked)),
@@ -44,7 +44,7 @@ extension AuditReport {
         ]
     }
 
-    static func calculationJSON(_ record: CalculationRecord) -> JSONValue {
+    package static func calculationJSON(_ record: CalculationRecord) -> JSONValue {
         let revisions: [JSONValue] = record.revisions.enumerated().map { index, result in
             let approval = record.approvals[index + 1]
             return [
@@ -64,7 +64,7 @@ extension AuditReport {
 extension AuditReport.Row {
     /// The audit entry (the design brief's format) with the actor's name, the peer address, the
     /// event's id, hash and payload added.
-    var json: JSONValue {
+    package var json: JSONValue {
         var o = entry.json(showPersonalData: true).objectValue ?? [:]
         var actor = o["actor"]?.objectValue ?? [:]
         actor["name"] = actorName.map(JSONValue.string) ?? .null
@@ -82,7 +82,7 @@ extension AuditReport.Row {
 }
 
 extension AuditReport.Approval {
-    var json: JSONValue {
+    package var json: JSONValue {
         [
             "calculation_id": .string(approval.calculationID.lowercased), "calculation_type": .string(calculationType),
             "revision": .number(Double(approval.revision)), "result_hash": .string(approval.resultHash),

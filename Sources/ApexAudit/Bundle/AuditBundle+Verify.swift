@@ -1,21 +1,21 @@
-import ApexDomain
-import ApexStore
+package import ApexDomain
+package import ApexStore
 import Crypto
-import Foundation
+package import Foundation
 
 /// What `audit verify-bundle` found: intact, or every problem it could name.
-struct BundleVerification: Sendable {
-    var stream: String?
-    var eventsChecked = 0
-    var checkpointsChecked = 0
-    var globalLogEntries = 0
-    var publicKey: String?
-    var publicKeyPinned = false
-    var failures: [VerifyFailure] = []
+package struct BundleVerification: Sendable {
+    package var stream: String?
+    package var eventsChecked = 0
+    package var checkpointsChecked = 0
+    package var globalLogEntries = 0
+    package var publicKey: String?
+    package var publicKeyPinned = false
+    package var failures: [VerifyFailure] = []
 
-    var ok: Bool { failures.isEmpty }
+    package var ok: Bool { failures.isEmpty }
 
-    var json: JSONValue {
+    package var json: JSONValue {
         [
             "ok": .bool(ok), "stream": stream.map(JSONValue.string) ?? .null, "events_checked": .number(Double(eventsChecked)),
             "checkpoints_checked": .number(Double(checkpointsChecked)), "global_log_entries": .number(Double(globalLogEntries)),
@@ -32,13 +32,13 @@ struct BundleVerification: Sendable {
 /// being required in exactly its canonical form. Beyond the signature, each part is checked on
 /// its own so a report names what was changed: events (hash, chain, versions), their places in
 /// the global log, each checkpoint's digest and signature, and the project's replay.
-struct BundleVerifier {
+package struct BundleVerifier {
     /// Only bundles and checkpoints signed by this key (base64) are accepted; nil trusts the embedded key.
-    var pinnedKey: String?
+    package var pinnedKey: String?
     private var result = BundleVerification()
     private static let maxFailures = 25
 
-    init(pinnedKey: String?) {
+    package init(pinnedKey: String?) {
         self.pinnedKey = pinnedKey
         result.publicKeyPinned = pinnedKey != nil
     }
@@ -48,7 +48,7 @@ struct BundleVerifier {
         result.failures.append(VerifyFailure(kind: kind, stream: version == nil ? nil : result.stream, version: version, position: position, message: message))
     }
 
-    mutating func verify(_ data: Data) -> BundleVerification {
+    package mutating func verify(_ data: Data) -> BundleVerification {
         let bytes = [UInt8](data)
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         if lines.count != 3 || !lines[2].isEmpty {
@@ -83,7 +83,7 @@ struct BundleVerifier {
         result.stream = stream
         let log = rawLog.map { $0.stringValue.flatMap(AuditBundle.logEnvelope) }
         let events = checkEvents(rawEvents, stream: StreamID(rawValue: stream), log: log)
-        let digests = globalDigests(log, at: Set(rawCheckpoints.compactMap { $0["position"]?.numberValue.map { Int64($0) } }))
+        let digests = globalDigests(log, at: Set(rawCheckpoints.compactMap(AuditBundle.position(in:))))
         checkCheckpoints(rawCheckpoints, digests: digests, logCount: Int64(log.count), lastEvent: events.last?.position)
         do { _ = try ProjectState.replay(events) } catch { fail("replay_failed", "the project's events do not replay: \(error)") }
         return result
@@ -118,7 +118,7 @@ struct BundleVerifier {
         for (index, value) in raw.enumerated() {
             let expectedVersion = Int64(index + 1)
             guard let event = AuditBundle.event(from: value) else {
-                fail("event_format", version: expectedVersion, position: value["position"]?.numberValue.map { Int64($0) },
+                fail("event_format", version: expectedVersion, position: AuditBundle.position(in: value),
                      "event \(index + 1) does not decode or is not in canonical form: it was altered")
                 continue
             }
@@ -173,7 +173,7 @@ struct BundleVerifier {
         var covered = false
         for (index, value) in raw.enumerated() {
             guard let c = AuditBundle.checkpoint(from: value) else {
-                fail("checkpoint_format", position: value["position"]?.numberValue.map { Int64($0) },
+                fail("checkpoint_format", position: AuditBundle.position(in: value),
                      "checkpoint \(index + 1) does not decode or is not in canonical form: it was altered")
                 continue
             }

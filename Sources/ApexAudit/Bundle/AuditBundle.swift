@@ -1,6 +1,6 @@
-import ApexDomain
-import ApexStore
-import Foundation
+package import ApexDomain
+package import ApexStore
+package import Foundation
 
 /// The forensic bundle format, `apex-audit-bundle/1`: a file of exactly two lines.
 ///
@@ -15,12 +15,12 @@ import Foundation
 ///   shows each project event at its place in the global order, without any other content.
 ///
 /// Line 2 is `{"public_key","signature"}`: an Ed25519 signature over the exact bytes of line 1.
-enum AuditBundle {
+package enum AuditBundle {
     /// The format tag of line 1.
-    static let format = "apex-audit-bundle/1"
+    package static let format = "apex-audit-bundle/1"
 
     /// An event as the bundle carries it: the hashed canonical envelope, plus position and chain.
-    static func json(of event: EventEnvelope) -> JSONValue {
+    package static func json(of event: EventEnvelope) -> JSONValue {
         var members = event.canonicalBody.objectValue ?? [:]
         members["position"] = .number(Double(event.position))
         members["prev_hash"] = .string(event.prevHash)
@@ -30,13 +30,13 @@ enum AuditBundle {
 
     /// The event `value` holds; nil when it does not decode or is not exactly the canonical form
     /// (so no byte can change without changing the event).
-    static func event(from value: JSONValue) -> EventEnvelope? {
+    package static func event(from value: JSONValue) -> EventEnvelope? {
         guard let event = try? CanonicalJSON.decode(EventEnvelope.self, from: value), json(of: event) == value else { return nil }
         return event
     }
 
     /// The checkpoint `value` holds; nil when it does not decode or is not exactly the canonical form.
-    static func checkpoint(from value: JSONValue) -> Checkpoint? {
+    package static func checkpoint(from value: JSONValue) -> Checkpoint? {
         guard let checkpoint = try? CanonicalJSON.decode(Checkpoint.self, from: value),
             (try? CanonicalJSON.value(of: checkpoint)) == value
         else { return nil }
@@ -44,13 +44,13 @@ enum AuditBundle {
     }
 
     /// The global-log line of an event: what the checkpoint digest folds in.
-    static func logEntry(_ event: EventEnvelope) -> String {
+    package static func logEntry(_ event: EventEnvelope) -> String {
         "\(event.position)|\(event.stream.rawValue)|\(event.version)|\(event.hash)"
     }
 
     /// A global-log line as an envelope carrying only position, stream, version and hash, so the
     /// digest is folded by the store's own ``GlobalDigest``. Nil when the line is not canonical.
-    static func logEnvelope(_ line: String) -> EventEnvelope? {
+    package static func logEnvelope(_ line: String) -> EventEnvelope? {
         let parts = line.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 4, let position = Int64(parts[0]), let version = Int64(parts[2]) else { return nil }
         let envelope = EventEnvelope(
@@ -60,17 +60,25 @@ enum AuditBundle {
         return logEntry(envelope) == line ? envelope : nil
     }
 
+    /// The `position` member of an event or checkpoint as written in a bundle: nil unless it is a
+    /// whole number that fits in `Int64`. A bundle is untrusted input, so a position such as
+    /// `1e300`, `-1e19` or `2.5` is refused here rather than converted (which would trap).
+    package static func position(in value: JSONValue) -> Int64? {
+        guard case .number(let n)? = value["position"] else { return nil }
+        return Int64(exactly: n)
+    }
+
     private static let zeroID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     /// Line 2: the signature over line 1 and the key that made it.
-    static func signatureLine(signature: String, publicKey: String) -> [UInt8] {
+    package static func signatureLine(signature: String, publicKey: String) -> [UInt8] {
         CanonicalJSON.bytes(["public_key": .string(publicKey), "signature": .string(signature)])
     }
 
     /// The project stream a `--project` value names: a UUID or `project-<uuid>`.
-    static func projectID(_ text: String) throws -> UUID {
+    package static func projectID(_ text: String) throws -> UUID {
         let bare = text.hasPrefix("project-") ? String(text.dropFirst("project-".count)) : text
-        guard let id = UUID(uuidString: bare) else { throw CLIError("--project must be a project id (a UUID, or project-<uuid>); got '\(text)'") }
+        guard let id = UUID(uuidString: bare) else { throw AuditError(.invalidArgument, "--project must be a project id (a UUID, or project-<uuid>); got '\(text)'") }
         return id
     }
 }
