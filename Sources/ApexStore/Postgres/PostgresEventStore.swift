@@ -115,6 +115,11 @@ public final class PostgresEventStore: EventStore, Service {
         try await rows(LogPage(after: position, limit: Int64(clamping: limit)))
     }
 
+    /// A page of one account's events as stored, undecoded.
+    package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await rows(AccountPage(account: account, after: position, limit: Int64(clamping: limit)))
+    }
+
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         try await envelopes(try await rows(AccountPage(account: account, after: position, limit: Int64(clamping: limit))), mode: mode)

@@ -117,6 +117,13 @@ public final class SQLiteEventStore: EventStore {
         try await read { db in try Self.selectRows(db, "position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)]) }
     }
 
+    /// A page of one account's events as stored, undecoded.
+    package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await read { db in
+            try Self.selectRows(db, "account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)])
+        }
+    }
+
     /// A page of one account's events.
     public func readAccount(_ account: UUID, after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         try await page("account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)], mode: mode)
