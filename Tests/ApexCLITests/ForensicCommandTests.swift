@@ -24,18 +24,18 @@ struct ForensicCommandTests {
         }
     }
 
-    static func tamper(_ s: Scenario, kind: Kind, position: Int) async throws {
+    static func tamper(_ s: Scenario, kind: Kind, position: Int...) async throws {
         switch kind {
         case .sqlite:
             let queue = try DatabaseQueue(path: s.path)
             try await queue.write { db in
                 try db.execute(sql: "DROP TRIGGER events_reject_update")
-                try db.execute(sql: "UPDATE events SET reason = 'rewritten later' WHERE position = \(position)")
+                for p in position { try db.execute(sql: "UPDATE events SET reason = 'rewritten later' WHERE position = \(p)") }
             }
             try queue.close()
         case .postgres:
             try await ScratchPostgres.execute("ALTER TABLE events DISABLE TRIGGER USER", url: s.url)
-            try await ScratchPostgres.execute("UPDATE events SET reason = 'rewritten later' WHERE position = \(position)", url: s.url)
+            for p in position { try await ScratchPostgres.execute("UPDATE events SET reason = 'rewritten later' WHERE position = \(p)", url: s.url) }
         }
     }
 
@@ -107,6 +107,34 @@ struct ForensicCommandTests {
             let malformed = try await CLI.run(["verify", "--store", "mysql://x"], environment: [:])
             #expect(malformed.status == 2)
             #expect(malformed.stderr.contains("sqlite: or postgres://"))
+        }
+    }
+
+    /// Verify goes on past the first failure: two altered events in two streams are both named,
+    /// in the JSON and in the text, with the counts.
+    @Test(arguments: Kind.allCases)
+    func verifyNamesEveryAlteredEventInEveryStream(kind: Kind) async throws {
+        try await Self.withScenario(kind) { s in
+            // Position 1 is the account's first event, position 7 one of the project's.
+            try await Self.tamper(s, kind: kind, position: 1, 7)
+            let tampered = try await s.cli("verify", "--json")
+            #expect(tampered.status == 1, "\(tampered)")
+            let report = try CLI.object(tampered.stdout)
+            #expect(report["events_checked"] as? Int == 11)
+            #expect(report["streams_failed"] as? Int == 2)
+            let failures = try #require(report["failures"] as? [[String: Any]])
+            let altered = failures.filter { $0["kind"] as? String == "hash_mismatch" }
+            #expect(altered.compactMap { $0["position"] as? Int } == [1, 7])
+            #expect(Set(altered.compactMap { $0["stream"] as? String }).count == 2)
+            #expect(report["failures_total"] as? Int == failures.count)
+
+            let text = try await s.cli("verify")
+            #expect(text.status == 1)
+            let lines = text.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("TAMPERED OR CORRUPT: hash_mismatch") == true)
+            #expect(lines.contains { $0.contains("\(failures.count) failures (2 streams, 0 checkpoints) in 11 events") }, "\(text.stdout)")
+            #expect(lines.filter { $0.hasPrefix("  hash_mismatch") && $0.contains("position 1:") }.count == 1, "\(text.stdout)")
+            #expect(lines.filter { $0.hasPrefix("  hash_mismatch") && $0.contains("position 7:") }.count == 1, "\(text.stdout)")
         }
     }
 }

@@ -74,7 +74,8 @@ struct ConformanceIntegrityTests {
             #expect(failure.stream == stream.rawValue)
             #expect(failure.version == 3)
             #expect(failure.position == 3)
-            #expect(report.eventsChecked == 2)
+            #expect(report.eventsChecked == 6)
+            #expect(report.failureCount == 1)
         }
     }
 
@@ -138,7 +139,7 @@ struct ConformanceIntegrityTests {
             let report = try await f.store.verify()
             #expect(report.firstFailure?.kind == "hash_mismatch")
             #expect(report.firstFailure?.position == 1)
-            #expect(report.eventsChecked == 0)
+            #expect(report.eventsChecked == 3)
         }
     }
 
@@ -155,7 +156,7 @@ struct ConformanceIntegrityTests {
             #expect(failure.position == 2)
             #expect(failure.version == 2)
             #expect(failure.stream == stream.rawValue)
-            #expect(report.eventsChecked == 1)
+            #expect(report.eventsChecked == 3)
         }
     }
 

@@ -1,6 +1,6 @@
 package import ApexDomain
 package import Crypto
-import Foundation
+package import Foundation
 
 /// An envelope as database columns: JSON text for data, actor and request metadata, and the
 /// canonical timestamp. Both SQL adapters store exactly these texts, so a row can be hashed
@@ -180,6 +180,8 @@ extension EnvelopeColumns {
 package protocol StoredRowReader: EventStore {
     /// The stored rows after `position`, in position order, at most `limit`.
     func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns]
+    /// One account's stored rows after `position`, in position order, at most `limit`.
+    func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns]
     /// The keys these subjects have (none are created).
     func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey]
 }
@@ -202,5 +204,11 @@ extension EventStore {
     func storedRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         if let reader = self as? any StoredRowReader { return try await reader.readRows(after: position, limit: limit) }
         return try await readAll(after: position, limit: limit, mode: .stored).map { EnvelopeColumns($0) }
+    }
+
+    /// A page of one account's stored rows, read like ``storedRows(after:limit:)``.
+    func storedRows(account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        if let reader = self as? any StoredRowReader { return try await reader.readAccountRows(account, after: position, limit: limit) }
+        return try await readAccount(account, after: position, limit: limit, mode: .stored).map { EnvelopeColumns($0) }
     }
 }

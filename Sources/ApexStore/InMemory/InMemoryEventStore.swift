@@ -28,7 +28,7 @@ public actor InMemoryEventStore: EventStore {
 
     /// Appends atomically (see ``EventStore/append(_:to:expected:)``).
     public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) throws -> AppendResult {
-        try AppendPlanner.validate(events)
+        try AppendPlanner.validate(events, to: stream)
         let head = heads[stream]
         let existing = events.compactMap { idIndex[$0.id].map { log[$0] } }
         if let duplicate = try AppendPlanner.duplicateResult(events, existing: existing, stream: stream, streamVersion: head?.version ?? 0) {

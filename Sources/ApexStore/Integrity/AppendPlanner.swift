@@ -11,15 +11,21 @@ package enum AppendPlanner {
     /// The largest `data` an event may carry, as canonical JSON.
     package static let maximumDataBytes = 1 << 20
 
-    /// Throws ``EventStoreError/Code/invalidEvent`` for an empty batch or a malformed event.
-    package static func validate(_ events: [ProposedEvent]) throws {
+    /// Throws ``EventStoreError/Code/invalidEvent`` for an empty batch, a malformed event, or a
+    /// stream id or event type with a NUL in it: those are names the stores index and compare
+    /// as SQL text, which cannot hold a NUL (PostgreSQL refuses one; SQLite's C API would end
+    /// the text there). Every other text, a NUL included, is stored exactly as it is hashed.
+    package static func validate(_ events: [ProposedEvent], to stream: StreamID) throws {
         guard !events.isEmpty else { throw EventStoreError(.invalidEvent, "an append needs at least one event") }
+        guard !stream.rawValue.utf8.contains(0) else {
+            throw EventStoreError(.invalidEvent, "a stream id must not contain a NUL character")
+        }
         guard Set(events.map(\.id)).count == events.count else {
             throw EventStoreError(.invalidEvent, "the batch names the same event id twice")
         }
         for event in events {
-            guard !event.type.isEmpty, event.type.count <= 100 else {
-                throw EventStoreError(.invalidEvent, "event type must be 1-100 characters")
+            guard !event.type.isEmpty, event.type.count <= 100, !event.type.utf8.contains(0) else {
+                throw EventStoreError(.invalidEvent, "event type must be 1-100 characters, none of them NUL")
             }
             guard (0...Int(Int32.max)).contains(event.schemaVersion) else {
                 throw EventStoreError(.invalidEvent, "schema version must be between 0 and \(Int32.max)")
@@ -197,7 +203,7 @@ package enum AppendPlanner {
 
 /// One caller's append, as ``GroupCommit`` queues it.
 package struct AppendRequest: Sendable {
-    /// The events, validated (``AppendPlanner/validate(_:)``).
+    /// The events, validated (``AppendPlanner/validate(_:to:)``).
     package var events: [ProposedEvent]
     /// The stream.
     package var stream: StreamID

@@ -227,13 +227,13 @@ extension PostgresEventStore {
                 FROM head
             ), inserted AS (
                 INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
-                    request_metadata, reason, recorded_at, prev_hash, hash)
+                    request_metadata, reason, recorded_at, prev_hash, hash, reason_bytes)
                 SELECT head.position + x.n, s, v, i::uuid, t, sv, d::json, a::uuid, ac::json, m::json, CASE WHEN rn THEN NULL ELSE r END,
-                    ts::timestamptz, ph, h
+                    ts::timestamptz, ph, h, nullif(rb, ''::bytea)
                 FROM head, checked,
                     unnest($6::text[], $7::bigint[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[],
-                        $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[])
-                    WITH ORDINALITY AS x(s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h, n)
+                        $15::text[], $16::bool[], $17::text[], $18::text[], $19::text[], $24::bytea[])
+                    WITH ORDINALITY AS x(s, v, i, t, sv, d, a, ac, m, r, rn, ts, ph, h, rb, n)
                 WHERE checked.ok
                 ORDER BY x.n
                 RETURNING 1
@@ -267,7 +267,9 @@ extension PostgresEventStore {
         var heads: [(key: StreamID, value: StreamHead)]
 
         func makeBindings() throws -> PostgresBindings {
-            var b = PostgresBindings(capacity: 23)
+            // A reason with a NUL goes into `reason_bytes` (and `reason` is NULL): `text` cannot hold it.
+            let nulReasons = rows.map { $0.reason.flatMap { $0.utf8.contains(0) ? $0 : nil } }
+            var b = PostgresBindings(capacity: 24)
             b.append(assumedStreams)
             b.append(assumedVersions)
             b.append(assumedHashes)
@@ -282,8 +284,8 @@ extension PostgresEventStore {
             b.append(rows.map(\.accountID))
             b.append(rows.map(\.actor))
             b.append(rows.map(\.requestMetadata))
-            b.append(rows.map { $0.reason ?? "" })
-            b.append(rows.map { $0.reason == nil })
+            b.append(zip(rows, nulReasons).map { row, nul in nul == nil ? row.reason ?? "" : "" })
+            b.append(zip(rows, nulReasons).map { row, nul in row.reason == nil || nul != nil })
             b.append(rows.map(\.recordedAt))
             b.append(rows.map(\.prevHash))
             b.append(rows.map(\.hash))
@@ -291,6 +293,7 @@ extension PostgresEventStore {
             b.append(heads.map(\.value.version))
             b.append(heads.map(\.value.hash))
             b.append(checksClock)
+            b.append(nulReasons.map { ByteBuffer(string: $0 ?? "") })
             return b
         }
 

@@ -92,7 +92,7 @@ public final class PostgresEventStore: EventStore, Service {
     /// this process share transactions (``GroupCommit``): one lock hold and one commit flush for
     /// all of them, each checked on its own.
     public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
-        try AppendPlanner.validate(events)
+        try AppendPlanner.validate(events, to: stream)
         let result = try await appends.submit(AppendRequest(events: events, stream: stream, expected: expected))
         if result.wasDuplicate {
             return AppendResult(stream: stream, events: try await opened(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
@@ -113,6 +113,11 @@ public final class PostgresEventStore: EventStore, Service {
     /// A page of the global log as stored, undecoded.
     package func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         try await rows(LogPage(after: position, limit: Int64(clamping: limit)))
+    }
+
+    /// A page of one account's events as stored, undecoded.
+    package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await rows(AccountPage(account: account, after: position, limit: Int64(clamping: limit)))
     }
 
     /// A page of one account's events.
@@ -295,9 +300,11 @@ public final class PostgresEventStore: EventStore, Service {
 
     // MARK: - Internals
 
+    /// The columns of ``EventRow``. The reason comes as bytes: from `reason_bytes` where it has
+    /// a NUL (which `text` cannot hold), else the UTF-8 of `reason`.
     static let columns = """
         position, stream_id, version, id::text, type, schema_version, data::text, account_id::text, actor::text,
-        request_metadata::text, reason, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), prev_hash, hash
+        request_metadata::text, coalesce(reason_bytes, convert_to(reason, 'UTF8')), to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), prev_hash, hash
         """
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {

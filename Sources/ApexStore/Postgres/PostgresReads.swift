@@ -8,7 +8,7 @@ import PostgresNIO
 /// 0.35 ms, half a page's execution), which a catch-up read pays every 500 events.
 extension PostgresEventStore {
     /// A row of ``columns``, as PostgresNIO decodes it.
-    typealias EventRow = (Int64, String, Int64, String, String, Int, String, String, String, String, String?, String, String, String)
+    typealias EventRow = (Int64, String, Int64, String, String, Int, String, String, String, String, ByteBuffer?, String, String, String)
 
     /// A prepared read of ``columns``.
     protocol EventRowsStatement: PostgresPreparedStatement where Row == EventRow {}
@@ -89,6 +89,6 @@ extension EnvelopeColumns {
     init(_ r: PostgresEventStore.EventRow) {
         self.init(
             position: r.0, stream: r.1, version: r.2, id: r.3, type: r.4, schemaVersion: r.5, data: r.6, accountID: r.7,
-            actor: r.8, requestMetadata: r.9, reason: r.10, recordedAt: r.11, prevHash: r.12, hash: r.13)
+            actor: r.8, requestMetadata: r.9, reason: r.10.map { String(buffer: $0) }, recordedAt: r.11, prevHash: r.12, hash: r.13)
     }
 }

@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 3
+    static let version = 4
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -61,6 +61,12 @@ enum PostgresSchema {
             // for the lock reads it as committed, where the last event row is still invisible to it.
             "ALTER TABLE store_head ADD COLUMN recorded_at timestamptz",
             "UPDATE store_head SET recorded_at = (SELECT e.recorded_at FROM events e WHERE e.position = store_head.position) WHERE id = 1",
+        ],
+        4: [
+            // A reason with a NUL in it, as its UTF-8 bytes: `text` cannot hold a NUL, and the
+            // store keeps every text exactly as it was hashed. Such a row has `reason` NULL;
+            // every other row (all rows written before) keeps its reason in `reason` and NULL here.
+            "ALTER TABLE events ADD COLUMN reason_bytes bytea"
         ],
     ]
 

@@ -65,7 +65,7 @@ public final class SQLiteEventStore: EventStore {
     /// Appends atomically. Concurrent appends share `BEGIN IMMEDIATE` transactions (``GroupCommit``):
     /// one fsync for all of them, each checked on its own.
     public func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
-        try AppendPlanner.validate(events)
+        try AppendPlanner.validate(events, to: stream)
         let result = try await appends.submit(AppendRequest(events: events, stream: stream, expected: expected))
         if result.wasDuplicate {
             return AppendResult(stream: stream, events: try await opened(result.events), nextExpectedVersion: result.nextExpectedVersion, wasDuplicate: true)
@@ -114,6 +114,13 @@ public final class SQLiteEventStore: EventStore {
     /// A page of the global log as stored, undecoded.
     package func readRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         try await read { db in try Self.selectRows(db, "position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)]) }
+    }
+
+    /// A page of one account's events as stored, undecoded.
+    package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
+        try await read { db in
+            try Self.selectRows(db, "account_id = ? AND position > ? ORDER BY position LIMIT ?", [account.lowercased, position, Int64(clamping: limit)])
+        }
     }
 
     /// A page of one account's events.
@@ -346,16 +353,23 @@ public final class SQLiteEventStore: EventStore {
         return keys
     }
 
+    /// Inserts a row, every text exactly as hashed. GRDB binds a `String` as a C string, which
+    /// SQLite would end at the first NUL, so a text with a NUL is bound with its length, as a
+    /// blob, and cast back to TEXT (the cast keeps every byte). Any other text binds as it
+    /// always did (an empty blob would bind as NULL).
     static func insert(_ db: Database, _ c: EnvelopeColumns) throws {
+        func exact(_ text: String) -> any DatabaseValueConvertible { text.utf8.contains(0) ? Data(text.utf8) : text }
         try db.cachedStatement(
             sql: """
                 INSERT INTO events (position, stream_id, version, id, type, schema_version, data, account_id, actor,
-                    request_metadata, reason, recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    request_metadata, reason, recorded_at, prev_hash, hash) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT),
+                    CAST(? AS TEXT), ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
+                    CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))
                 """
         ).execute(
             arguments: [
-                c.position, c.stream, c.version, c.id, c.type, c.schemaVersion, c.data, c.accountID, c.actor,
-                c.requestMetadata, c.reason, c.recordedAt, c.prevHash, c.hash,
+                c.position, exact(c.stream), c.version, exact(c.id), exact(c.type), c.schemaVersion, exact(c.data), exact(c.accountID),
+                exact(c.actor), exact(c.requestMetadata), c.reason.map(exact), exact(c.recordedAt), exact(c.prevHash), exact(c.hash),
             ])
     }
 
@@ -376,12 +390,22 @@ public final class SQLiteEventStore: EventStore {
         var result: [EnvelopeColumns] = []
         while let row = try rows.next() {
             result.append(EnvelopeColumns(
-                position: row[0], stream: row[1], version: row[2], id: row[3], type: row[4], schemaVersion: row[5], data: row[6],
-                accountID: row[7], actor: row[8], requestMetadata: row[9], reason: row[10], recordedAt: row[11], prevHash: row[12],
-                hash: row[13]))
+                position: row[0], stream: try text(row, 1), version: row[2], id: try text(row, 3), type: try text(row, 4),
+                schemaVersion: row[5], data: try text(row, 6), accountID: try text(row, 7), actor: try text(row, 8),
+                requestMetadata: try text(row, 9), reason: try optionalText(row, 10), recordedAt: try text(row, 11),
+                prevHash: try text(row, 12), hash: try text(row, 13)))
         }
         return result
     }
+
+    /// A text column read with its length, NULs included (reading it as a `String` would end
+    /// it at the first NUL), without copying it twice.
+    static func optionalText(_ row: Row, _ index: Int) throws -> String? {
+        try row.withUnsafeData(atIndex: index) { data in data.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// ``optionalText(_:_:)`` of a `NOT NULL` column.
+    static func text(_ row: Row, _ index: Int) throws -> String { try optionalText(row, index) ?? "" }
 
     static func document(_ db: Database, _ projection: String, _ partition: String, _ key: String) throws -> JSONValue? {
         guard let text = try String.fetchOne(

@@ -37,11 +37,24 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         if json {
             try Output.json(report)
-        } else if let failure = report.firstFailure {
-            print("TAMPERED OR CORRUPT: \(failure)\nchecked \(report.eventsChecked) events before the first failure")
         } else {
-            print("intact: \(report.eventsChecked) events in \(report.streamsChecked) streams, \(report.checkpointsChecked) checkpoints verified")
+            print(Self.describe(report))
         }
         if !report.ok { throw ExitCode(1) }
+    }
+
+    /// The report for a person: one line when intact; otherwise the first failure, the counts,
+    /// and every failure the report lists, one a line.
+    static func describe(_ report: VerifyReport) -> String {
+        let checked = "\(report.eventsChecked) events in \(report.streamsChecked) streams, \(report.checkpointsChecked) checkpoints"
+        guard let first = report.firstFailure else { return "intact: \(checked) verified" }
+        var lines = [
+            "TAMPERED OR CORRUPT: \(first)",
+            "\(report.failureCount) failures (\(report.streamsFailed) streams, \(report.checkpointsFailed) checkpoints) in \(checked) checked:",
+        ]
+        lines += report.failures.map { "  \($0)" }
+        let unlisted = report.failureCount - Int64(report.failures.count)
+        if unlisted > 0 { lines.append("  … and \(unlisted) more (counted, not listed)") }
+        return lines.joined(separator: "\n")
     }
 }

@@ -42,13 +42,16 @@ struct StoreFixture: Sendable {
         }
     }
 
-    /// Drops the database's own append-only guard (its triggers), so a test can tamper with
-    /// recorded events as someone with direct database access could.
+    /// Drops the database's own append-only guard (its triggers on events and checkpoints), so
+    /// a test can tamper with recorded events and checkpoints as someone with direct database
+    /// access could.
     func disableAppendOnlyTriggers() async throws {
         if kind == .sqlite {
-            try await execute("DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete;")
+            try await execute(
+                "DROP TRIGGER events_reject_update; DROP TRIGGER events_reject_delete; DROP TRIGGER checkpoints_reject_update; DROP TRIGGER checkpoints_reject_delete;")
         } else {
             try await execute("ALTER TABLE events DISABLE TRIGGER USER")
+            try await execute("ALTER TABLE checkpoints DISABLE TRIGGER USER")
         }
     }
 

@@ -1,0 +1,151 @@
+import ApexDomain
+import Foundation
+
+/// The verifier's running state: pure, one event at a time. A failure is recorded and the walk
+/// goes on from what the row holds, so each later row is judged on its own: one broken row
+/// never hides another.
+struct VerifyState {
+    let scope: VerifyReport.Scope
+    var heads: [StreamID: StreamHead] = [:]
+    var digest = GlobalDigest()
+    var lastPosition: Int64 = 0
+    var events: Int64 = 0
+    var checkpoints: [Checkpoint]
+    var nextCheckpoint = 0
+    var checkpointsChecked = 0
+    var checkpointsFailed = 0
+    var failures: [VerifyFailure] = []
+    var failureCount: Int64 = 0
+    var failedStreams: Set<String> = []
+    let maximumFailures: Int
+    let trusted: String?
+    let inspect: (@Sendable (EventEnvelope) throws -> Void)?
+
+    init(
+        scope: VerifyReport.Scope, checkpoints: [Checkpoint], trusted: String?, inspect: (@Sendable (EventEnvelope) throws -> Void)?,
+        maximumFailures: Int
+    ) {
+        self.scope = scope
+        self.checkpoints = checkpoints.sorted { $0.position < $1.position }
+        self.trusted = trusted
+        self.inspect = inspect
+        self.maximumFailures = max(0, maximumFailures)
+    }
+
+    var report: VerifyReport {
+        VerifyReport(
+            scope: scope, eventsChecked: events, streamsChecked: heads.count, checkpointsChecked: checkpointsChecked, failureCount: failureCount,
+            streamsFailed: failedStreams.count, checkpointsFailed: checkpointsFailed, failures: failures)
+    }
+
+    mutating func record(_ failure: VerifyFailure) {
+        failureCount += 1
+        if failures.count < maximumFailures { failures.append(failure) }
+        if let stream = failure.stream { failedStreams.insert(stream) }
+    }
+
+    /// Checks one stored row, given whether it hashes as stored
+    /// (``EnvelopeColumns/hashesAsStored``). Any other row is decoded and its canonical form
+    /// hashed (a text that is valid but not canonical keeps its meaning and passes, as it always
+    /// did; one that does not decode is a `hash_mismatch`).
+    mutating func check(_ row: EnvelopeColumns, hashesAsStored: Bool) {
+        let stream = StreamID(rawValue: row.stream)
+        func fail(_ kind: String, _ message: String) {
+            record(VerifyFailure(kind: kind, stream: row.stream, version: row.version, position: row.position, message: message))
+        }
+        if scope == .store {
+            // Checkpoints before this row are judged on the log up to the row before it.
+            checkCheckpoints { $0 < row.position }
+            if row.position != lastPosition + 1 {
+                fail("position_gap", "expected position \(lastPosition + 1) next, found \(row.position): events are missing")
+            }
+        }
+        let head = heads[stream]
+        let expectedPrev = head?.hash ?? EventHash.genesis
+        if row.version != (head?.version ?? 0) + 1 {
+            fail("version_gap", "expected version \((head?.version ?? 0) + 1) of the stream, found \(row.version)")
+        } else if row.prevHash != expectedPrev {
+            fail("chain_broken", "prev_hash is \(row.prevHash.prefix(12))…, the previous event's hash is \(expectedPrev.prefix(12))…")
+        }
+        var envelope: EventEnvelope?
+        if !hashesAsStored {
+            if let decoded = try? row.envelope() {
+                let recomputed = EventHash.compute(decoded, prevHash: row.prevHash)
+                if recomputed != row.hash {
+                    fail("hash_mismatch", "stored hash \(row.hash.prefix(12))… but the content hashes to \(recomputed.prefix(12))…: the event was altered")
+                }
+                envelope = decoded
+            } else {
+                fail("hash_mismatch", "the stored row does not hash to its hash and does not decode: the event was altered")
+            }
+        }
+        // Replayed as stored, altered or not (a row that does not decode cannot be).
+        if let inspect, hashesAsStored || envelope != nil {
+            do { try inspect(try envelope ?? row.envelope()) } catch { fail("replay_failed", "the event does not replay: \(error)") }
+        }
+        // The walk goes on from what is stored, so the next row is judged against this one.
+        heads[stream] = StreamHead(version: row.version, hash: row.hash)
+        if scope == .store {
+            // The digest only matters up to the last checkpoint; after it nothing compares it.
+            if nextCheckpoint < checkpoints.count {
+                digest.add(position: row.position, stream: row.stream, version: row.version, hash: row.hash)
+            }
+            lastPosition = row.position
+            checkCheckpoints { $0 == row.position }
+        }
+        events += 1
+    }
+
+    /// Checks the next checkpoints while their position satisfies `due`.
+    private mutating func checkCheckpoints(while due: (Int64) -> Bool) {
+        while nextCheckpoint < checkpoints.count, due(checkpoints[nextCheckpoint].position) {
+            checkCheckpoint(checkpoints[nextCheckpoint])
+            nextCheckpoint += 1
+        }
+    }
+
+    /// Checks one checkpoint against the digest of the log up to it. A checkpoint that is
+    /// genuine (its signature verifies) then becomes the starting point for the next one, so
+    /// each checkpoint is judged on the events since the one before: an altered event fails the
+    /// checkpoint that covers it, not every later one.
+    private mutating func checkCheckpoint(_ c: Checkpoint) {
+        checkpointsChecked += 1
+        let digestMatches = c.digest == digest.hex
+        let signed = c.hasValidSignature(trusting: trusted)
+        if !digestMatches {
+            record(VerifyFailure(
+                kind: "checkpoint_digest", position: c.position,
+                message: "checkpoint sealed digest \(c.digest.prefix(12))… but the log up to it digests to \(digest.hex.prefix(12))…"))
+        }
+        if !signed {
+            record(VerifyFailure(
+                kind: "checkpoint_signature", position: c.position,
+                message: trusted == nil ? "the signature does not verify" : "the signature does not verify with the trusted public key"))
+        }
+        if !digestMatches || !signed { checkpointsFailed += 1 }
+        if signed, !digestMatches { digest = GlobalDigest(continuingFrom: c.digest) }
+    }
+
+    /// After the last row: checkpoints beyond the end of the log, and the stream heads — all of
+    /// them for the whole store, the streams seen for an account.
+    mutating func finish(heads stored: [StreamID: StreamHead]) {
+        for c in checkpoints[nextCheckpoint...] {
+            checkpointsChecked += 1
+            checkpointsFailed += 1
+            record(VerifyFailure(
+                kind: "missing_events", position: c.position,
+                message: "a checkpoint covers position \(c.position) but the log ends at \(lastPosition): events were deleted"))
+        }
+        nextCheckpoint = checkpoints.count
+        let recorded = scope == .store ? stored : stored.filter { heads[$0.key] != nil }
+        for (stream, head) in recorded.sorted(by: { $0.key < $1.key }) where heads[stream] != head {
+            let seen = heads[stream]?.version ?? 0
+            record(VerifyFailure(
+                kind: "head_mismatch", stream: stream.rawValue, version: head.version,
+                message: "the stream head records version \(head.version) but the log holds \(seen) events of it"))
+        }
+        for extra in heads.keys.sorted() where stored[extra] == nil {
+            record(VerifyFailure(kind: "head_mismatch", stream: extra.rawValue, message: "the log holds a stream that has no head record"))
+        }
+    }
+}
