@@ -15,11 +15,11 @@ struct AccessGate: Sendable {
     /// Returns when allowed; otherwise audits the denial and throws the API error.
     func authorize(
         _ identity: Identity, _ action: Permission, _ resource: Resource, resourceName: String, context ctx: ApexRequestContext,
-        newRole: Role? = nil, newStatus: ProjectStatus? = nil, ownerCount: Int = 1
+        newRole: Role? = nil, newStatus: ProjectStatus? = nil, ownerCount: Int = 1, confirmsPELicense: Bool = false
     ) async throws {
         let decision = AccessPolicy.decide(
             identity.principal, action, resource,
-            AccessContext(now: clock(), ownerCount: ownerCount, newRole: newRole, newStatus: newStatus))
+            AccessContext(now: clock(), ownerCount: ownerCount, newRole: newRole, newStatus: newStatus, confirmsPELicense: confirmsPELicense))
         guard let denial = decision.denial else { return }
         let event = try ProposedEvent(
             id: UUID(), AccessDenied(action: action.rawValue, resource: resourceName, code: denial.code.description, message: denial.message),

@@ -41,10 +41,11 @@ extension ApexAPI {
     }
 
     /// Read, authorize, decide, append with the expected version. Without `If-Match` an internal
-    /// conflict is retried a few times; with it, a stale version is 412.
+    /// conflict is retried a few times; with it, a stale version is 412. `clients` (the account's
+    /// client users) is for commands that may set `client_id`.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
-        command: (LoadedProject) throws -> ProjectCommand
+        clients: Set<UUID>? = nil, command: (LoadedProject) throws -> ProjectCommand
     ) async throws -> ProjectState {
         let me = try context.requireIdentity()
         let ifMatch = try Self.ifMatch(request)
@@ -53,7 +54,8 @@ extension ApexAPI {
             if let ifMatch, ifMatch != project.state.version {
                 throw APIError(.preconditionFailed, code: "precondition_failed", "If-Match names version \(ifMatch) but the project is at version \(project.state.version)")
             }
-            let drafts = try ProjectDecider.decide(try command(project), state: project.state, context: DecisionContext(now: configuration.clock()))
+            let drafts = try ProjectDecider.decide(
+                try command(project), state: project.state, context: DecisionContext(now: configuration.clock(), clients: clients))
             guard !drafts.isEmpty else { return project.state }
             do {
                 let result = try await append(
