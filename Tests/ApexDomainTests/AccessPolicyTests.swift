@@ -567,7 +567,7 @@ extension AccessPolicyTests {
 
         @Test func peLicenseValidThroughItsExpiryDay() throws {
             let engineer = { (expires: CivilDate) in
-                Fixture.principal(.engineer, pe: PELicense(number: "123", state: "TX", expiresOn: expires))
+                Fixture.principal(.engineer, pe: PELicense(number: "123", state: "TX", expiresOn: expires, confirmedBy: Fixture.target))
             }
             let today = CivilDate(year: 2026, month: 2, day: 1)
             let yesterday = CivilDate(year: 2026, month: 1, day: 31)

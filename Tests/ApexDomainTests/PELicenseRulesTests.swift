@@ -7,7 +7,7 @@ import Testing
 /// under such a license.
 @Suite struct PELicenseRulesTests {
     static let owner = DomainFixtures.ownerID
-    static let admin = DomainFixtures.uuid(2, prefix: "b")
+    static let admin = DomainFixtures.uuid(20, prefix: "b")
     static let engineer = DomainFixtures.engineerID
     static let license = DomainFixtures.license
 

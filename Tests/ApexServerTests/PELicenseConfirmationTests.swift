@@ -22,14 +22,14 @@ import Testing
                 #expect(recorded.code == 200, "\(recorded.text)")
                 #expect(recorded["pe_license"] == .null)
                 #expect(recorded["pe_license_pending"] == Self.texas)
-                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "mine"]), 403, "pe_license_unconfirmed")
+                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "mine"]), 403, "pe_license_missing")
 
                 // Confirming one's own license is denied, and the denial is audited.
                 let before = try await world.accountVersion()
                 let own = try await client.call(.post, "/v1/users/\(me)/pe-license/confirm", as: token)
                 expectProblem(own, 403, "self_confirmation")
                 #expect(try await world.denials(after: before).count == 1)
-                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "mine"]), 403, "pe_license_unconfirmed")
+                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "mine"]), 403, "pe_license_missing")
 
                 // An estimator may not confirm; the owner may.
                 expectProblem(try await client.call(.post, "/v1/users/\(me)/pe-license/confirm", as: world.token("estimator")), 403, "role_forbids")
@@ -63,7 +63,7 @@ import Testing
                 let me = try await client.call(.get, "/v1/me", as: token)
                 #expect(me["pe_license"] == .null)
                 #expect(me["pe_license_pending"] == Self.texas)
-                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "ok"]), 403, "pe_license_unconfirmed")
+                expectProblem(try await client.call(.post, approve, as: token, json: ["revision": 1, "reason": "ok"]), 403, "pe_license_missing")
 
                 let confirmed = try await client.call(.post, "/v1/users/\(pat)/pe-license/confirm", as: world.token("admin"))
                 #expect(confirmed.code == 200, "\(confirmed.text)")
