@@ -21,6 +21,8 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
             case lastOwner = "last_owner"
             case deleted = "deleted"
             case unknownEventType = "unknown_event_type"
+            case invalidText = "invalid_text"
+            case projectLocked = "project_locked"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -49,6 +51,10 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let deleted = Code(.deleted)
         /// An event type this version of the domain does not know.
         public static let unknownEventType = Code(.unknownEventType)
+        /// A text field holds a control character (see ``TextRules``).
+        public static let invalidText = Code(.invalidText)
+        /// The project is approved or later: its calculations are frozen until it is reopened.
+        public static let projectLocked = Code(.projectLocked)
 
         /// The code's text, e.g. `invalid_transition`.
         public var description: String { base.rawValue }

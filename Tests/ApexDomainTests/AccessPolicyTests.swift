@@ -424,8 +424,9 @@ private enum Fixture {
     static let projectID = UUID(uuidString: "C0000000-0000-0000-0000-000000000001")!
     /// 2026-02-01T12:00:00Z.
     static let now = Timestamp.parse("2026-02-01T12:00:00Z")!
-    static let valid = PELicense(number: "123", state: "TX", expiresOn: CivilDate(year: 2027, month: 1, day: 1))
-    static let expired = PELicense(number: "123", state: "TX", expiresOn: CivilDate(year: 2026, month: 1, day: 1))
+    /// Licenses in effect: recorded by another owner or admin (``target``).
+    static let valid = PELicense(number: "123", state: "TX", expiresOn: CivilDate(year: 2027, month: 1, day: 1), confirmedBy: target)
+    static let expired = PELicense(number: "123", state: "TX", expiresOn: CivilDate(year: 2026, month: 1, day: 1), confirmedBy: target)
 
     static func principal(_ role: Role, pe: PELicense? = nil, account: UUID = account) -> Principal {
         Principal(userID: actor, accountID: account, role: role, peLicense: pe)
@@ -566,7 +567,7 @@ extension AccessPolicyTests {
 
         @Test func peLicenseValidThroughItsExpiryDay() throws {
             let engineer = { (expires: CivilDate) in
-                Fixture.principal(.engineer, pe: PELicense(number: "123", state: "TX", expiresOn: expires))
+                Fixture.principal(.engineer, pe: PELicense(number: "123", state: "TX", expiresOn: expires, confirmedBy: Fixture.target))
             }
             let today = CivilDate(year: 2026, month: 2, day: 1)
             let yesterday = CivilDate(year: 2026, month: 1, day: 31)
@@ -715,7 +716,7 @@ extension Gen where Value == Principal {
         zip(Gen<Role>.case, Gen<Int>.int(in: 0...3)).map { pair in
             let licenses: [PELicense?] = [
                 nil, Fixture.valid, Fixture.expired,
-                PELicense(number: "9", state: "CA", expiresOn: CivilDate(containing: Fixture.now)),
+                PELicense(number: "9", state: "CA", expiresOn: CivilDate(containing: Fixture.now), confirmedBy: Fixture.target),
             ]
             return Fixture.principal(pair.0, pe: licenses[pair.1])
         }.eraseToAny()

@@ -160,7 +160,9 @@ private func invite(
         #expect(user.role == .engineer)
         #expect(user.name?.plaintext == "Grace Hopper")
         #expect(user.email?.plaintext == "grace@example.com")
-        #expect(user.peLicense == DomainFixtures.license)
+        // Self-declared at acceptance: pending until another owner or admin confirms it.
+        #expect(user.peLicense == nil)
+        #expect(user.pendingPELicense == DomainFixtures.license)
         #expect(s.state.invitations[DomainFixtures.uuid(1, prefix: "f")]?.accepted == true)
         #expect(s.state.activeUsers.map(\.id) == [DomainFixtures.ownerID, newUser].sorted { $0.uuidString < $1.uuidString })
     }
@@ -205,7 +207,8 @@ private func invite(
             let bad = PELicense(number: "1", state: state, expiresOn: CivilDate(year: 2027, month: 1, day: 1))
             #expect(
                 s.refusal(.accept(tokenHash: "hash-1", name: "Grace", peLicense: bad))
-                    == DomainError(.invalidInput, "pe_license.state must be a two-letter state code such as TX", field: "pe_license.state"),
+                    == DomainError(
+                        .invalidInput, "pe_license.state must be the code of a US state, DC or territory, such as TX, DC or PR", field: "pe_license.state"),
                 "state \(state)")
         }
     }
@@ -359,15 +362,17 @@ private func invite(
     @Test func peLicenseIsSetAndWithdrawn() throws {
         var s = try AccountScenario.created()
         try s.addUser(engineerID, role: .engineer, n: 2)
-        let set = try s.run(.setPELicense(userID: engineerID, license: DomainFixtures.license))
+        let set = try s.run(.setPELicense(userID: engineerID, license: DomainFixtures.license, by: DomainFixtures.ownerID))
         #expect(set.map(\.type) == ["user.pe_license_changed"])
         #expect(
             set.first?.data == [
                 "user_id": "B0000000-0000-4000-8000-000000000002",
-                "pe_license": ["number": "PE-12345", "state": "TX", "expires_on": "2027-06-30"],
+                "pe_license": [
+                    "number": "PE-12345", "state": "TX", "expires_on": "2027-06-30", "confirmed_by": "B0000000-0000-4000-8000-000000000001",
+                ],
             ])
-        #expect(s.state.users[engineerID]?.peLicense == DomainFixtures.license)
-        try s.run(.setPELicense(userID: engineerID, license: nil))
+        #expect(s.state.users[engineerID]?.peLicense == DomainFixtures.license.confirmed(by: DomainFixtures.ownerID))
+        try s.run(.setPELicense(userID: engineerID, license: nil, by: DomainFixtures.ownerID))
         #expect(s.state.users[engineerID]?.peLicense == nil)
         let bad = PELicense(number: String(repeating: "9", count: 41), state: "TX", expiresOn: CivilDate(year: 2027, month: 1, day: 1))
         #expect(s.refusal(.setPELicense(userID: engineerID, license: bad))?.field == "pe_license.number")

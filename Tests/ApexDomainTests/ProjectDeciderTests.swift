@@ -290,7 +290,7 @@ private func path(to status: ProjectStatus) -> [ProjectCommand] {
         .draft: [.estimating, .archived],
         .estimating: [.submitted, .archived],
         .submitted: [.approved, .estimating, .archived],
-        .approved: [.inFabrication, .archived],
+        .approved: [.inFabrication, .estimating, .archived],
         .inFabrication: [.completed, .archived],
         .completed: [.archived],
     ]

@@ -19,6 +19,7 @@ enum AccessMatrix {
     static let status = #"{"status":"$next","reason":"moving on"}"#
     static let reason = #"{"reason":"cleanup"}"#
     static let revert = #"{"to_version":1,"reason":"undo"}"#
+    static let reopen = #"{"status":"estimating","reason":"rework"}"#
     static let run = #"{"type":"wind_velocity_pressure","inputs":{"V":115,"exposure":"C","z":15}}"#
     static let revise = #"{"inputs":{"V":120,"exposure":"C","z":15}}"#
     static let approve = #"{"revision":1,"reason":"checked the inputs"}"#
@@ -46,6 +47,7 @@ enum AccessMatrix {
         Row(.patch, "/v1/projects/$p", edit, "own", "project.edit", [200, 200, 403, 200, 404, 403]),
         Row(.post, "/v1/projects/$p/status", status, "draft", "project.edit", [200, 200, 403, 200, 404, 404]),
         Row(.post, "/v1/projects/$p/status", status, "approved", "project.edit", [200, 200, 403, 200, 403, 404]),
+        Row(.post, "/v1/projects/$p/status", reopen, "approved", "project.edit", [200, 200, 403, 403, 403, 404]),
         Row(.post, "/v1/projects/$p/status", status, "own", "project.edit", [200, 200, 403, 200, 404, 403]),
         Row(.post, "/v1/projects/$p/revert", revert, "draft", "project.edit", [200, 200, 403, 200, 404, 404]),
         Row(.post, "/v1/projects/$p/revert", revert, "approved", "project.edit", [200, 200, 403, 200, 403, 404]),
@@ -59,10 +61,11 @@ enum AccessMatrix {
         Row(.get, "/v1/projects/$p/calculations", nil, "approved", "calculation.view", [200, 200, 200, 200, 200, 404]),
         Row(.get, "/v1/projects/$p/calculations", nil, "own", "calculation.view", [200, 200, 200, 200, 404, 200]),
         Row(.post, "/v1/projects/$p/calculations", run, "draft", "calculation.run", [201, 201, 201, 201, 404, 404]),
-        Row(.post, "/v1/projects/$p/calculations", run, "approved", "calculation.run", [201, 201, 201, 201, 403, 404]),
+        // Allowed by the policy, then refused by the domain: an approved project's calculations are frozen.
+        Row(.post, "/v1/projects/$p/calculations", run, "approved", "calculation.run", [409, 409, 409, 409, 403, 404]),
         Row(.post, "/v1/projects/$p/calculations", run, "own", "calculation.run", [201, 201, 201, 201, 404, 403]),
         Row(.put, "/v1/projects/$p/calculations/$c", revise, "draft", "calculation.run", [200, 200, 200, 200, 404, 404]),
-        Row(.put, "/v1/projects/$p/calculations/$c", revise, "approved", "calculation.run", [200, 200, 200, 200, 403, 404]),
+        Row(.put, "/v1/projects/$p/calculations/$c", revise, "approved", "calculation.run", [409, 409, 409, 409, 403, 404]),
         Row(.put, "/v1/projects/$p/calculations/$c", revise, "own", "calculation.run", [200, 200, 200, 200, 404, 403]),
         Row(.post, "/v1/projects/$p/calculations/$c/approve", approve, "draft", "calculation.approve", [201, 201, 201, 403, 404, 404]),
         Row(.post, "/v1/projects/$p/calculations/$c/approve", approve, "approved", "calculation.approve", [201, 201, 201, 403, 403, 404]),

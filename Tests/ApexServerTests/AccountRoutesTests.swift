@@ -40,7 +40,8 @@ import Testing
                 #expect(owner["permissions"]?.array?.count == 15)
                 #expect(owner["name"] == "Olive Owner")
                 #expect(owner["email"] == "owner@acme.example")
-                #expect(owner["pe_license"] == ["number": "PE-1001", "state": "TX", "expires_on": "2099-12-31"])
+                #expect(owner["pe_license"] == ["number": "PE-1001", "state": "TX", "expires_on": "2099-12-31", "confirmed_by": .string(world.user("admin").lowercased)])
+                #expect(owner["pe_license_pending"] == .null)
                 #expect(try await client.call(.get, "/v1/me", as: world.token("estimator"))["pe_license"] == .null)
             }
         }

@@ -40,7 +40,7 @@ import Testing
                     .post, "/v1/projects/\(id)/calculations/\(calc)/approve", as: engineer, json: ["revision": 1, "reason": "inputs match the drawings"])
                 #expect(approval.code == 201, "\(approval.text)")
                 #expect(approval["by"] == .string(world.user("engineer").lowercased))
-                #expect(approval["pe_license"] == ["number": "PE-1001", "state": "TX", "expires_on": "2099-12-31"])
+                #expect(approval["pe_license"] == ["number": "PE-1001", "state": "TX", "expires_on": "2099-12-31", "confirmed_by": .string(world.user("owner").lowercased)])
                 #expect(approval["result_hash"] == run["result_hash"])
                 #expect(approval["at"]?.stringValue.flatMap(Timestamp.parse) != nil)
 

@@ -13,12 +13,18 @@ public struct AccessContext: Sendable, Hashable {
     public var newRole: Role?
     /// For a status change (`project.edit`): the status asked for.
     public var newStatus: ProjectStatus?
+    /// For `user.invite` on an existing user: the request confirms that user's PE license
+    /// (which the licensee may not do for themselves).
+    public var confirmsPELicense: Bool
 
     /// A context.
-    public init(now: Date, ownerCount: Int = 1, newRole: Role? = nil, newStatus: ProjectStatus? = nil) {
+    public init(
+        now: Date, ownerCount: Int = 1, newRole: Role? = nil, newStatus: ProjectStatus? = nil, confirmsPELicense: Bool = false
+    ) {
         self.now = now
         self.ownerCount = ownerCount
         self.newRole = newRole
         self.newStatus = newStatus
+        self.confirmsPELicense = confirmsPELicense
     }
 }

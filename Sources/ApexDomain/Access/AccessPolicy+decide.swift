@@ -6,9 +6,12 @@ extension AccessPolicy {
     /// 2. The permission must apply to the kind of resource (`user.remove` to a user, …).
     /// 3. A project the role may not see (its `project.view` grant is not met): denied, concealed,
     ///    whatever the permission.
-    /// 4. The role ``matrix``, with its conditions (*approved only*, *own only*, *PE license*).
-    /// 5. Users: only an owner may make, unmake or remove an owner; the last owner stays.
-    /// 6. Projects: archiving and restoring need owner or admin; an archived project is read-only.
+    /// 4. The role ``matrix``, with its conditions (*approved only*, *own only*, *PE license*: valid,
+    ///    and confirmed by an owner or admin other than the licensee).
+    /// 5. Users: only an owner may make, unmake or remove an owner; the last owner stays; no one
+    ///    confirms their own PE license.
+    /// 6. Projects: archiving, restoring and reopening an approved project need owner or admin;
+    ///    an archived project is read-only.
     public static func decide(
         _ principal: Principal,
         _ action: Permission,
@@ -45,6 +48,11 @@ extension AccessPolicy {
         case .withPELicense:
             guard let license = principal.peLicense else {
                 return deny(.peLicenseMissing, "\(action.rawValue) needs a PE license; this \(role) has none")
+            }
+            guard let confirmer = license.confirmedBy, confirmer != principal.userID else {
+                return deny(
+                    .peLicenseUnconfirmed,
+                    "\(action.rawValue) needs a PE license recorded or confirmed by an owner or admin other than the licensee; this one is not")
             }
             let today = CivilDate(containing: context.now)
             guard license.expiresOn >= today else {
@@ -101,6 +109,9 @@ extension AccessPolicy {
     private static func ownerRule(
         _ principal: Principal, _ action: Permission, _ user: UserResource, _ context: AccessContext
     ) -> Denial? {
+        if action == .userInvite, context.confirmsPELicense, user.userID == principal.userID {
+            return Denial(.selfConfirmation, "a PE license is confirmed by an owner or admin other than the licensee, not by the licensee")
+        }
         let touchesOwner: Bool
         switch action {
         case .userInvite: touchesOwner = user.role == .owner || context.newRole == .owner
@@ -142,6 +153,12 @@ extension AccessPolicy {
                     .readOnly, "the project is archived: only an owner or admin may restore it, not \(role.rawValue)")
             }
             return .allowed(rule: rule + ": restore from archived")
+        }
+        if action == .projectEdit, project.status == .approved, context.newStatus == .estimating {
+            guard ownerOrAdmin else {
+                return deny(.roleForbids, "only an owner or admin may reopen an approved project; \(role.rawValue) may not")
+            }
+            return .allowed(rule: rule + ": reopen")
         }
         if action == .projectEdit, context.newStatus == .archived {
             guard ownerOrAdmin else {

@@ -9,6 +9,8 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
             case notVisible = "not_visible"
             case peLicenseMissing = "pe_license_missing"
             case peLicenseExpired = "pe_license_expired"
+            case peLicenseUnconfirmed = "pe_license_unconfirmed"
+            case selfConfirmation = "self_confirmation"
             case ownerOnly = "owner_only"
             case lastOwner = "last_owner"
             case readOnly = "read_only"
@@ -27,6 +29,11 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
         public static let peLicenseMissing = Code(.peLicenseMissing)
         /// Approving needs a PE license and the user's has expired.
         public static let peLicenseExpired = Code(.peLicenseExpired)
+        /// Approving needs a PE license that an owner or admin other than the licensee recorded or
+        /// confirmed; the user's is pending (self-declared) or was confirmed by themselves.
+        public static let peLicenseUnconfirmed = Code(.peLicenseUnconfirmed)
+        /// A user may not confirm their own PE license.
+        public static let selfConfirmation = Code(.selfConfirmation)
         /// Only an owner may make or unmake an owner.
         public static let ownerOnly = Code(.ownerOnly)
         /// The account would be left without an owner.

@@ -47,25 +47,3 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
     /// See files.
     case fileView = "file.view"
 }
-
-/// A Professional Engineer license: approving a calculation needs one that has not expired.
-public struct PELicense: Sendable, Hashable, Codable {
-    /// The license number.
-    public var number: String
-    /// The issuing state, e.g. `TX`.
-    public var state: String
-    /// The last day the license is valid.
-    public var expiresOn: CivilDate
-
-    /// A license.
-    public init(number: String, state: String, expiresOn: CivilDate) {
-        self.number = number
-        self.state = state
-        self.expiresOn = expiresOn
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case number, state
-        case expiresOn = "expires_on"
-    }
-}

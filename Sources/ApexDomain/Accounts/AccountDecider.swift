@@ -10,8 +10,12 @@ public enum AccountCommand: Sendable, Hashable {
     case accept(tokenHash: String, name: String, peLicense: PELicense?)
     /// Change a user's role.
     case changeRole(userID: UUID, to: Role)
-    /// Record, renew or withdraw a user's PE license.
-    case setPELicense(userID: UUID, license: PELicense?)
+    /// Record, renew or withdraw a user's PE license. It takes effect when `by` is an owner or
+    /// admin other than the licensee; otherwise (their own, or `by` unknown) it is pending.
+    case setPELicense(userID: UUID, license: PELicense?, by: UUID? = nil)
+    /// Confirm the license a user declared themselves: `by` must be an active owner or admin
+    /// other than the licensee.
+    case confirmPELicense(userID: UUID, by: UUID)
     /// Remove a user, with a reason.
     case remove(userID: UUID, reason: String?)
     /// Record that a user's personal data was erased, with a reason.
@@ -49,8 +53,10 @@ public enum AccountDecider {
             }
             guard invitation.expiresAt > context.now else { throw DomainError(.notFound, "the invitation has expired; ask for a new one") }
             try validateName(name, field: "name")
-            if let license { try validateLicense(license) }
-            return [try DecideSupport.draft(UserJoined(invitationID: invitation.id, userID: invitation.userID, name: name, peLicense: license))]
+            try license?.validate()
+            // Self-declared: recorded without `confirmed_by`, pending until another owner or admin confirms it.
+            return [try DecideSupport.draft(UserJoined(
+                invitationID: invitation.id, userID: invitation.userID, name: name, peLicense: license?.confirmed(by: nil)))]
         case .changeRole(let userID, let to):
             let user = try activeUser(userID, in: state)
             guard user.role != to else { return [] }
@@ -58,10 +64,22 @@ public enum AccountDecider {
                 throw DomainError(.lastOwner, "the last owner cannot be demoted; make another user owner first")
             }
             return [try DecideSupport.draft(UserRoleChanged(userID: userID, from: user.role, to: to))]
-        case .setPELicense(let userID, let license):
+        case .setPELicense(let userID, let license, let by):
             _ = try activeUser(userID, in: state)
-            if let license { try validateLicense(license) }
-            return [try DecideSupport.draft(UserPELicenseChanged(userID: userID, peLicense: license))]
+            try license?.validate()
+            let confirmer = by.flatMap { isConfirmer($0, of: userID, in: state) ? $0 : nil }
+            return [try DecideSupport.draft(UserPELicenseChanged(userID: userID, peLicense: license?.confirmed(by: confirmer)))]
+        case .confirmPELicense(let userID, let by):
+            let user = try activeUser(userID, in: state)
+            guard let pending = user.pendingPELicense else {
+                throw DomainError(.invalidTransition, "user \(userID.lowercased) has no pending PE license to confirm")
+            }
+            guard isConfirmer(by, of: userID, in: state) else {
+                throw DomainError(
+                    .invalidTransition, "a PE license is confirmed by an owner or admin other than the licensee")
+            }
+            try pending.validate()
+            return [try DecideSupport.draft(UserPELicenseChanged(userID: userID, peLicense: pending.confirmed(by: by)))]
         case .remove(let userID, let reason):
             let user = try activeUser(userID, in: state)
             if user.role == .owner, state.ownerCount <= 1 {
@@ -85,11 +103,18 @@ public enum AccountDecider {
         return user
     }
 
+    /// Whether `by` may put `userID`'s license in effect: an active owner or admin, not the licensee.
+    private static func isConfirmer(_ by: UUID, of userID: UUID, in state: AccountState) -> Bool {
+        guard by != userID, let confirmer = state.users[by], !confirmer.removed else { return false }
+        return confirmer.role == .owner || confirmer.role == .admin
+    }
+
     private static func validateName(_ name: String, field: String) throws(DomainError) {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, name.count <= 200 else {
             throw DomainError(.invalidInput, "\(field) must be 1-200 characters", field: field)
         }
+        try TextRules.check(name, field: field)
     }
 
     private static func validateEmail(_ email: String, field: String) throws(DomainError) {
@@ -97,16 +122,6 @@ public enum AccountDecider {
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
             throw DomainError(.invalidInput, "'\(field)' must be an email address like name@example.com", field: field)
         }
+        try TextRules.check(email, field: field)
     }
-
-    private static func validateLicense(_ license: PELicense) throws(DomainError) {
-        guard !license.number.isEmpty, license.number.count <= 40 else {
-            throw DomainError(.invalidInput, "pe_license.number must be 1-40 characters", field: "pe_license.number")
-        }
-        guard license.state.count == 2, license.state.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw DomainError(.invalidInput, "pe_license.state must be a two-letter state code such as TX", field: "pe_license.state")
-        }
-    }
-
-
 }

@@ -10,12 +10,30 @@ public struct AccountUser: Sendable, Hashable {
     public var email: Personal?
     /// Their role.
     public var role: Role
-    /// Their PE license.
+    /// Their PE license in effect: recorded or confirmed by an owner or admin other than them
+    /// (``PELicense/confirmedBy`` is set). Only this one lets them approve.
     public var peLicense: PELicense?
+    /// A license they declared themselves (at acceptance, or recording their own), or one recorded
+    /// before confirmation existed: not in effect until another owner or admin confirms it.
+    public var pendingPELicense: PELicense?
     /// Removed users keep their history but lose access.
     public var removed = false
     /// Their personal data key is gone.
     public var erased = false
+}
+
+extension AccountUser {
+    /// Records `license` as in effect when someone other than this user confirmed it, else as pending
+    /// (a license recorded before confirmation existed has no `confirmed_by`: pending); nil withdraws both.
+    mutating func setLicense(_ license: PELicense?) {
+        if let license, let by = license.confirmedBy, by != id {
+            peLicense = license
+            pendingPELicense = nil
+        } else {
+            peLicense = nil
+            pendingPELicense = license?.confirmed(by: nil)
+        }
+    }
 }
 
 /// An open invitation.
@@ -58,6 +76,8 @@ public struct AccountState: Sendable, Hashable {
 
     /// Active users (not removed).
     public var activeUsers: [AccountUser] { users.values.filter { !$0.removed }.sorted { $0.id.uuidString < $1.id.uuidString } }
+    /// The active users whose role is `client`: who a project's `client_id` may name.
+    public var clientIDs: Set<UUID> { Set(users.values.filter { !$0.removed && $0.role == .client }.map(\.id)) }
     /// How many active owners the account has.
     public var ownerCount: Int { activeUsers.filter { $0.role == .owner }.count }
 
@@ -81,14 +101,16 @@ public struct AccountState: Sendable, Hashable {
             let e = try event.payload(as: UserJoined.self)
             invitations[e.invitationID]?.accepted = true
             let invitation = invitations[e.invitationID]
+            // Self-declared: pending until another owner or admin confirms it.
             users[e.userID] = AccountUser(
-                id: e.userID, name: e.name, email: invitation?.email, role: invitation?.role ?? .client, peLicense: e.peLicense)
+                id: e.userID, name: e.name, email: invitation?.email, role: invitation?.role ?? .client, peLicense: nil,
+                pendingPELicense: e.peLicense?.confirmed(by: nil))
         case UserRoleChanged.type:
             let e = try event.payload(as: UserRoleChanged.self)
             users[e.userID]?.role = e.to
         case UserPELicenseChanged.type:
             let e = try event.payload(as: UserPELicenseChanged.self)
-            users[e.userID]?.peLicense = e.peLicense
+            users[e.userID]?.setLicense(e.peLicense)
         case UserRemoved.type:
             users[try event.payload(as: UserRemoved.self).userID]?.removed = true
         case UserErased.type:

@@ -22,7 +22,9 @@ public enum CalculationEngine {
     /// input given as `null` takes its default.
     ///
     /// - Throws: `DomainError` with code `.invalidInput` and `field` `inputs.<name>` when an input is
-    ///   missing, of the wrong JSON type, not finite, out of range, or not an input of `type` at all.
+    ///   missing, of the wrong JSON type, not finite, out of range, or not an input of `type` at all;
+    ///   with `field` `inputs` when the inputs together give an output that is not finite (the
+    ///   message names them); `.invalidText` when a text input holds a control character.
     ///   The message says what is allowed. Nothing else is thrown.
     public static func run(
         _ type: CalculationType, inputs: [String: JSONValue]
@@ -33,7 +35,26 @@ public enum CalculationEngine {
         case .signWindForce: computed = try signWindForce(inputs)
         case .poleBaseMoment: computed = try poleBaseMoment(inputs)
         }
+        // Inputs each in range can still combine into an output a Double cannot hold (a force
+        // over a subnormal stress): that is an input error, never a result stored as null.
+        for name in computed.outputs.keys.sorted() {
+            guard case .number(let value) = computed.outputs[name], !value.isFinite else { continue }
+            let given = computed.inputs.keys.sorted().map { "\($0)=\(computed.inputs[$0].map(describe) ?? "?")" }
+            throw DomainError(
+                .invalidInput,
+                "These inputs give \(name) = \(value) (not a finite number) for \(type.rawValue); check the inputs: \(given.joined(separator: ", ")).",
+                field: "inputs")
+        }
         return CalculationResult(
             type: type, inputs: computed.inputs, outputs: computed.outputs, engineVersion: version)
+    }
+
+    /// An input as the message shows it.
+    private static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .number(let n): CanonicalJSON.number(n)
+        case .string(let text): "\"\(text)\""
+        default: "\(value)"
+        }
     }
 }

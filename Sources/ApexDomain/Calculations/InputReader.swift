@@ -16,6 +16,9 @@ struct InputReader {
     init(_ type: CalculationType, _ raw: [String: JSONValue], names: [String]) throws(DomainError) {
         self.type = type
         self.raw = raw
+        for name in raw.keys.sorted() where TextRules.firstControl(in: name, multiline: false) != nil {
+            throw DomainError(.invalidText, "input names must not contain control characters", field: "inputs")
+        }
         for name in raw.keys.sorted() where !names.contains(name) {
             let hint = Self.suggestion(for: name, among: names).map { " Did you mean '\($0)'?" } ?? ""
             throw DomainError(
@@ -75,6 +78,7 @@ struct InputReader {
                 .invalidInput, "Missing input '\(name)' (wind exposure category): give one of \(choices).",
                 field: field)
         case .string(let text)?:
+            try TextRules.check(text, field: field)
             guard let exposure = Exposure(rawValue: text) else {
                 let hint = Exposure(rawValue: text.uppercased()).map { " Did you mean \"\($0.rawValue)\"?" } ?? ""
                 throw DomainError(

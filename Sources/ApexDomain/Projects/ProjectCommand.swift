@@ -6,7 +6,7 @@ public enum ProjectCommand: Sendable, Hashable {
     case create(projectID: UUID, fields: ProjectFields)
     /// Change descriptive fields (a JSON merge patch over ``ProjectFields/names``).
     case update(changes: [String: JSONValue])
-    /// Move to another status. `approved` and `archived` need a reason.
+    /// Move to another status. `approved`, `archived` and reopening (`approved -> estimating`) need a reason.
     case changeStatus(to: ProjectStatus, reason: String?)
     /// Soft-delete, with a reason.
     case delete(reason: String?)
@@ -22,11 +22,18 @@ public enum ProjectCommand: Sendable, Hashable {
     case approveCalculation(calculationID: UUID, revision: Int, approver: UUID, license: PELicense?, reason: String?)
 }
 
-/// The facts a decision needs that are not in the state: the time of the decision.
+/// The facts a decision needs that are not in the state: the time of the decision and, for a
+/// project's `client_id`, the account's client users.
 public struct DecisionContext: Sendable, Hashable {
     /// When the command is decided (for PE license expiry).
     public var now: Date
+    /// The account's active client users: a `client_id` that a command sets or changes must be one
+    /// of them. Nil leaves `client_id` unchecked (a caller without the account at hand).
+    public var clients: Set<UUID>?
 
     /// A context.
-    public init(now: Date) { self.now = now }
+    public init(now: Date, clients: Set<UUID>? = nil) {
+        self.now = now
+        self.clients = clients
+    }
 }

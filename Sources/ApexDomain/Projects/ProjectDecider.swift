@@ -9,6 +9,7 @@ public enum ProjectDecider {
         if case .create(let id, let fields) = command {
             guard !state.exists else { throw DomainError(.alreadyExists, "project \(id.lowercased) exists already") }
             try fields.validate()
+            try checkClient(fields.clientID, context)
             return [try DecideSupport.draft(ProjectCreated(projectID: id, fields: fields))]
         }
         guard state.exists else { throw DomainError(.notFound, "the project does not exist") }
@@ -28,6 +29,7 @@ public enum ProjectDecider {
             guard !changes.isEmpty else { throw DomainError(.invalidInput, "the patch changes nothing") }
             let merged = try state.fields.merging(changes)
             try merged.validate()
+            if merged.clientID != state.fields.clientID { try checkClient(merged.clientID, context) }
             let current = state.fields.json.objectValue ?? [:]
             let effective = (merged.json.objectValue ?? [:]).filter { current[$0.key] != $0.value }
             guard !effective.isEmpty else { return [] }
@@ -43,9 +45,12 @@ public enum ProjectDecider {
                 throw DomainError(.invalidInput, "to_version must be between 1 and \(state.version)", field: "to_version")
             }
             let why = try DecideSupport.required(reason, "a revert")
+            // A revert may not attach the project to someone who is no longer a client of the account.
+            if fieldsThen.clientID != state.fields.clientID { try checkClient(fieldsThen.clientID, context) }
             return [try DecideSupport.draft(ProjectReverted(toVersion: toVersion, fields: fieldsThen), reason: why)]
         case .runCalculation(let calculationID, let type, let inputs):
             try writable(state)
+            try unfrozen(state)
             guard state.calculations[calculationID] == nil else {
                 throw DomainError(.alreadyExists, "calculation \(calculationID.lowercased) exists already")
             }
@@ -53,6 +58,7 @@ public enum ProjectDecider {
             return [try DecideSupport.draft(CalculationRun(calculationID: calculationID, revision: 1, result: result))]
         case .reviseCalculation(let calculationID, let inputs):
             try writable(state)
+            try unfrozen(state)
             guard let record = state.calculations[calculationID] else {
                 throw DomainError(.notFound, "calculation \(calculationID.lowercased) does not exist")
             }
@@ -69,6 +75,9 @@ public enum ProjectDecider {
                     field: "revision")
             }
             guard let license else { throw DomainError(.peLicenseRequired, "approving a calculation needs a PE license") }
+            guard license.confirmedBy != approver else {
+                throw DomainError(.peLicenseRequired, "a PE license confirmed by its own licensee does not count; another owner or admin confirms it")
+            }
             let today = CivilDate(containing: context.now)
             guard license.expiresOn >= today else {
                 throw DomainError(.peLicenseRequired, "PE license \(license.number) (\(license.state)) expired on \(license.expiresOn), before \(today)")
@@ -99,9 +108,12 @@ public enum ProjectDecider {
             let allowed = from.successors.map(\.rawValue).sorted().joined(separator: ", ")
             throw DomainError(.invalidTransition, "a \(from.rawValue) project cannot move to \(to.rawValue) (allowed: \(allowed))", field: "status")
         }
-        var why = reason
+        var why = try DecideSupport.optional(reason)
         if to == .approved || to == .archived {
             why = try DecideSupport.required(reason, "moving a project to \(to.rawValue)")
+        }
+        if from == .approved, to == .estimating {
+            why = try DecideSupport.required(reason, "reopening an approved project")
         }
         if to == .approved {
             let unapproved = state.calculations.values.filter { $0.latestApproval == nil }.map(\.id.lowercased).sorted()
@@ -112,6 +124,22 @@ public enum ProjectDecider {
             }
         }
         return try DecideSupport.draft(ProjectStatusChanged(from: from, to: to), reason: why)
+    }
+
+    /// From `approved` on, calculations are frozen until the project is reopened.
+    private static func unfrozen(_ state: ProjectState) throws(DomainError) {
+        guard !state.status.isApprovedOrLater else {
+            throw DomainError(
+                .projectLocked,
+                "the project is \(state.status.rawValue): its calculations are frozen; an owner or admin reopens an approved project (status estimating, with a reason) to change them")
+        }
+    }
+
+    /// A `client_id` being set must name a client user of the account (when the context lists them).
+    private static func checkClient(_ clientID: UUID?, _ context: DecisionContext) throws(DomainError) {
+        guard let clientID, let clients = context.clients, !clients.contains(clientID) else { return }
+        throw DomainError(
+            .invalidInput, "client_id \(clientID.lowercased) is not a client user of this account", field: "client_id")
     }
 
     private static func writable(_ state: ProjectState) throws(DomainError) {

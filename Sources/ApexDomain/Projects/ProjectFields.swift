@@ -45,24 +45,32 @@ public struct ProjectFields: Sendable, Hashable, Codable {
         self.site = site
     }
 
-    /// Throws ``DomainError/Code/invalidInput`` naming the first field that is out of bounds.
+    /// Throws ``DomainError/Code/invalidInput`` naming the first field that is out of bounds, or
+    /// ``DomainError/Code/invalidText`` naming the first that holds a control character (see
+    /// ``TextRules``; only `description` may hold tabs and line breaks).
     public func validate() throws(DomainError) {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw DomainError(.invalidInput, "name must not be empty", field: "name") }
         guard name.count <= 200 else {
             throw DomainError(.invalidInput, "name must be at most 200 characters (it has \(name.count))", field: "name")
         }
+        try TextRules.check(name, field: "name")
         guard description.count <= 10_000 else {
             throw DomainError(.invalidInput, "description must be at most 10000 characters", field: "description")
         }
+        try TextRules.check(description, field: "description", multiline: true)
         guard tags.count <= 50 else { throw DomainError(.invalidInput, "at most 50 tags are allowed", field: "tags") }
         for tag in tags where tag.isEmpty || tag.count > 40 {
             throw DomainError(.invalidInput, "each tag must be 1-40 characters ('\(tag.prefix(40))' is not)", field: "tags")
         }
+        for tag in tags { try TextRules.check(tag, field: "tags") }
         if let site {
-            for (key, value) in [("address", site.address), ("city", site.city), ("state", site.state), ("country", site.country)]
-            where (value?.count ?? 0) > 200 {
-                throw DomainError(.invalidInput, "site.\(key) must be at most 200 characters", field: "site.\(key)")
+            for (key, value) in [("address", site.address), ("city", site.city), ("state", site.state), ("country", site.country)] {
+                guard let value else { continue }
+                guard value.count <= 200 else {
+                    throw DomainError(.invalidInput, "site.\(key) must be at most 200 characters", field: "site.\(key)")
+                }
+                try TextRules.check(value, field: "site.\(key)")
             }
         }
     }

@@ -6,7 +6,7 @@ public struct CalculationRecord: Sendable, Hashable {
     public var id: UUID
     /// Each revision's result; revision `n` is `revisions[n - 1]`.
     public var revisions: [CalculationResult]
-    /// Approvals by revision.
+    /// Approvals by revision, since the project was last reopened.
     public var approvals: [Int: CalculationApproved]
 
     /// The latest revision number.
@@ -84,6 +84,11 @@ public struct ProjectState: Sendable, Hashable {
             let e = try event.payload(as: ProjectStatusChanged.self)
             if e.to == .archived { statusBeforeArchive = status }
             if status == .archived { statusBeforeArchive = nil }
+            if status == .approved, e.to == .estimating {
+                // Reopened: the approvals given so far no longer count; every calculation's latest
+                // revision is approved again before the project is. (They stay in the stream.)
+                for id in calculations.keys { calculations[id]?.approvals = [:] }
+            }
             status = e.to
         case ProjectDeleted.type:
             deleted = true

@@ -77,7 +77,8 @@ extension APIError {
         let status: HTTPResponse.Status
         switch error.code {
         case .notFound: status = .notFound
-        case .alreadyExists, .invalidTransition, .readOnly, .deleted, .staleRevision, .approvalMissing, .lastOwner: status = .conflict
+        case .alreadyExists, .invalidTransition, .readOnly, .deleted, .staleRevision, .approvalMissing, .lastOwner, .projectLocked:
+            status = .conflict
         case .peLicenseRequired: status = .forbidden
         default: status = .unprocessableContent
         }

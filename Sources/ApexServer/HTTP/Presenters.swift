@@ -27,14 +27,16 @@ enum Present {
 
     static func license(_ l: PELicense?) -> JSONValue {
         guard let l else { return .null }
-        return ["number": .string(l.number), "state": .string(l.state), "expires_on": .string(l.expiresOn.description)]
+        var o: [String: JSONValue] = ["number": .string(l.number), "state": .string(l.state), "expires_on": .string(l.expiresOn.description)]
+        if let by = l.confirmedBy { o["confirmed_by"] = .string(by.lowercased) }
+        return .object(o)
     }
 
     static func user(_ u: AccountUser) -> JSONValue {
         [
             "user_id": .string(u.id.lowercased), "name": u.name.map { .string($0.display) } ?? .null,
             "email": u.email.map { .string($0.display) } ?? .null, "role": .string(u.role.rawValue), "pe_license": license(u.peLicense),
-            "removed": .bool(u.removed),
+            "pe_license_pending": license(u.pendingPELicense), "removed": .bool(u.removed),
         ]
     }
 

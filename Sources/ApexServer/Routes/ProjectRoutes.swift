@@ -19,7 +19,8 @@ struct ProjectRoutes {
         }
         router.patch("projects/:id") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
-            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { _ in
+            let clients = try await clientIDs(context)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, clients: clients) { _ in
                 .update(changes: try BodyReader.parse(raw).only(Self.editable).object)
             }
             return Response.project(state)
@@ -53,7 +54,8 @@ struct ProjectRoutes {
         }
         router.post("projects/:id/revert") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
-            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context) { project in
+            let clients = try await clientIDs(context)
+            let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, clients: clients) { project in
                 let body = try BodyReader.parse(raw).only(["to_version", "reason"])
                 let target = Int64(try body.requiredInt("to_version"))
                 let reason = try body.string("reason")
@@ -81,9 +83,16 @@ struct ProjectRoutes {
         guard body.has("name") else { throw APIError.badRequest("'name' is required", code: "missing_field", field: "name") }
         let id = UUID()
         let fields = try ProjectFields(name: "").merging(body.object)
-        let drafts = try ProjectDecider.decide(.create(projectID: id, fields: fields), state: ProjectState(), context: DecisionContext(now: api.configuration.clock()))
+        let clients = try await clientIDs(context)
+        let drafts = try ProjectDecider.decide(
+            .create(projectID: id, fields: fields), state: ProjectState(), context: DecisionContext(now: api.configuration.clock(), clients: clients))
         let result = try await api.append(drafts, to: .project(id), expected: .noStream, account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
         return Response.project(try ProjectState.replay(result.events), status: .created)
+    }
+
+    /// The caller's account's client users: who a `client_id` may name.
+    private func clientIDs(_ context: ApexRequestContext) async throws -> Set<UUID> {
+        try await api.directory.state(of: try context.requireIdentity().principal.accountID).clientIDs
     }
 
     /// The optional `{reason}` body of a delete or restore (no body: no reason).

@@ -7,7 +7,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Invitations and users: `POST /v1/invitations`, `GET /v1/users`, `PATCH`/`DELETE /v1/users/{id}`.
+/// Invitations and users: `POST /v1/invitations`, `GET /v1/users`, `PATCH`/`DELETE /v1/users/{id}`,
+/// `POST /v1/users/{id}/pe-license/confirm`.
 struct UserRoutes {
     let api: ApexAPI
 
@@ -21,6 +22,7 @@ struct UserRoutes {
         }
         router.patch("users/:id") { request, context in try await update(request, context) }
         router.delete("users/:id") { request, context in try await remove(request, context) }
+        router.post("users/:id/pe-license/confirm") { request, context in try await confirmLicense(request, context) }
     }
 
     private func invite(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
@@ -71,12 +73,31 @@ struct UserRoutes {
         let ctx = DecisionContext(now: api.configuration.clock())
         if let newRole { drafts += try AccountDecider.decide(.changeRole(userID: userID, to: newRole), state: account, context: ctx) }
         if body.has("pe_license") {
-            drafts += try AccountDecider.decide(.setPELicense(userID: userID, license: try body.peLicense("pe_license")), state: account, context: ctx)
+            // In effect when recorded by an owner or admin other than the licensee; pending when it is their own.
+            drafts += try AccountDecider.decide(
+                .setPELicense(userID: userID, license: try body.peLicense("pe_license"), by: me.principal.userID), state: account, context: ctx)
         }
         if !drafts.isEmpty {
             _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
                                      account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
         }
+        let updated = try await api.directory.state(of: me.principal.accountID)
+        return Response.json(Present.user(updated.users[userID]!))
+    }
+
+    /// Puts a user's pending (self-declared) PE license in effect: an owner or admin other than the licensee.
+    private func confirmLicense(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+        let me = try context.requireIdentity()
+        let userID = try request.uuidParameter("id", context)
+        let account = try await api.directory.state(of: me.principal.accountID)
+        guard let target = account.users[userID], !target.removed else { throw APIError.notFound }
+        try await api.gate.authorize(
+            me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
+            resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount, confirmsPELicense: true)
+        let drafts = try AccountDecider.decide(
+            .confirmPELicense(userID: userID, by: me.principal.userID), state: account, context: DecisionContext(now: api.configuration.clock()))
+        _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
+                                 account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
         let updated = try await api.directory.state(of: me.principal.accountID)
         return Response.json(Present.user(updated.users[userID]!))
     }

@@ -24,11 +24,11 @@ struct AccessGate: Sendable {
     /// Returns when allowed; otherwise audits the denial and throws the API error.
     func authorize(
         _ identity: Identity, _ action: Permission, _ resource: Resource, resourceName: String, context ctx: ApexRequestContext,
-        newRole: Role? = nil, newStatus: ProjectStatus? = nil, ownerCount: Int = 1
+        newRole: Role? = nil, newStatus: ProjectStatus? = nil, ownerCount: Int = 1, confirmsPELicense: Bool = false
     ) async throws {
         let decision = AccessPolicy.decide(
             identity.principal, action, resource,
-            AccessContext(now: clock(), ownerCount: ownerCount, newRole: newRole, newStatus: newStatus))
+            AccessContext(now: clock(), ownerCount: ownerCount, newRole: newRole, newStatus: newStatus, confirmsPELicense: confirmsPELicense))
         guard let denial = decision.denial else { return }
         if denial.code == .crossAccount {
             try await recordAbsent(identity, action, resourceName: resourceName, context: ctx)

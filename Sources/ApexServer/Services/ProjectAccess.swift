@@ -48,10 +48,11 @@ extension ApexAPI {
     /// version. Without `If-Match` an internal conflict is retried a few times; with it, a stale
     /// version is 412 — but only for a request that could otherwise succeed: a malformed or
     /// invalid body (400/422) or a refusal of the decision (409) is the answer whatever
-    /// `If-Match` says, and the header's own syntax is checked after the body.
+    /// `If-Match` says, and the header's own syntax is checked after the body. `clients` (the
+    /// account's client users) is for commands that may set `client_id`.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
-        command: (LoadedProject) throws -> ProjectCommand
+        clients: Set<UUID>? = nil, command: (LoadedProject) throws -> ProjectCommand
     ) async throws -> ProjectState {
         let me = try context.requireIdentity()
         for attempt in 1...5 {
@@ -61,7 +62,8 @@ extension ApexAPI {
             let stale = ifMatch.map { $0 != project.state.version } ?? false
             // The decision's own refusals (422, 409) come first: 412 only for a request that would
             // otherwise succeed.
-            let drafts = try ProjectDecider.decide(asked, state: project.state, context: DecisionContext(now: configuration.clock()))
+            let drafts = try ProjectDecider.decide(
+                asked, state: project.state, context: DecisionContext(now: configuration.clock(), clients: clients))
             if stale { throw Self.preconditionFailed(ifMatch!, project.state.version) }
             guard !drafts.isEmpty else { return project.state }
             do {

@@ -17,13 +17,15 @@ enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
 /// an API over it. Built by appending the deciders' events straight to the store, so the API
 /// under test has no part in the setup.
 ///
-/// Users: `owner`, `admin`, `engineer` (all three with a valid PE license), `estimator`,
+/// Users: `owner`, `admin`, `engineer` (all three with a valid PE license in effect: the owner's
+/// recorded by the admin, the others' given at acceptance and confirmed by the owner), `estimator`,
 /// `fabricator`, `client`; `owner-nope`, `admin-nope`, `engineer-nope` (no PE license),
 /// `engineer-expired` (an expired one) and `member` (an estimator that user routes act on).
 ///
 /// Projects (`withProjects`), each with two calculations; the second one (``calcs``) is never approved:
 /// - `draft`: a draft with no client;
-/// - `approved`: approved (its first calculation approved by a PE), the second run afterwards;
+/// - `approved`: approved (its first calculation approved by a PE), the second run afterwards (as a
+///   store written before calculations froze at approval holds it: appended without the decider);
 /// - `own`: a draft whose client is `client`;
 /// - `deleted`: a soft-deleted draft.
 struct World: Sendable {
@@ -148,12 +150,13 @@ struct World: Sendable {
         let owner = UUID()
         var seed = Seed(account: seeder.account, users: ["owner": owner])
         try await seeder.account(.create(accountID: seeder.account, name: "Acme Signs", ownerID: owner, ownerName: "Olive Owner", ownerEmail: "owner@acme.example"))
-        try await seeder.account(.setPELicense(userID: owner, license: validLicense))
         for member in members {
             let id = UUID()
             seed.users[member.name] = id
             try await seeder.join(id, member.name, "\(member.name)@acme.example", member.role, member.license)
+            if member.license != nil { try await seeder.account(.confirmPELicense(userID: id, by: owner)) }
         }
+        try await seeder.account(.setPELicense(userID: owner, license: validLicense, by: seed.users["admin"]!))
         guard withProjects else { return seed }
         for state in ["draft", "approved", "own", "deleted"] {
             let id = UUID(), first = UUID(), second = UUID()
@@ -166,14 +169,19 @@ struct World: Sendable {
             ]
             if state == "approved" {
                 commands += [
-                    .approveCalculation(calculationID: first, revision: 1, approver: owner, license: validLicense, reason: "checked"),
+                    .approveCalculation(
+                        calculationID: first, revision: 1, approver: owner, license: validLicense.confirmed(by: seed.users["admin"]!), reason: "checked"),
                     .changeStatus(to: .estimating, reason: nil), .changeStatus(to: .submitted, reason: nil),
                     .changeStatus(to: .approved, reason: "all calculations approved"),
                 ]
             }
-            commands.append(.runCalculation(calculationID: second, type: .windVelocityPressure, inputs: windInputs))
+            if state != "approved" { commands.append(.runCalculation(calculationID: second, type: .windVelocityPressure, inputs: windInputs)) }
             if state == "deleted" { commands.append(.delete(reason: "duplicate")) }
             try await seeder.project(id, by: owner, commands)
+            if state == "approved" {
+                let result = try CalculationEngine.run(.windVelocityPressure, inputs: windInputs)
+                try await seeder.append(CalculationRun(calculationID: second, revision: 1, result: result), to: id, by: owner)
+            }
         }
         return seed
     }
@@ -234,6 +242,13 @@ struct Seeder {
         let hash = "seeded-invitation-\(id.lowercased)"
         try await account(.invite(invitationID: UUID(), userID: id, email: email, name: name, role: role, tokenHash: hash, expiresAt: Date().addingTimeInterval(86_400)))
         try await account(.accept(tokenHash: hash, name: name, peLicense: license), actor: .user(id))
+    }
+
+    /// Appends `event` to a project's stream as it is, without the decider: data an older server wrote.
+    func append(_ event: some DomainEvent, to id: UUID, by actor: UUID) async throws {
+        let version = try await store.streamVersion(.project(id))
+        let proposed = try event.draft().proposed(id: UUID(), accountID: account, actor: .user(actor))
+        _ = try await store.append([proposed], to: .project(id), expected: .exact(version))
     }
 
     func project(_ id: UUID, by actor: UUID, _ commands: [ProjectCommand]) async throws {
