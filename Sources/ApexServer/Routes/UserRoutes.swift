@@ -77,12 +77,7 @@ struct UserRoutes {
             drafts += try AccountDecider.decide(
                 .setPELicense(userID: userID, license: try body.peLicense("pe_license"), by: me.principal.userID), state: account, context: ctx)
         }
-        if !drafts.isEmpty {
-            _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                     account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
-        }
-        let updated = try await api.directory.state(of: me.principal.accountID)
-        return Response.json(Present.user(updated.users[userID]!))
+        return try await appendAndPresent(drafts, account: account, user: userID, me, context)
     }
 
     /// Puts a user's pending (self-declared) PE license in effect: an owner or admin other than the licensee.
@@ -96,8 +91,18 @@ struct UserRoutes {
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount, confirmsPELicense: true)
         let drafts = try AccountDecider.decide(
             .confirmPELicense(userID: userID, by: me.principal.userID), state: account, context: DecisionContext(now: api.configuration.clock()))
-        _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                 account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        return try await appendAndPresent(drafts, account: account, user: userID, me, context)
+    }
+
+    /// Appends a change of one user (nothing when `drafts` is empty) to the account stream at the
+    /// version it was decided on, and answers with the user as they are after it.
+    private func appendAndPresent(
+        _ drafts: [DraftEvent], account: AccountState, user userID: UUID, _ me: Identity, _ context: ApexRequestContext
+    ) async throws -> Response {
+        if !drafts.isEmpty {
+            _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
+                                     account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        }
         let updated = try await api.directory.state(of: me.principal.accountID)
         return Response.json(Present.user(updated.users[userID]!))
     }
