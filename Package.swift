@@ -86,14 +86,41 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What both command-line tools share: settings, the --store option, errors, the logger.
+        .target(
+            name: "ApexCommandLine",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "apex-cli",
             dependencies: [
                 "ApexAudit",
+                "ApexCommandLine",
                 "ApexDomain",
                 "ApexStore",
                 "ApexServer",
                 "ApexBackup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The benchmark harness and the load of durability drills: built and run from the
+        // package (`swift run -c release apex-bench`), never shipped.
+        .executableTarget(
+            name: "apex-bench",
+            dependencies: [
+                "ApexCommandLine",
+                "ApexDomain",
+                "ApexStore",
+                "ApexServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,10 +15,10 @@
 # 6. wait until pg_is_in_recovery() is false, then assert that everything up to batch A is
 #    there and nothing of batch B (row count, max position, and every event id of A and B)
 #
-# The data is Apex's own: the events are appended with `apex-cli load` when a built apex-cli is
-# found ($APEX_CLI, else .build/debug/apex-cli, else .build/release/apex-cli — scripts/test.sh runs
-# `swift test` first, which builds it), and the restored database must then also pass
-# `apex-cli verify` (hash chains intact, exit 0). Without a binary (or with APEX_PITR_DATA=psql)
+# The data is Apex's own: the events are appended with `apex-bench load` when the built apex-cli and
+# apex-bench are found ($APEX_CLI and $APEX_BENCH, else .build/debug, else .build/release —
+# scripts/test.sh runs `swift test` first, which builds both), and the restored database must then
+# also pass `apex-cli verify` (hash chains intact, exit 0). Without them (or with APEX_PITR_DATA=psql)
 # the script falls back to plain psql inserts into a table `pitr`, which tests the same PostgreSQL
 # mechanics without Apex. The script never builds anything itself, so it can run beside a build.
 #
@@ -40,17 +40,22 @@ fail() {
   exit 1
 }
 
-# --- how the data is written: apex-cli (preferred) or psql ------------------------------------
+# --- how the data is written: apex-bench load and apex-cli verify (preferred) or psql ----------
 APEX=""
+BENCH=""
 if [ "${APEX_PITR_DATA:-}" != "psql" ]; then
   for candidate in "${APEX_CLI:-}" "$ROOT/.build/debug/apex-cli" "$ROOT/.build/release/apex-cli"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ]; then APEX="$candidate"; break; fi
   done
+  for candidate in "${APEX_BENCH:-}" "$ROOT/.build/debug/apex-bench" "$ROOT/.build/release/apex-bench"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then BENCH="$candidate"; break; fi
+  done
+  [ -n "$BENCH" ] || APEX=""
 fi
 if [ -n "$APEX" ]; then
-  echo "test-pg-native-pitr: writing events with $APEX load" >&2
+  echo "test-pg-native-pitr: writing events with $BENCH load, verifying with $APEX verify" >&2
 else
-  echo "test-pg-native-pitr: no built apex-cli: writing rows with psql" >&2
+  echo "test-pg-native-pitr: no built apex-cli and apex-bench: writing rows with psql" >&2
 fi
 
 # --- an unprivileged OS user for the clusters, as scripts/with-postgres.sh does ----------------
@@ -103,8 +108,8 @@ url_at() { echo "postgres://apex:$PASSWORD@127.0.0.1:$1/$DB"; }
 write_batch() {
   local name="$1"
   if [ -n "$APEX" ]; then
-    "$APEX" load --store "$(url_at "$PORT1")" --events 50 --batch 10 >"$DIR/$name.ids" \
-      || fail "apex-cli load ($name) failed"
+    "$BENCH" load --store "$(url_at "$PORT1")" --events 50 --batch 10 >"$DIR/$name.ids" \
+      || fail "apex-bench load ($name) failed"
   else
     psql_at "$PORT1" "$DB" "INSERT INTO pitr (batch) SELECT '$name' FROM generate_series(1, 50) RETURNING id" >"$DIR/$name.ids" \
       || fail "psql insert ($name) failed"
@@ -210,7 +215,7 @@ if [ -n "$APEX" ]; then
   [ "$(psql_at "$PORT2" "$DB" "SELECT position FROM store_head")" = "$EXPECTED_MAX" ] || fail "store_head does not match the restored events"
   "$APEX" verify --store "$(url_at "$PORT2")" >"$DIR/verify.out" 2>&1 || { cat "$DIR/verify.out" >&2; fail "apex-cli verify failed on the restored database"; }
   # The promoted cluster takes writes again, continuing the chain.
-  "$APEX" load --store "$(url_at "$PORT2")" --events 5 >/dev/null || fail "the promoted cluster takes no writes"
+  "$BENCH" load --store "$(url_at "$PORT2")" --events 5 >/dev/null || fail "the promoted cluster takes no writes"
   "$APEX" verify --store "$(url_at "$PORT2")" >"$DIR/verify.out" 2>&1 || { cat "$DIR/verify.out" >&2; fail "apex-cli verify failed after writing to the promoted cluster"; }
 fi
 

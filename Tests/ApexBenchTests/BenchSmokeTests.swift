@@ -2,10 +2,10 @@ import ApexBackup
 import Foundation
 import Testing
 
-/// Runs the built `apex-cli bench --quick` on SQLite and checks the shape of its JSON: every
+/// Runs the built `apex-bench --quick` on SQLite and checks the shape of its JSON: every
 /// scenario is there with a positive throughput on both sides and a ratio. No timing is
 /// asserted: the machine is shared, and `--quick` measures nothing worth comparing.
-@Suite("apex-cli bench smoke run")
+@Suite("apex-bench smoke run")
 struct BenchSmokeTests {
     static let scenarios = [
         "append.single", "append.batch100", "auditlog.uniform", "auditlog.zipf", "replay.stream", "catchup.readAll", "verify",
@@ -15,10 +15,10 @@ struct BenchSmokeTests {
     @Test("a quick SQLite run reports every scenario with positive throughput and a ratio", .timeLimit(.minutes(30)))
     func quickSQLiteRun() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/apex-cli")
+        let binary = root.appendingPathComponent(".build/debug/apex-bench")
         if !FileManager.default.isExecutableFile(atPath: binary.path) {
-            let build = try await Self.run("/usr/bin/env", ["swift", "build", "--product", "apex-cli"], in: root)
-            try #require(build.status == 0, "swift build --product apex-cli failed:\n\(build.output)")
+            let build = try await Self.run("/usr/bin/env", ["swift", "build", "--product", "apex-bench"], in: root)
+            try #require(build.status == 0, "swift build --product apex-bench failed:\n\(build.output)")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-bench-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -26,8 +26,8 @@ struct BenchSmokeTests {
         let json = scratch.appendingPathComponent("bench.json")
 
         let bench = try await Self.run(
-            binary.path, ["bench", "--quick", "--store-kinds", "sqlite", "--dir", scratch.path, "--json", json.path], in: root)
-        try #require(bench.status == 0, "apex-cli bench failed:\n\(bench.output)")
+            binary.path, ["--quick", "--store-kinds", "sqlite", "--dir", scratch.path, "--json", json.path], in: root)
+        try #require(bench.status == 0, "apex-bench failed:\n\(bench.output)")
         #expect(bench.output.contains("ratio"), "the table is printed")
 
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])

@@ -64,21 +64,22 @@ struct DurabilityTests {
     }
 }
 
-/// The built `apex-cli` binary (built on demand when the test run has not built it).
+/// The built `apex-bench` binary, whose hidden `load` command is the writer (built on demand
+/// when the test run has not built it).
 enum CLIBinary {
     static func path() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/apex-cli").path
+        let binary = root.appendingPathComponent(".build/debug/apex-bench").path
         if !FileManager.default.isExecutableFile(atPath: binary) {
             let build = Process()
             build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            build.arguments = ["swift", "build", "--product", "apex-cli"]
+            build.arguments = ["swift", "build", "--product", "apex-bench"]
             build.currentDirectoryURL = root
             try build.run()
             build.waitUntilExit()
         }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw FixtureError(description: "apex-cli is not built at \(binary); run `swift build --product apex-cli`")
+            throw FixtureError(description: "apex-bench is not built at \(binary); run `swift build --product apex-bench`")
         }
         return binary
     }

@@ -1,3 +1,4 @@
+import ApexCommandLine
 import ApexDomain
 import ApexServer
 import ApexStore

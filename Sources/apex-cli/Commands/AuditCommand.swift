@@ -1,4 +1,5 @@
 import ApexAudit
+import ApexCommandLine
 import ApexDomain
 import ApexStore
 import ArgumentParser

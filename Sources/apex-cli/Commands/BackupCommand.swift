@@ -1,4 +1,5 @@
 import ApexBackup
+import ApexCommandLine
 import ApexDomain
 import ApexStore
 import ArgumentParser

@@ -1,4 +1,5 @@
 import ApexBackup
+import ApexCommandLine
 import ApexServer
 import ApexStore
 import ArgumentParser

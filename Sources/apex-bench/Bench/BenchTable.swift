@@ -10,10 +10,10 @@ struct BenchTable {
 
     func header(_ report: BenchReport, skipped: [String]) {
         let m = report.machine
-        emit("apex-cli bench — \(report.startedAt)")
+        emit("apex-bench — \(report.startedAt)")
         emit("machine: \(m.cpuModel), \(m.processors) CPUs, \(m.memoryGigabytes) GiB, \(m.kernel)")
         emit("load average at start: \(m.loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " ")) (shared machine; ratios in one run are what count)")
-        emit("build: \(m.build)\(m.build == "debug" ? " (debug build: use `swift run -c release apex-cli bench` for figures)" : "")")
+        emit("build: \(m.build)\(m.build == "debug" ? " (debug build: use `swift run -c release apex-bench` for figures)" : "")")
         emit("files: \(m.workDirectory) on \(m.filesystem)")
         let o = report.options
         emit(

@@ -1,3 +1,4 @@
+import ApexCommandLine
 import ApexDomain
 import ApexServer
 import ApexStore
@@ -18,7 +19,7 @@ enum HTTPScenarios {
                 .create(accountID: account, name: "Bench Signs", ownerID: owner, ownerName: "Olive Owner", ownerEmail: "owner@bench.test"),
                 state: AccountState(), context: DecisionContext(now: Date()))
             _ = try await h.store.append(
-                drafts.map { $0.proposed(id: UUID(), accountID: account, actor: .service("apex-cli bench")) }, to: .account(account), expected: .noStream)
+                drafts.map { $0.proposed(id: UUID(), accountID: account, actor: .service("apex-bench")) }, to: .account(account), expected: .noStream)
             var configuration = ServerConfiguration()
             configuration.storeURL = h.url
             configuration.host = "127.0.0.1"

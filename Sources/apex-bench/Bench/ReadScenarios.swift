@@ -1,3 +1,4 @@
+import ApexCommandLine
 import ApexDomain
 import ApexStore
 import Crypto

@@ -1,10 +1,11 @@
+import ApexCommandLine
 import ApexDomain
 import ApexStore
 import ArgumentParser
 import Foundation
 import Logging
 
-/// `apex-cli load`: append synthetic events, printing each acknowledged event id as soon as
+/// `apex-bench load`: append synthetic events, printing each acknowledged event id as soon as
 /// the store returns — for durability drills (kill the process, then check every printed id).
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +34,7 @@ struct LoadCommand: AsyncParsableCommand {
                             let proposed = (0..<n).map { i in
                                 ProposedEvent(
                                     id: UUID(), type: "load.tick", data: ["writer": .number(Double(w)), "n": .number(Double(written + i))],
-                                    accountID: account, actor: .service("apex-cli load"))
+                                    accountID: account, actor: .service("apex-bench load"))
                             }
                             let result = try await store.append(proposed, to: stream, expected: version == 0 ? .noStream : .exact(version))
                             version = result.nextExpectedVersion

@@ -76,7 +76,7 @@ struct BenchReport: Codable, Sendable {
         var groups: [String]
     }
 
-    var tool = "apex-cli bench"
+    var tool = "apex-bench"
     var startedAt: String
     var finishedAt = ""
     var options: Options

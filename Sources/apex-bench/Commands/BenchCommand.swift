@@ -1,16 +1,17 @@
+import ApexCommandLine
 import ArgumentParser
 import Foundation
 import Logging
 
-/// `apex-cli bench`: Apex against the raw databases it runs on, every figure a ratio measured
+/// `apex-bench` (`apex-bench run`): Apex against the raw databases it runs on, every figure a ratio measured
 /// in the same run (see docs/performance.md).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmark Apex against plain SQL on the same database, in one run.",
+        commandName: "run", abstract: "Benchmark Apex against plain SQL on the same database, in one run.",
         discussion: """
             Each scenario runs its raw baseline right before Apex, in this process, on the same database kind and settings, \
             and reports Apex/raw. PostgreSQL comes from POSTGRES_HOSTNAME, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and \
-            POSTGRES_DB: run it as `scripts/with-postgres.sh swift run -c release apex-cli bench`.
+            POSTGRES_DB: run it as `scripts/with-postgres.sh swift run -c release apex-bench`.
             """)
 
     @Option(help: "Store kinds to measure, comma-separated: sqlite, postgres.")

@@ -1,3 +1,4 @@
+import ApexCommandLine
 import ApexStore
 import Foundation
 import Logging
