@@ -16,6 +16,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible, CustomD
             case invalidEvent = "invalid_event"
             case invalidURL = "invalid_store_url"
             case appendOnly = "append_only"
+            case storeNotFound = "store_not_found"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -36,6 +37,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible, CustomD
         public static let invalidURL = Code(.invalidURL)
         /// Something tried to change or delete a recorded event.
         public static let appendOnly = Code(.appendOnly)
+        /// The store was never created: no SQLite file, or no Apex schema in the PostgreSQL database.
+        public static let storeNotFound = Code(.storeNotFound)
 
         /// The code's text, e.g. `version_conflict`.
         public var description: String { base.rawValue }

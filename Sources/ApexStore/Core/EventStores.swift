@@ -17,8 +17,37 @@ public enum EventStores {
         logger: Logger = Logger(label: "apex.store"),
         _ body: (any EventStore) async throws -> T
     ) async throws -> T {
+        try await open(url: url, existing: false, projections: projections, clock: clock, logger: logger, body)
+    }
+
+    /// Calls `body` with the store at `url` if it exists (migrated when it is older); throws
+    /// ``EventStoreError/Code/storeNotFound``, creating nothing, when it was never created: no
+    /// SQLite file at the path, or no Apex schema in the PostgreSQL database. For readers, which
+    /// must not leave an empty store behind where the user meant another.
+    public static func withExistingStore<T: Sendable>(
+        url: String, logger: Logger = Logger(label: "apex.store"), _ body: (any EventStore) async throws -> T
+    ) async throws -> T {
+        try await open(url: url, existing: true, projections: [], clock: nil, logger: logger, body)
+    }
+
+    /// Throws ``EventStoreError/Code/storeNotFound`` unless the store at `url` exists; creates nothing.
+    public static func requireExisting(url: String, logger: Logger = Logger(label: "apex.store")) async throws {
         switch try StoreURL(url) {
         case .sqlite(let path):
+            try requireSQLiteFile(path)
+        case .postgres(let location):
+            let store = PostgresEventStore(configuration: postgresConfiguration(location), logger: logger)
+            try await withRunning(store) { try await requireSchema(store, location) }
+        }
+    }
+
+    private static func open<T: Sendable>(
+        url: String, existing: Bool, projections: [any Projection], clock: (@Sendable () -> Date)?, logger: Logger,
+        _ body: (any EventStore) async throws -> T
+    ) async throws -> T {
+        switch try StoreURL(url) {
+        case .sqlite(let path):
+            if existing { try requireSQLiteFile(path) }
             var configuration = SQLiteEventStore.Configuration()
             configuration.projections = projections
             if let clock { configuration.clock = clock }
@@ -33,19 +62,40 @@ public enum EventStores {
             }
         case .postgres(let location):
             let store = PostgresEventStore(configuration: postgresConfiguration(location), projections: projections, clock: clock, logger: logger)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                // Start the pool before the first query, so PostgresNIO never sees a lease before `run()`.
-                let (started, signal) = AsyncStream<Void>.makeStream()
-                group.addTask {
-                    signal.finish()
-                    try await store.run()
-                }
-                for await _ in started {}
-                await Task.yield()
-                defer { group.cancelAll() }
+            return try await withRunning(store) {
+                if existing { try await requireSchema(store, location) }
                 try await store.migrate()
                 return try await body(store)
             }
+        }
+    }
+
+    private static func requireSQLiteFile(_ path: String) throws {
+        let absolute = URL(fileURLWithPath: path).path
+        guard FileManager.default.fileExists(atPath: absolute) else {
+            throw EventStoreError(.storeNotFound, "no store at \(absolute): the SQLite file does not exist")
+        }
+    }
+
+    private static func requireSchema(_ store: PostgresEventStore, _ location: StoreURL.PostgresLocation) async throws {
+        guard try await store.schemaExists() else {
+            throw EventStoreError(.storeNotFound, "no store at \(StoreURL.postgres(location)): the database holds no Apex schema")
+        }
+    }
+
+    /// Runs the store's connection pool for the duration of `body`.
+    private static func withRunning<T: Sendable>(_ store: PostgresEventStore, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Start the pool before the first query, so PostgresNIO never sees a lease before `run()`.
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                signal.finish()
+                try await store.run()
+            }
+            for await _ in started {}
+            await Task.yield()
+            defer { group.cancelAll() }
+            return try await body()
         }
     }
 

@@ -58,6 +58,15 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 
+    /// Whether the database holds Apex's schema (it is never created here); throws
+    /// ``EventStoreError/Code/unavailable`` as ``migrate(connectDeadline:)`` does when no connection succeeds.
+    public func schemaExists(connectDeadline: Duration = .seconds(10)) async throws -> Bool {
+        try await awaitConnection(deadline: connectDeadline)
+        do { return try await PostgresSchema.exists(client, logger: logger) } catch {
+            throw EventStoreError(.unavailable, "cannot read the PostgreSQL database at \(location)", underlying: error)
+        }
+    }
+
     /// Returns once a first query succeeds, or throws ``EventStoreError/Code/unavailable`` after `deadline`.
     private func awaitConnection(deadline: Duration) async throws {
         let client = self.client

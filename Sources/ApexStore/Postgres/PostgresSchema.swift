@@ -70,6 +70,14 @@ enum PostgresSchema {
         ],
     ]
 
+    /// Whether the database holds the schema: its version table is on the search path.
+    static func exists(_ client: PostgresClient, logger: Logger) async throws -> Bool {
+        for try await found in try await client.query("SELECT to_regclass('apex_schema') IS NOT NULL", logger: logger).decode(Bool.self) {
+            return found
+        }
+        return false
+    }
+
     /// Migrates the database, or throws ``EventStoreError/Code/schemaTooNew``.
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { conn in

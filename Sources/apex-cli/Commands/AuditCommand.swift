@@ -23,7 +23,8 @@ struct AuditBundleCommand: AsyncParsableCommand {
             checkpoint from the first one covering its last event (one is sealed now if none does yet), \
             and "position|stream|version|hash" of every event of the store up to the last of them, so \
             `apex-cli audit verify-bundle FILE` can recompute everything without a database. It is signed \
-            with the checkpoint signing key (APEX_SIGNING_KEY, or the one in the SQLite data folder).
+            with the checkpoint signing key (APEX_SIGNING_KEY, or the one in the SQLite data folder); \
+            without one the command fails and creates none.
             """)
 
     @Option(help: "The project's id (a UUID, or project-<uuid>).") var project: String
@@ -36,12 +37,12 @@ struct AuditBundleCommand: AsyncParsableCommand {
         let settings = Settings()
         let logger = makeLogger(level: .warning)
         let url = try settings.storeURL(store.url)
-        guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
-            throw CLIError("set APEX_SIGNING_KEY (base64 of the 32-byte Ed25519 private key that seals checkpoints): bundles are signed with it")
-        }
         let target = URL(fileURLWithPath: out)
-        let summary = try await EventStores.withStore(url: url, logger: logger) { store in
-            try await AuditBundle.write(store: store, project: id, key: key, to: target)
+        let summary = try await EventStores.withExistingStore(url: url, logger: logger) { store in
+            // The key that seals this store's checkpoints, never one made up now: a bundle signed
+            // by a new key would look sealed by a stranger.
+            let key = try settings.existingSigningKey(storeURL: url)
+            return try await AuditBundle.write(store: store, project: id, key: key, to: target)
         }
         if json {
             var o = summary.json.objectValue ?? [:]

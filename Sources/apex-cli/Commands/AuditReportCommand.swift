@@ -32,7 +32,7 @@ struct AuditReportCommand: AsyncParsableCommand {
         let description = (try? StoreURL(url).description) ?? "?"
         let quiet = json
         let start = Date()
-        let report = try await EventStores.withStore(url: url, logger: logger) { store in
+        let report = try await EventStores.withExistingStore(url: url, logger: logger) { store in
             try await AuditReport.build(store: store, project: id, storeDescription: description) { checked in
                 let rate = Double(checked) / max(Date().timeIntervalSince(start), 0.001)
                 Output.progress("verifying the store: \(checked) events (\(Int(rate)) events/s)", quiet: quiet)

@@ -21,7 +21,9 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let url = try Settings().storeURL(store.url)
-            let manifest = try await BackupCLI.run { try await BaseBackup(storeURL: url, target: try BackupTargets.open(to), logger: makeLogger(level: .warning)).create() }
+            let logger = makeLogger(level: .warning)
+            try await EventStores.requireExisting(url: url, logger: logger)
+            let manifest = try await BackupCLI.run { try await BaseBackup(storeURL: url, target: try BackupTargets.open(to), logger: logger).create() }
             if json { try Output.json(manifest) } else { print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(to)") }
         }
     }
@@ -36,6 +38,7 @@ struct BackupCommand: AsyncParsableCommand {
         func run() async throws {
             let url = try Settings().storeURL(store.url)
             let logger = makeLogger(level: every == nil ? .warning : .info)
+            try await EventStores.requireExisting(url: url, logger: logger)
             let target = try await BackupCLI.run { try BackupTargets.open(to) }
             try await BackupCLI.run {
                 try await EventStores.withStore(url: url, logger: logger) { store in

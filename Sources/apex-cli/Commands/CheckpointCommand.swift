@@ -17,10 +17,12 @@ struct CheckpointCommand: AsyncParsableCommand {
         let settings = Settings()
         let logger = makeLogger(level: .warning)
         let url = try settings.storeURL(store.url)
-        guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
-            throw CLIError("set APEX_SIGNING_KEY (base64 of a 32-byte Ed25519 private key) to seal checkpoints on PostgreSQL")
+        let checkpoint = try await EventStores.withExistingStore(url: url, logger: logger) { store in
+            guard let key = try settings.signingKey(storeURL: url, logger: logger) else {
+                throw CLIError(.noSigningKey, "set APEX_SIGNING_KEY (base64 of a 32-byte Ed25519 private key) to seal checkpoints on PostgreSQL")
+            }
+            return try await store.sealCheckpoint(signer: key)
         }
-        let checkpoint = try await EventStores.withStore(url: url, logger: logger) { store in try await store.sealCheckpoint(signer: key) }
         guard let checkpoint else {
             if json { Output.json(.null) } else { print("the store is empty: nothing to seal") }
             return
@@ -29,7 +31,8 @@ struct CheckpointCommand: AsyncParsableCommand {
     }
 }
 
-/// `apex-cli keys`: the public key that verifies this deployment's checkpoints.
+/// `apex-cli keys`: the public key that verifies this deployment's checkpoints. It reads the key
+/// and never creates one (``Settings/existingSigningKey(storeURL:)``).
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Show the public key that verifies checkpoints.")
 
@@ -39,9 +42,7 @@ struct KeysCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = Settings()
         let url = try settings.storeURL(store.url)
-        guard let key = try settings.signingKey(storeURL: url, logger: makeLogger(level: .warning)) else {
-            throw CLIError("no signing key configured (APEX_SIGNING_KEY)")
-        }
+        let key = try settings.existingSigningKey(storeURL: url)
         let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
         if json { Output.json(["algorithm": "Ed25519", "public_key": .string(publicKey)]) } else { print(publicKey) }
     }

@@ -36,7 +36,7 @@ struct EventsCommand: AsyncParsableCommand {
         let json = self.json
         let stream = self.stream.map(StreamID.init(rawValue:))
         let from = fromPosition
-        try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+        try await EventStores.withExistingStore(url: url, logger: makeLogger(level: .warning)) { store in
             var cursor = from
             var version: Int64 = 1
             while true {

@@ -14,12 +14,12 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print the complete trail as JSON.") var json = false
 
     func run() async throws {
-        guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
+        guard let id = UUID(uuidString: project) else { throw CLIError(.invalidArgument, "--project must be a project id (a UUID)") }
         let url = try Settings().storeURL(store.url)
-        let events = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+        let events = try await EventStores.withExistingStore(url: url, logger: makeLogger(level: .warning)) { store in
             try await store.readStream(.project(id))
         }
-        guard !events.isEmpty else { throw CLIError("no project \(id.lowercased()) in this store") }
+        guard !events.isEmpty else { throw CLIError(.projectNotFound, "no project \(id.lowercased()) in this store") }
         let trail = try ProjectHistory(events: events).auditTrail()
         if json {
             Output.json(.object(["project_id": .string(id.lowercased()), "items": .array(trail.map { $0.json() })]))

@@ -20,24 +20,31 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let id = UUID(uuidString: project) else { throw CLIError("--project must be a project id (a UUID)") }
+        guard let id = UUID(uuidString: project) else { throw CLIError(.invalidArgument, "--project must be a project id (a UUID)") }
         let at = try atTime.map { try EventsCommand.time($0, "--at-time") }
         let url = try Settings().storeURL(store.url)
         let stream = StreamID.project(id)
-        let (state, total) = try await EventStores.withStore(url: url, logger: makeLogger(level: .warning)) { store in
+        let (folded, total) = try await EventStores.withExistingStore(url: url, logger: makeLogger(level: .warning)) { store in
             let total = try await store.streamVersion(stream)
-            guard total > 0 else { throw CLIError("no project \(id.lowercased()) in this store") }
-            if let atVersion, !(1...total).contains(atVersion) { throw CLIError("--at-version must be from 1 to \(total)") }
+            guard total > 0 else { throw CLIError(.projectNotFound, "no project \(id.lowercased()) in this store") }
+            if let atVersion, !(1...total).contains(atVersion) { throw CLIError(.invalidArgument, "--at-version must be from 1 to \(total)") }
             // Folded page by page as stored (state holds no personal data, so nothing is opened),
             // through the version, or the last event recorded at or before the time, or the
             // last event there was when the replay began.
-            let folded = try await store.foldStream(stream, through: atVersion ?? total, into: (state: ProjectState(), done: false)) { folded, page in
+            let start = Replay(state: ProjectState(), firstRecordedAt: nil, done: false)
+            let folded = try await store.foldStream(stream, through: atVersion ?? total, into: start) { folded, page in
                 guard !folded.done else { return }
+                folded.firstRecordedAt = folded.firstRecordedAt ?? page.first?.recordedAt
                 let wanted = page.prefix { event in at.map { event.recordedAt <= $0 } ?? true }
                 folded.done = wanted.count < page.count
                 try folded.state.apply(contentsOf: wanted)
             }
-            return (folded.state, total)
+            return (folded, total)
+        }
+        let state = folded.state
+        if let atTime, state.version == 0 {
+            let first = folded.firstRecordedAt.map { ": its first event was recorded at \(Timestamp.format($0))" } ?? ""
+            throw CLIError(.projectNotYetCreated, "project \(id.lowercased()) did not exist yet at \(atTime)\(first)")
         }
         var document = try CanonicalJSON.value(of: state).objectValue ?? [:]
         document["state_hash"] = .string(state.stateHash)
@@ -53,4 +60,11 @@ struct ReplayCommand: AsyncParsableCommand {
             print("  state hash:  \(state.stateHash)")
         }
     }
+}
+
+/// What `replay` folds: the state, when the stream began, and whether the time was passed.
+private struct Replay: Sendable {
+    var state: ProjectState
+    var firstRecordedAt: Date?
+    var done: Bool
 }

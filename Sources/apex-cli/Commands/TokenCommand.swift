@@ -23,8 +23,7 @@ struct TokenCommand: AsyncParsableCommand {
             let settings = Settings()
             let logger = makeLogger()
             let url = try settings.storeURL(store.url)
-            let secret = try settings.jwtSecret(storeURL: url, logger: logger)
-            let account = try await EventStores.withStore(url: url, logger: logger) { store -> UUID? in
+            let account = try await EventStores.withExistingStore(url: url, logger: logger) { store -> UUID? in
                 for (stream, _) in try await store.streamHeads() where stream.rawValue.hasPrefix("account-") {
                     let state = try AccountState.replay(try await store.readStream(stream))
                     if let u = state.users[userID], !u.removed { return state.id }
@@ -32,6 +31,7 @@ struct TokenCommand: AsyncParsableCommand {
                 return nil
             }
             guard let account else { throw CLIError("no active user \(userID.lowercased()) in this store") }
+            let secret = try settings.jwtSecret(storeURL: url, logger: logger)
             let token = try await TokenService(secret: secret).issue(user: userID, account: account, ttl: .seconds(seconds))
             if json {
                 Output.json(["user_id": .string(userID.lowercased), "account_id": .string(account.lowercased), "token": .string(token),

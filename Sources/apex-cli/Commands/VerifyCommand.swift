@@ -25,7 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let url = try settings.storeURL(store.url)
             let quiet = json
             let replayer = DomainReplay()
-            report = try await EventStores.withStore(url: url, logger: logger) { store in
+            report = try await EventStores.withExistingStore(url: url, logger: logger) { store in
                 try await store.verify(options: VerifyOptions(trustedPublicKey: publicKey, inspect: replayer.inspect)) { checked in
                     let rate = Double(checked) / max(Date().timeIntervalSince(start), 0.001)
                     Output.progress("verified \(checked) events (\(Int(rate)) events/s)", quiet: quiet)

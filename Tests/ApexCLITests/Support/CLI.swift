@@ -49,10 +49,10 @@ enum CLI {
     }()
 
     /// Runs `apex-cli arguments…` with `environment` added to a clean copy of this process's
-    /// (every APEX_ variable removed), and waits for it.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+    /// (every APEX_ variable removed), in `directory` (else this process's), and waits for it.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) async throws -> CLIResult {
         let outcome = try await ChildProcess.run(
-            try binary.get().path, arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }, outputLimit: 64 << 20)
+            try binary.get().path, arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }, in: directory, outputLimit: 64 << 20)
         return CLIResult(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
