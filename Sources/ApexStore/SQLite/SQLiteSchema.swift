@@ -64,6 +64,16 @@ enum SQLiteSchema {
             // writer that does not maintain a projection never leaves it silently stale.
             try db.execute(sql: "CREATE TABLE projection_positions (projection TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v3-merkle-checkpoints") { db in
+            // Checkpoints sealed from now on are version 2 (a Merkle tree head in `digest`) and
+            // keep the tree's right edge (hex, comma-separated) for the next one to continue from;
+            // the rows before stay version 1 (a running digest).
+            try db.execute(
+                sql: """
+                    ALTER TABLE checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE checkpoints ADD COLUMN frontier TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         return migrator
     }
 }
