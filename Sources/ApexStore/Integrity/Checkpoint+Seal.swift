@@ -6,11 +6,11 @@ extension EventStore {
     /// current head. It continues from the last checkpoint's stored tree edge, so it reads and
     /// hashes only the events since (about two hashes per event); the first version 2
     /// checkpoint after version 1 ones (or an edge that does not fold to its signed root) reads
-    /// the log from position 1 once. Returns the last checkpoint unchanged when nothing was
-    /// appended since.
+    /// the log from position 1 once, and may seal the position of the last version 1 one.
+    /// Returns the last version 2 checkpoint unchanged when nothing was appended since.
     @discardableResult
     public func sealCheckpoint(signer: Curve25519.Signing.PrivateKey, now: Date = Date()) async throws -> Checkpoint? {
-        let last = try await checkpoints().last
+        let last = try await checkpoints().last { $0.version == 2 }
         let head = try await headPosition()
         if let last, head <= last.position { return last }
         guard head > 0 else { return nil }

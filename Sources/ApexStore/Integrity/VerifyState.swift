@@ -31,7 +31,7 @@ struct VerifyState {
         maximumFailures: Int
     ) {
         self.scope = scope
-        self.checkpoints = checkpoints.sorted { $0.position < $1.position }
+        self.checkpoints = checkpoints.sorted { ($0.position, $0.version) < ($1.position, $1.version) }
         digestNeededThrough = checkpoints.filter { $0.version != 2 }.map(\.position).max() ?? 0
         treeNeededThrough = checkpoints.filter { $0.version == 2 }.map(\.position).max() ?? 0
         self.trusted = trusted

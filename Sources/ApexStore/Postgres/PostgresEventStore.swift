@@ -203,7 +203,7 @@ public final class PostgresEventStore: EventStore, Service {
         try await guarded {
             var result: [Checkpoint] = []
             for try await (p, d, t, k, s, v, f) in try await self.client.query(
-                "SELECT position, digest, created_at, public_key, signature, version, frontier FROM checkpoints ORDER BY position", logger: self.logger
+                "SELECT position, digest, created_at, public_key, signature, version, frontier FROM checkpoints ORDER BY position, version", logger: self.logger
             ).decode((Int64, String, String, String, String, Int, String).self) {
                 result.append(Checkpoint(stored: v, position: p, digest: d, createdAt: t, publicKey: k, signature: s, frontier: f))
             }

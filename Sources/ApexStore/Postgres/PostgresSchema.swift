@@ -71,9 +71,12 @@ enum PostgresSchema {
         5: [
             // Checkpoints sealed from now on are version 2 (a Merkle tree head in `digest`) and
             // keep the tree's right edge (hex, comma-separated) for the next one to continue from;
-            // the rows before stay version 1 (a running digest).
+            // the rows before stay version 1 (a running digest). A version 2 checkpoint may seal
+            // the position a version 1 one did, so the key is (position, version).
             "ALTER TABLE checkpoints ADD COLUMN version int NOT NULL DEFAULT 1",
             "ALTER TABLE checkpoints ADD COLUMN frontier text NOT NULL DEFAULT ''",
+            "ALTER TABLE checkpoints DROP CONSTRAINT checkpoints_pkey",
+            "ALTER TABLE checkpoints ADD PRIMARY KEY (position, version)",
         ],
     ]
 

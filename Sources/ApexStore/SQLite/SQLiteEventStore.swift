@@ -171,7 +171,7 @@ public final class SQLiteEventStore: EventStore {
     /// All checkpoints.
     public func checkpoints() async throws -> [Checkpoint] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY position").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY position, version").map { row in
                 Checkpoint(
                     stored: row["version"], position: row["position"], digest: row["digest"], createdAt: row["created_at"],
                     publicKey: row["public_key"], signature: row["signature"], frontier: row["frontier"])
