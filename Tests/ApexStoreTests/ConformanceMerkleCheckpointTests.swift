@@ -128,4 +128,45 @@ struct ConformanceMerkleCheckpointTests {
             #expect(tampered.checkpointsFailed == 2)
         }
     }
+
+    /// A database whose checkpoints table is still in its previous shape (key `position`, no
+    /// version, no edge) and holds a version 1 row is migrated on open: the row is kept and
+    /// verifies, and a version 2 checkpoint can then seal the same position.
+    @Test(arguments: StoreKind.sql)
+    func anOldCheckpointsTableIsMigratedWithItsRows(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let key = Curve25519.Signing.PrivateKey()
+            _ = try await f.store.append(Events.notes(3), to: .project(UUID()), expected: .noStream)
+            var digest = GlobalDigest()
+            for event in try await f.store.readAll() { digest.add(event) }
+            let old = try Checkpoint.signed(position: 3, digest: digest.hex, createdAt: Date(), key: key)
+            if kind == .sqlite {
+                try await f.execute(
+                    """
+                    DROP TABLE checkpoints;
+                    CREATE TABLE checkpoints (position INTEGER PRIMARY KEY, digest TEXT NOT NULL, created_at TEXT NOT NULL,
+                        public_key TEXT NOT NULL, signature TEXT NOT NULL);
+                    DELETE FROM grdb_migrations WHERE identifier = 'v3-merkle-checkpoints';
+                    """)
+            } else {
+                try await f.execute("ALTER TABLE checkpoints DROP COLUMN version, DROP COLUMN frontier, ADD PRIMARY KEY (position)")
+                try await f.execute("DELETE FROM apex_schema WHERE version = 5")
+            }
+            try await f.execute(
+                """
+                INSERT INTO checkpoints (position, digest, created_at, public_key, signature)
+                VALUES (3, '\(old.digest)', '\(Timestamp.format(old.createdAt))', '\(old.publicKey)', '\(old.signature)')
+                """)
+            try await EventStores.withStore(url: try #require(f.url), logger: Fixtures.logger) { store in
+                #expect(try await store.checkpoints() == [old])
+                #expect(try await store.verify().ok)
+                let sealed = try #require(try await store.sealCheckpoint(signer: key))
+                #expect(sealed.version == 2 && sealed.position == 3)
+                let report = try await store.verify()
+                #expect(report.ok && report.checkpointsChecked == 2, "\(report.failures)")
+            }
+            // The append-only guard is back on the new table.
+            await #expect(throws: (any Error).self) { try await f.execute("DELETE FROM checkpoints") }
+        }
+    }
 }
