@@ -151,4 +151,23 @@ struct BundleProofTests {
         #expect(await store.checkpoints().map(\.version) == [1, 2])
         #expect(BundleFixture.verify([UInt8](try Data(contentsOf: out)), pinned: true).ok)
     }
+
+    /// Two changes a byte-level fuzz run found verifying: the body's `public_key` member renamed
+    /// away, and a checkpoint signature respelled in non-canonical base64 (padding bits set:
+    /// the same bytes). Both are failures now.
+    @Test func aMissingBodyKeyOrANonCanonicalSignatureFails() async throws {
+        let body = try await Self.twoCheckpointBundle()
+        var members = try #require(body.objectValue)
+        members["pUblic_key"] = members.removeValue(forKey: "public_key")
+        #expect(Self.kinds(.object(members)) == ["bundle_format"])
+
+        let signature = try #require(body["checkpoints"]?.arrayValue?[0]["signature"]?.stringValue)
+        #expect(signature.hasSuffix("=="))
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let last = signature[signature.index(signature.endIndex, offsetBy: -3)]
+        let respelled = String(signature.dropLast(3)) + String(alphabet[alphabet.firstIndex(of: last)! ^ 1]) + "=="
+        #expect(Data(base64Encoded: respelled) == Data(base64Encoded: signature), "the same bytes")
+        let changed = try #require(body.changing(["checkpoints", .index(0), "signature"][...]) { _ in .string(respelled) })
+        #expect(Self.kinds(changed) == ["checkpoint_signature"])
+    }
 }

@@ -84,8 +84,12 @@ package struct BundleVerifier {
         result.format = format
         if top["engine_version"]?.stringValue == nil { fail("bundle_format", "engine_version is missing") }
         if top["created_at"]?.stringValue.flatMap(Timestamp.parse) == nil { fail("bundle_format", "created_at is not a timestamp") }
-        if let key = top["public_key"]?.stringValue, key != result.publicKey {
-            fail("public_key_mismatch", "the body names public key \(key) but line 2 was signed with \(result.publicKey ?? "no key")")
+        if let key = top["public_key"]?.stringValue {
+            if key != result.publicKey {
+                fail("public_key_mismatch", "the body names public key \(key) but line 2 was signed with \(result.publicKey ?? "no key")")
+            }
+        } else {
+            fail("bundle_format", "public_key is missing")
         }
         guard let stream = top["stream"]?.stringValue, stream.hasPrefix("project-"), case .array(let rawEvents)? = top["events"],
             case .array(let rawCheckpoints)? = top["checkpoints"]

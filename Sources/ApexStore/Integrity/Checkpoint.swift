@@ -93,8 +93,11 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     /// Whether the signature is valid for the embedded public key (and, if given, that key is `trusted`).
     public func hasValidSignature(trusting trusted: String? = nil) -> Bool {
         if let trusted, trusted != publicKey { return false }
-        guard version == 1 || version == 2, let raw = Data(base64Encoded: publicKey),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw), let sig = Data(base64Encoded: signature)
+        // Only canonical base64: the padding bits of another spelling would decode to the same
+        // bytes, so a changed text could still verify.
+        guard version == 1 || version == 2, let raw = Data(base64Encoded: publicKey), raw.base64EncodedString() == publicKey,
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw), let sig = Data(base64Encoded: signature),
+            sig.base64EncodedString() == signature
         else { return false }
         return key.isValidSignature(sig, for: Data(signedBytes))
     }
