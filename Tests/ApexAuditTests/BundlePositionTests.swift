@@ -33,7 +33,7 @@ struct BundlePositionTests {
         let fixture = try await BundleFixture.make()
         let result = BundleFixture.verify(fixture.bytes, pinned: true)
         #expect(result.ok, "\(result.failures)")
-        #expect(result.eventsChecked == 5 && result.checkpointsChecked == 1 && result.globalLogEntries == 6)
+        #expect(result.eventsChecked == 5 && result.checkpointsChecked == 1 && result.inclusionProofsChecked == 5)
         #expect(BundleFixture.verify(BundleFixture.signed(fixture.body)).ok, "re-signing the same body with the same key changes nothing")
     }
 }

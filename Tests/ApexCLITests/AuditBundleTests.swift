@@ -19,24 +19,27 @@ struct AuditBundleTests {
         try CLI.object(result.stdout)["failures"] as? [[String: Any]] ?? []
     }
 
-    @Test func aBundleHoldsTheStoredEventsTheCheckpointAndTheGlobalLogAndVerifiesWithoutTheStore() async throws {
+    @Test func aBundleHoldsTheStoredEventsTheCheckpointAndTheProofsAndVerifiesWithoutTheStore() async throws {
         try await Self.withBundle { s, out, bytes in
             let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
             #expect(lines.count == 3 && lines[2].isEmpty, "two lines, each ending in a newline")
             let body = try CLI.object(String(decoding: lines[0], as: UTF8.self))
-            #expect(body["format"] as? String == "apex-audit-bundle/1")
+            #expect(body["format"] as? String == "apex-audit-bundle/2")
             #expect(body["engine_version"] as? String == CalculationEngine.version)
             #expect(body["stream"] as? String == "project-\(s.projectID.lowercased)")
             let events = try #require(body["events"] as? [[String: Any]])
             #expect(events.compactMap { $0["version"] as? Int } == Array(1...7))
-            let log = try #require(body["global_log"] as? [String])
-            #expect(log.count == 11, "every event of the store up to the checkpoint, other streams included")
-            #expect(log.contains { $0.hasPrefix("1|account-") })
+            #expect(body["global_log"] == nil)
+            let inclusion = try #require(body["inclusion"] as? [[String: Any]])
+            #expect(inclusion.count == 7 && inclusion.allSatisfy { $0["tree_size"] as? Int == 11 }, "one proof per event, in the sealed tree")
+            #expect((body["consistency"] as? [Any])?.isEmpty == true)
             let checkpoints = try #require(body["checkpoints"] as? [[String: Any]])
             #expect(checkpoints.compactMap { $0["position"] as? Int } == [11], "one checkpoint was sealed to cover the last event")
             // Stored form: personal data stays sealed, exactly what was hashed.
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(!text.contains(Scenario.ip) && !text.contains(Scenario.userAgent) && text.contains("\"sealed\":"))
+            // Nothing of other streams: the account stream's events are at positions the proofs hash over.
+            #expect(!text.contains("account-"))
 
             // The store is not needed: move it away, then verify.
             try FileManager.default.moveItem(atPath: s.path, toPath: s.path + ".away")
@@ -48,7 +51,7 @@ struct AuditBundleTests {
             let result = try CLI.object(json.stdout)
             #expect(result["ok"] as? Bool == true)
             #expect(result["events_checked"] as? Int == 7 && result["checkpoints_checked"] as? Int == 1)
-            #expect(result["global_log_entries"] as? Int == 11 && result["public_key_pinned"] as? Bool == false)
+            #expect(result["inclusion_proofs_checked"] as? Int == 7 && result["public_key_pinned"] as? Bool == false)
             #expect(try Self.failures(json).isEmpty)
         }
     }
@@ -101,13 +104,13 @@ struct AuditBundleTests {
             let lineEnd = try #require(bytes.firstIndex(of: 0x0A))
             // (offset, the failure kinds that must be named, a place that must be named)
             let name = try Self.offset(of: Scenario.renamed, in: bytes) + 3
-            let logEntry = try Self.offset(of: "\"3|project-", in: bytes) + 60
-            let digest = try Self.offset(of: "\"digest\":\"", in: bytes) + 20
+            let proof = try Self.offset(of: "\"path\":[\"", in: bytes) + 12
+            let root = try Self.offset(of: "\"root\":\"", in: bytes) + 20
             let signature = try Self.offset(of: "\"signature\":\"", in: bytes, from: lineEnd) + 30
             let cases: [(Int, Set<String>, (String, Int)?)] = [
                 (name, ["bundle_signature", "hash_mismatch"], ("version", 2)),
-                (logEntry, ["bundle_signature", "global_log_mismatch", "checkpoint_digest"], ("position", 3)),
-                (digest, ["bundle_signature", "checkpoint_digest", "checkpoint_signature"], ("position", 11)),
+                (proof, ["bundle_signature", "inclusion_proof"], ("version", 1)),
+                (root, ["bundle_signature", "checkpoint_signature", "inclusion_proof"], ("position", 11)),
                 (signature, ["bundle_signature"], nil),
                 (lineEnd, ["bundle_format", "bundle_signature"], nil),
                 (bytes.count - 1, ["bundle_format"], nil),

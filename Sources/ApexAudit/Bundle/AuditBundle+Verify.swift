@@ -8,6 +8,10 @@ package struct BundleVerification: Sendable {
     package var stream: String?
     package var eventsChecked = 0
     package var checkpointsChecked = 0
+    package var format: String?
+    package var inclusionProofsChecked = 0
+    package var consistencyProofsChecked = 0
+    /// Version 1 bundles only: entries of the global log folded.
     package var globalLogEntries = 0
     package var publicKey: String?
     package var publicKeyPinned = false
@@ -18,7 +22,9 @@ package struct BundleVerification: Sendable {
     package var json: JSONValue {
         [
             "ok": .bool(ok), "stream": stream.map(JSONValue.string) ?? .null, "events_checked": .number(Double(eventsChecked)),
-            "checkpoints_checked": .number(Double(checkpointsChecked)), "global_log_entries": .number(Double(globalLogEntries)),
+            "checkpoints_checked": .number(Double(checkpointsChecked)), "format": format.map(JSONValue.string) ?? .null,
+            "inclusion_proofs_checked": .number(Double(inclusionProofsChecked)),
+            "consistency_proofs_checked": .number(Double(consistencyProofsChecked)), "global_log_entries": .number(Double(globalLogEntries)),
             "public_key": publicKey.map(JSONValue.string) ?? .null, "public_key_pinned": .bool(publicKeyPinned),
             "failures": .array(failures.map { (try? CanonicalJSON.value(of: $0)) ?? .null }),
         ]
@@ -30,12 +36,14 @@ package struct BundleVerification: Sendable {
 /// Every byte is covered twice: line 1 by the signature on line 2 (checked over the raw bytes,
 /// before any parsing, so even a line that no longer parses is proven altered), and line 2 by
 /// being required in exactly its canonical form. Beyond the signature, each part is checked on
-/// its own so a report names what was changed: events (hash, chain, versions), their places in
-/// the global log, each checkpoint's digest and signature, and the project's replay.
+/// its own so a report names what was changed: events (hash, chain, versions), each event's
+/// inclusion proof in a checkpoint's Merkle tree, the consistency proofs between checkpoints,
+/// each checkpoint's signature, and the project's replay. A version 1 bundle is checked as it
+/// always was (``AuditBundle/legacyFormat``: the global log and each checkpoint's digest).
 package struct BundleVerifier {
     /// Only bundles and checkpoints signed by this key (base64) are accepted; nil trusts the embedded key.
     package var pinnedKey: String?
-    private var result = BundleVerification()
+    var result = BundleVerification()
     private static let maxFailures = 25
 
     package init(pinnedKey: String?) {
@@ -43,7 +51,7 @@ package struct BundleVerifier {
         result.publicKeyPinned = pinnedKey != nil
     }
 
-    private mutating func fail(_ kind: String, version: Int64? = nil, position: Int64? = nil, _ message: String) {
+    mutating func fail(_ kind: String, version: Int64? = nil, position: Int64? = nil, _ message: String) {
         guard result.failures.count < Self.maxFailures else { return }
         result.failures.append(VerifyFailure(kind: kind, stream: version == nil ? nil : result.stream, version: version, position: position, message: message))
     }
@@ -68,23 +76,38 @@ package struct BundleVerifier {
             return result
         }
         if CanonicalJSON.bytes(body) != line1 { fail("bundle_format", "line 1 is not in canonical JSON form: it was re-encoded or altered") }
-        if top["format"]?.stringValue != AuditBundle.format { fail("bundle_format", "format is not \(AuditBundle.format)") }
+        let format = top["format"]?.stringValue
+        guard format == AuditBundle.format || format == AuditBundle.legacyFormat else {
+            fail("bundle_format", "format is not \(AuditBundle.format) (nor the older \(AuditBundle.legacyFormat))")
+            return result
+        }
+        result.format = format
         if top["engine_version"]?.stringValue == nil { fail("bundle_format", "engine_version is missing") }
         if top["created_at"]?.stringValue.flatMap(Timestamp.parse) == nil { fail("bundle_format", "created_at is not a timestamp") }
-        if let key = top["public_key"]?.stringValue, key != result.publicKey {
-            fail("public_key_mismatch", "the body names public key \(key) but line 2 was signed with \(result.publicKey ?? "no key")")
+        if let key = top["public_key"]?.stringValue {
+            if key != result.publicKey {
+                fail("public_key_mismatch", "the body names public key \(key) but line 2 was signed with \(result.publicKey ?? "no key")")
+            }
+        } else {
+            fail("bundle_format", "public_key is missing")
         }
         guard let stream = top["stream"]?.stringValue, stream.hasPrefix("project-"), case .array(let rawEvents)? = top["events"],
-            case .array(let rawLog)? = top["global_log"], case .array(let rawCheckpoints)? = top["checkpoints"]
+            case .array(let rawCheckpoints)? = top["checkpoints"]
         else {
-            fail("bundle_format", "stream, events, global_log or checkpoints is missing or of the wrong kind")
+            fail("bundle_format", "stream, events or checkpoints is missing or of the wrong kind")
             return result
         }
         result.stream = stream
-        let log = rawLog.map { $0.stringValue.flatMap(AuditBundle.logEnvelope) }
-        let events = checkEvents(rawEvents, stream: StreamID(rawValue: stream), log: log)
-        let digests = globalDigests(log, at: Set(rawCheckpoints.compactMap(AuditBundle.position(in:))))
-        checkCheckpoints(rawCheckpoints, digests: digests, logCount: Int64(log.count), lastEvent: events.last?.position)
+        let (events, raw) = checkEvents(rawEvents, stream: StreamID(rawValue: stream))
+        let version = format == AuditBundle.format ? 2 : 1
+        let checkpoints = checkCheckpoints(rawCheckpoints, version: version, lastEvent: events.last?.position)
+        if version == 2 {
+            checkProofs(top, events: raw, checkpoints: checkpoints)
+        } else if case .array(let rawLog)? = top["global_log"] {
+            checkGlobalLog(rawLog, events: events, checkpoints: checkpoints)
+        } else {
+            fail("bundle_format", "global_log is missing or of the wrong kind")
+        }
         do { _ = try ProjectState.replay(events) } catch { fail("replay_failed", "the project's events do not replay: \(error)") }
         return result
     }
@@ -111,15 +134,18 @@ package struct BundleVerifier {
     }
 
     /// Decodes and checks the events: canonical form, one stream, versions 1… without gaps, the
-    /// hash chain, each hash recomputed, and each event's line at its position in the global log.
-    private mutating func checkEvents(_ raw: [JSONValue], stream: StreamID, log: [EventEnvelope?]) -> [EventEnvelope] {
+    /// hash chain and each hash recomputed. Returns the events that decode, and each raw event's
+    /// decoded form (nil where it does not decode), in the bundle's order.
+    private mutating func checkEvents(_ raw: [JSONValue], stream: StreamID) -> ([EventEnvelope], [EventEnvelope?]) {
         var events: [EventEnvelope] = []
+        var decoded: [EventEnvelope?] = []
         var prevHash = EventHash.genesis
         for (index, value) in raw.enumerated() {
             let expectedVersion = Int64(index + 1)
             guard let event = AuditBundle.event(from: value) else {
                 fail("event_format", version: expectedVersion, position: AuditBundle.position(in: value),
                      "event \(index + 1) does not decode or is not in canonical form: it was altered")
+                decoded.append(nil)
                 continue
             }
             result.eventsChecked += 1
@@ -136,58 +162,33 @@ package struct BundleVerifier {
             if recomputed != event.hash {
                 fail("hash_mismatch", version: v, position: p, "recorded hash \(event.hash.prefix(12))… but the content hashes to \(recomputed.prefix(12))…: the event was altered")
             }
-            if p < 1 || p > Int64(log.count) {
-                fail("global_log_mismatch", version: v, position: p, "position \(p) is outside the global log (1…\(log.count))")
-            } else if log[Int(p - 1)].map(AuditBundle.logEntry) != AuditBundle.logEntry(event) {
-                fail("global_log_mismatch", version: v, position: p, "the global log at position \(p) does not record this event (stream, version and hash)")
-            }
             prevHash = event.hash
             events.append(event)
+            decoded.append(event)
         }
         if events.isEmpty { fail("bundle_format", "the bundle holds no events") }
-        return events
+        return (events, decoded)
     }
 
-    /// Folds the global log with the store's own digest, position by position from 1, and keeps
-    /// the digest at each position in `wanted`. Stops at the first line that is malformed or out of order.
-    private mutating func globalDigests(_ log: [EventEnvelope?], at wanted: Set<Int64>) -> [Int64: String] {
-        var digest = GlobalDigest()
-        var found: [Int64: String] = [:]
-        for (index, entry) in log.enumerated() {
-            let position = Int64(index + 1)
-            guard let entry, entry.position == position else {
-                fail("global_log_gap", position: position, "global_log entry \(position) is malformed or names another position: the log was altered")
-                break
-            }
-            digest.add(entry)
-            result.globalLogEntries += 1
-            if wanted.contains(position) { found[position] = digest.hex }
-        }
-        return found
-    }
-
-    /// Each checkpoint: canonical, in order, its digest recomputed from the global log, its
-    /// signature valid (by the pinned key when given); and one of them covers the last event.
-    private mutating func checkCheckpoints(_ raw: [JSONValue], digests: [Int64: String], logCount: Int64, lastEvent: Int64?) {
+    /// Each checkpoint: canonical, of the bundle's checkpoint version, in increasing position
+    /// order, its signature valid (by the pinned key when given); and one of them covers the last
+    /// event. Returns each raw checkpoint's decoded form (nil where it does not decode).
+    private mutating func checkCheckpoints(_ raw: [JSONValue], version: Int, lastEvent: Int64?) -> [Checkpoint?] {
         var previous: Int64 = 0
         var covered = false
+        var decoded: [Checkpoint?] = []
         for (index, value) in raw.enumerated() {
-            guard let c = AuditBundle.checkpoint(from: value) else {
+            guard let c = AuditBundle.checkpoint(from: value), c.version == version else {
                 fail("checkpoint_format", position: AuditBundle.position(in: value),
-                     "checkpoint \(index + 1) does not decode or is not in canonical form: it was altered")
+                     "checkpoint \(index + 1) does not decode, is not a version \(version) checkpoint or is not in canonical form: it was altered")
+                decoded.append(nil)
                 continue
             }
+            decoded.append(c)
             result.checkpointsChecked += 1
             if c.position <= previous { fail("checkpoint_order", position: c.position, "checkpoints are not in increasing position order") }
             previous = c.position
             if let lastEvent, c.position >= lastEvent { covered = true }
-            if c.position > logCount {
-                fail("checkpoint_digest", position: c.position, "the global log ends at \(logCount), before this checkpoint")
-            } else if let digest = digests[c.position], digest != c.digest {
-                fail("checkpoint_digest", position: c.position, "sealed digest \(c.digest.prefix(12))… but the global log up to it digests to \(digest.prefix(12))…")
-            } else if digests[c.position] == nil {
-                fail("checkpoint_digest", position: c.position, "the digest could not be recomputed: the global log before it is damaged")
-            }
             if !c.hasValidSignature(trusting: pinnedKey) {
                 fail("checkpoint_signature", position: c.position,
                      pinnedKey == nil ? "the checkpoint's signature does not verify" : "the checkpoint is not validly signed by the --public-key")
@@ -196,5 +197,6 @@ package struct BundleVerifier {
         if let lastEvent, !covered {
             fail("checkpoint_missing", position: lastEvent, "no checkpoint covers the project's last event at position \(lastEvent)")
         }
+        return decoded
     }
 }

@@ -95,10 +95,11 @@ public actor InMemoryEventStore: EventStore {
 
     /// Adds a checkpoint.
     public func insertCheckpoint(_ checkpoint: Checkpoint) throws {
-        guard checkpoint.position > (sealed.last?.position ?? 0) else {
-            throw EventStoreError(.invalidEvent, "a checkpoint at position \(checkpoint.position) exists already")
+        guard !sealed.contains(where: { $0.position == checkpoint.position && $0.version == checkpoint.version }) else {
+            throw EventStoreError(.invalidEvent, "a version \(checkpoint.version) checkpoint at position \(checkpoint.position) exists already")
         }
         sealed.append(checkpoint)
+        sealed.sort { ($0.position, $0.version) < ($1.position, $1.version) }
     }
 
     /// All checkpoints.

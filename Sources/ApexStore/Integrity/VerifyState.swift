@@ -8,9 +8,14 @@ struct VerifyState {
     let scope: VerifyReport.Scope
     var heads: [StreamID: StreamHead] = [:]
     var digest = GlobalDigest()
+    var tree = MerkleFrontier()
     var lastPosition: Int64 = 0
     var events: Int64 = 0
     var checkpoints: [Checkpoint]
+    /// The last position a version 1 (digest) and a version 2 (Merkle) checkpoint covers: past
+    /// them, nothing compares the digest or the tree, so neither is computed.
+    let digestNeededThrough: Int64
+    let treeNeededThrough: Int64
     var nextCheckpoint = 0
     var checkpointsChecked = 0
     var checkpointsFailed = 0
@@ -26,7 +31,9 @@ struct VerifyState {
         maximumFailures: Int
     ) {
         self.scope = scope
-        self.checkpoints = checkpoints.sorted { $0.position < $1.position }
+        self.checkpoints = checkpoints.sorted { ($0.position, $0.version) < ($1.position, $1.version) }
+        digestNeededThrough = checkpoints.filter { $0.version != 2 }.map(\.position).max() ?? 0
+        treeNeededThrough = checkpoints.filter { $0.version == 2 }.map(\.position).max() ?? 0
         self.trusted = trusted
         self.inspect = inspect
         self.maximumFailures = max(0, maximumFailures)
@@ -86,10 +93,12 @@ struct VerifyState {
         // The walk goes on from what is stored, so the next row is judged against this one.
         heads[stream] = StreamHead(version: row.version, hash: row.hash)
         if scope == .store {
-            // The digest only matters up to the last checkpoint; after it nothing compares it.
-            if nextCheckpoint < checkpoints.count {
+            // Version 1 checkpoints compare the digest, version 2 ones the tree; each only up to
+            // the last checkpoint of its kind. Both seal the hash as stored.
+            if row.position <= digestNeededThrough {
                 digest.add(position: row.position, stream: row.stream, version: row.version, hash: row.hash)
             }
+            if row.position <= treeNeededThrough { tree.append(Merkle.leaf(eventHash: row.hash)) }
             lastPosition = row.position
             checkCheckpoints { $0 == row.position }
         }
@@ -104,26 +113,37 @@ struct VerifyState {
         }
     }
 
-    /// Checks one checkpoint against the digest of the log up to it. A checkpoint that is
-    /// genuine (its signature verifies) then becomes the starting point for the next one, so
+    /// Checks one checkpoint against the log up to it: a version 2 one against the head of the
+    /// Merkle tree over the events' hashes, a version 1 one against the running digest. A
+    /// checkpoint that is genuine (its signature verifies) then becomes the starting point for
+    /// the next one (its stored tree edge, when that folds to its signed root; its digest), so
     /// each checkpoint is judged on the events since the one before: an altered event fails the
     /// checkpoint that covers it, not every later one.
     private mutating func checkCheckpoint(_ c: Checkpoint) {
         checkpointsChecked += 1
-        let digestMatches = c.digest == digest.hex
+        let merkle = c.version == 2
+        let computed = merkle ? tree.root.hex : digest.hex
+        let matches = c.digest == computed
         let signed = c.hasValidSignature(trusting: trusted)
-        if !digestMatches {
+        if !matches {
             record(VerifyFailure(
                 kind: "checkpoint_digest", position: c.position,
-                message: "checkpoint sealed digest \(c.digest.prefix(12))… but the log up to it digests to \(digest.hex.prefix(12))…"))
+                message: merkle
+                    ? "checkpoint sealed Merkle root \(c.digest.prefix(12))… but the log up to it hashes to \(computed.prefix(12))…"
+                    : "checkpoint sealed digest \(c.digest.prefix(12))… but the log up to it digests to \(computed.prefix(12))…"))
         }
         if !signed {
             record(VerifyFailure(
                 kind: "checkpoint_signature", position: c.position,
                 message: trusted == nil ? "the signature does not verify" : "the signature does not verify with the trusted public key"))
         }
-        if !digestMatches || !signed { checkpointsFailed += 1 }
-        if signed, !digestMatches { digest = GlobalDigest(continuingFrom: c.digest) }
+        if !matches || !signed { checkpointsFailed += 1 }
+        guard signed, !matches else { return }
+        if merkle {
+            if let edge = c.merkleFrontier { tree = edge }
+        } else {
+            digest = GlobalDigest(continuingFrom: c.digest)
+        }
     }
 
     /// After the last row: checkpoints beyond the end of the log, and the stream heads — all of

@@ -201,8 +201,8 @@ public final class PostgresEventStore: EventStore, Service {
         _ = try await guarded {
             try await self.client.query(
                 """
-                INSERT INTO checkpoints (position, digest, created_at, public_key, signature)
-                VALUES (\(c.position), \(c.digest), \(Timestamp.format(c.createdAt)), \(c.publicKey), \(c.signature))
+                INSERT INTO checkpoints (position, digest, created_at, public_key, signature, version, frontier)
+                VALUES (\(c.position), \(c.digest), \(Timestamp.format(c.createdAt)), \(c.publicKey), \(c.signature), \(c.version), \(c.frontierText))
                 """, logger: self.logger)
         }
     }
@@ -211,10 +211,10 @@ public final class PostgresEventStore: EventStore, Service {
     public func checkpoints() async throws -> [Checkpoint] {
         try await guarded {
             var result: [Checkpoint] = []
-            for try await (p, d, t, k, s) in try await self.client.query(
-                "SELECT position, digest, created_at, public_key, signature FROM checkpoints ORDER BY position", logger: self.logger
-            ).decode((Int64, String, String, String, String).self) {
-                result.append(Checkpoint(position: p, digest: d, createdAt: Timestamp.parse(t) ?? Date(timeIntervalSince1970: 0), publicKey: k, signature: s))
+            for try await (p, d, t, k, s, v, f) in try await self.client.query(
+                "SELECT position, digest, created_at, public_key, signature, version, frontier FROM checkpoints ORDER BY position, version", logger: self.logger
+            ).decode((Int64, String, String, String, String, Int, String).self) {
+                result.append(Checkpoint(stored: v, position: p, digest: d, createdAt: t, publicKey: k, signature: s, frontier: f))
             }
             return result
         }

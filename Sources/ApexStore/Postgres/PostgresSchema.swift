@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 4
+    static let version = 5
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -67,6 +67,16 @@ enum PostgresSchema {
             // store keeps every text exactly as it was hashed. Such a row has `reason` NULL;
             // every other row (all rows written before) keeps its reason in `reason` and NULL here.
             "ALTER TABLE events ADD COLUMN reason_bytes bytea"
+        ],
+        5: [
+            // Checkpoints sealed from now on are version 2 (a Merkle tree head in `digest`) and
+            // keep the tree's right edge (hex, comma-separated) for the next one to continue from;
+            // the rows before stay version 1 (a running digest). A version 2 checkpoint may seal
+            // the position a version 1 one did, so the key is (position, version).
+            "ALTER TABLE checkpoints ADD COLUMN version int NOT NULL DEFAULT 1",
+            "ALTER TABLE checkpoints ADD COLUMN frontier text NOT NULL DEFAULT ''",
+            "ALTER TABLE checkpoints DROP CONSTRAINT checkpoints_pkey",
+            "ALTER TABLE checkpoints ADD PRIMARY KEY (position, version)",
         ],
     ]
 

@@ -163,18 +163,18 @@ public final class SQLiteEventStore: EventStore {
     public func insertCheckpoint(_ c: Checkpoint) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO checkpoints (position, digest, created_at, public_key, signature) VALUES (?, ?, ?, ?, ?)",
-                arguments: [c.position, c.digest, Timestamp.format(c.createdAt), c.publicKey, c.signature])
+                sql: "INSERT INTO checkpoints (position, digest, created_at, public_key, signature, version, frontier) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [c.position, c.digest, Timestamp.format(c.createdAt), c.publicKey, c.signature, c.version, c.frontierText])
         }
     }
 
     /// All checkpoints.
     public func checkpoints() async throws -> [Checkpoint] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY position").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY position, version").map { row in
                 Checkpoint(
-                    position: row["position"], digest: row["digest"], createdAt: Timestamp.parse(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
-                    publicKey: row["public_key"], signature: row["signature"])
+                    stored: row["version"], position: row["position"], digest: row["digest"], createdAt: row["created_at"],
+                    publicKey: row["public_key"], signature: row["signature"], frontier: row["frontier"])
             }
         }
     }

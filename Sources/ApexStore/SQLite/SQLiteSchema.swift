@@ -64,6 +64,34 @@ enum SQLiteSchema {
             // writer that does not maintain a projection never leaves it silently stale.
             try db.execute(sql: "CREATE TABLE projection_positions (projection TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v3-merkle-checkpoints") { db in
+            // Checkpoints sealed from now on are version 2 (a Merkle tree head in `digest`) and
+            // keep the tree's right edge (hex, comma-separated) for the next one to continue from;
+            // the rows before stay version 1 (a running digest). A version 2 checkpoint may seal
+            // the position a version 1 one did, so the key is (position, version). SQLite cannot
+            // change a key in place: the table is copied (DROP TABLE fires no trigger).
+            try db.execute(
+                sql: """
+                    CREATE TABLE checkpoints_v3 (
+                        position INTEGER NOT NULL,
+                        version INTEGER NOT NULL DEFAULT 1,
+                        digest TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        signature TEXT NOT NULL,
+                        frontier TEXT NOT NULL DEFAULT '',
+                        PRIMARY KEY (position, version)
+                    ) WITHOUT ROWID;
+                    INSERT INTO checkpoints_v3 (position, digest, created_at, public_key, signature)
+                        SELECT position, digest, created_at, public_key, signature FROM checkpoints;
+                    DROP TABLE checkpoints;
+                    ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
+                    CREATE TRIGGER checkpoints_reject_update BEFORE UPDATE ON checkpoints
+                        BEGIN SELECT RAISE(ABORT, 'apex: checkpoints are append-only'); END;
+                    CREATE TRIGGER checkpoints_reject_delete BEFORE DELETE ON checkpoints
+                        BEGIN SELECT RAISE(ABORT, 'apex: checkpoints are append-only'); END;
+                    """)
+        }
         return migrator
     }
 }

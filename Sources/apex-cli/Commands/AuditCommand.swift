@@ -13,17 +13,18 @@ struct AuditCommand: AsyncParsableCommand {
         subcommands: [AuditBundleCommand.self, AuditVerifyBundleCommand.self, AuditReportCommand.self])
 }
 
-/// `apex-cli audit bundle`: the project's events, the checkpoints sealing them and the data to
-/// recompute those checkpoints, signed, in one file.
+/// `apex-cli audit bundle`: the project's events, the checkpoints sealing them and the Merkle
+/// proofs tying them together, signed, in one file.
 struct AuditBundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle", abstract: "Write a signed, self-contained forensic bundle of a project.",
         discussion: """
-            The bundle holds the project's events exactly as stored (personal data stays sealed), every \
-            checkpoint from the first one covering its last event (one is sealed now if none does yet), \
-            and "position|stream|version|hash" of every event of the store up to the last of them, so \
-            `apex-cli audit verify-bundle FILE` can recompute everything without a database. It is signed \
-            with the checkpoint signing key (APEX_SIGNING_KEY, or the one in the SQLite data folder); \
+            The bundle holds the project's events exactly as stored (personal data stays sealed), the first \
+            checkpoint covering its last event and the latest checkpoint (one is sealed now if none covers \
+            it yet), an RFC 6962 inclusion proof of each event in the first one's Merkle tree and a \
+            consistency proof from it to the latest, so `apex-cli audit verify-bundle FILE` can check \
+            everything without a database. It names no other stream or account. It is signed with the \
+            checkpoint signing key (APEX_SIGNING_KEY, or the one in the SQLite data folder); \
             without one the command fails and creates none.
             """)
 
@@ -52,7 +53,7 @@ struct AuditBundleCommand: AsyncParsableCommand {
             let sealed = summary.sealedNewCheckpoint ? " (sealed a new checkpoint)" : ""
             print("""
                 wrote \(target.path): \(summary.stream), \(summary.events) events, \(summary.checkpoints.count) checkpoint(s) at \
-                \(summary.checkpoints.map(String.init).joined(separator: ", "))\(sealed), global log of \(summary.globalLogEntries) positions
+                \(summary.checkpoints.map(String.init).joined(separator: ", "))\(sealed)
                 signed by \(summary.publicKey)
                 """)
         }
@@ -65,8 +66,9 @@ struct AuditVerifyBundleCommand: AsyncParsableCommand {
         commandName: "verify-bundle", abstract: "Verify a forensic bundle offline, with no database.",
         discussion: """
             Checks the signature on line 2 over the exact bytes of line 1, every event's hash, chain and \
-            version, each event's place in the global log, every checkpoint's digest (recomputed from the \
-            global log) and signature, and the project's replay.
+            version, each event's inclusion proof in a checkpoint's Merkle tree, the consistency proofs \
+            between the checkpoints, every checkpoint's signature, and the project's replay. A bundle of \
+            the older format apex-audit-bundle/1 is checked as before (its global log and digests).
             Exit status: 0 intact; 1 tampered or not a valid bundle, naming what failed (any changed byte \
             lands here, even one that leaves the file unparseable: line 1 is checked against its signature \
             before it is parsed, and line 2 must be exactly canonical); 2 the file could not be read or \
@@ -100,9 +102,13 @@ struct AuditVerifyBundleCommand: AsyncParsableCommand {
             Output.json(result.json)
         } else if result.ok {
             let pinned = result.publicKeyPinned ? "the --public-key" : "\(result.publicKey ?? "?") (not pinned: compare it with `apex-cli keys` of the deployment, or pass --public-key)"
+            let sealing =
+                result.format == AuditBundle.legacyFormat
+                ? "\(result.checkpointsChecked) checkpoint(s) re-digested over \(result.globalLogEntries) positions (format \(AuditBundle.legacyFormat))"
+                : "\(result.inclusionProofsChecked) inclusion and \(result.consistencyProofsChecked) consistency proof(s) checked against \(result.checkpointsChecked) checkpoint(s)"
             print("""
                 intact: \(result.stream ?? "?"): \(result.eventsChecked) events hash-chained and found at their global positions; \
-                \(result.checkpointsChecked) checkpoint(s) re-digested over \(result.globalLogEntries) positions; signed by \(pinned)
+                \(sealing); signed by \(pinned)
                 """)
         } else {
             print("TAMPERED OR CORRUPT: \(result.failures.count) problem(s) in \(file)")

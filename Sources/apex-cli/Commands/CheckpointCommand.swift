@@ -27,7 +27,7 @@ struct CheckpointCommand: AsyncParsableCommand {
             if json { Output.json(.null) } else { print("the store is empty: nothing to seal") }
             return
         }
-        if json { try Output.json(checkpoint) } else { print("sealed checkpoint at position \(checkpoint.position), digest \(checkpoint.digest)") }
+        if json { try Output.json(checkpoint) } else { print("sealed checkpoint at position \(checkpoint.position), Merkle root \(checkpoint.digest)") }
     }
 }
 
