@@ -66,6 +66,7 @@ let package = Package(
         .target(
             name: "ApexBackup",
             dependencies: [
+                "ApexChildProcess",
                 "ApexDomain",
                 "ApexStore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,10 +74,17 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Runs other programs to completion (swift-subprocess): ApexBackup's PostgreSQL tools and
+        // the tests' programs. Not a product.
+        .target(
+            name: "ApexChildProcess",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -134,6 +142,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // What the test targets share: child processes, the scratch PostgreSQL database and the
+        // built executables. Used only by test targets.
+        .target(
+            name: "ApexTestSupport",
+            dependencies: [
+                "ApexChildProcess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Tests/ApexTestSupport"
+        ),
         .testTarget(
             name: "ApexDomainTests",
             dependencies: [
@@ -144,15 +165,15 @@ let package = Package(
         .testTarget(
             name: "ApexServerTests",
             dependencies: [
-                "ApexBackup",
+                "ApexChildProcess",
                 "ApexDomain",
                 "ApexStore",
                 "ApexServer",
+                "ApexTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -160,23 +181,23 @@ let package = Package(
             name: "ApexBackupTests",
             dependencies: [
                 "ApexBackup",
+                "ApexChildProcess",
                 "ApexDomain",
                 "ApexStore",
+                "ApexTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ApexCLITests",
             dependencies: [
-                "ApexBackup",
+                "ApexChildProcess",
                 "ApexDomain",
                 "ApexStore",
-                .product(name: "Logging", package: "swift-log"),
+                "ApexTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
@@ -189,13 +210,14 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "ApexBenchTests", dependencies: ["ApexBackup"]),
+        .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(
             name: "ApexStoreTests",
             dependencies: [
-                "ApexBackup",
+                "ApexChildProcess",
                 "ApexDomain",
                 "ApexStore",
+                "ApexTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

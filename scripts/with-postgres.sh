@@ -39,8 +39,9 @@ printf '%s\n' "$PASSWORD" > "$DIR/pwfile"
 [ "$(id -u)" = 0 ] && chown "$PG_USER_OS" "$DIR/pwfile"
 "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$DIR/data" -U apex --pwfile="$DIR/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; exit 1; }
+# max_connections: the test cases' stores (a pool each) and scratch-database clients, in parallel.
 "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >/dev/null \
+  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=on" start >/dev/null \
   || { cat "$DIR/server.log" >&2; exit 1; }
 "${RUN_AS[@]}" "$PG_BIN/psql" -h "$DIR" -p "$PORT" -U apex -d postgres -qc "CREATE DATABASE apex_test" >/dev/null
 

@@ -1,4 +1,5 @@
-import ApexBackup
+import ApexChildProcess
+import ApexTestSupport
 import Foundation
 
 /// A local S3-compatible server for the tests: `python3 -m moto.server` on 127.0.0.1 and a free port,
@@ -6,7 +7,7 @@ import Foundation
 /// what the tests sign with, and moto recomputes every signature with botocore and rejects mismatches.
 ///
 /// Not installed is a failure, never a skip: `pip install 'moto[server]'`.
-final class MotoServer {
+struct MotoServer: Sendable {
     struct Unavailable: Error, CustomStringConvertible {
         var description: String
     }
@@ -14,45 +15,30 @@ final class MotoServer {
     let endpoint: String
     let accessKeyID: String
     let secretAccessKey: String
-    private let process: Process
-    private let log: URL
 
-    private init(endpoint: String, accessKeyID: String, secretAccessKey: String, process: Process, log: URL) {
-        self.endpoint = endpoint
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.process = process
-        self.log = log
-    }
-
-    /// Starts moto and provisions a user; throws ``Unavailable`` saying what to install.
-    static func start() async throws -> MotoServer {
+    /// Starts moto, provisions a user, runs `body` with the server, and stops it; throws
+    /// ``Unavailable`` saying what to install when it cannot start.
+    static func with<T: Sendable>(_ body: (MotoServer) async throws -> T) async throws -> T {
         guard (try? await python(["-c", "import moto.server, flask, boto3"])) != nil else {
             throw Unavailable(description: "moto is not installed for python3: pip install 'moto[server]'")
         }
         let port = try await python(["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("apex-moto-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", serve, port]
-        let handle = try FileHandle(forWritingTo: log)
-        let lifeline = Pipe()
-        process.standardInput = lifeline
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        defer { try? FileManager.default.removeItem(at: log) }
         let endpoint = "http://127.0.0.1:\(port)"
-        do {
-            let keys = try await python(["-c", provision, endpoint]).split(separator: " ").map(String.init)
-            guard keys.count == 2 else { throw Unavailable(description: "moto gave no access key") }
-            return MotoServer(endpoint: endpoint, accessKeyID: keys[0], secretAccessKey: keys[1], process: process, log: log)
-        } catch {
-            process.terminate()
-            process.waitUntilExit()
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw Unavailable(description: "moto did not start at \(endpoint): \(error)\n\(output.suffix(2000))")
-        }
+        return try await ChildProcess.withRunning("/usr/bin/env", ["python3", "-c", serve, port, log.path]) { _ in
+            let server: MotoServer
+            do {
+                let keys = try await python(["-c", provision, endpoint]).split(separator: " ").map(String.init)
+                guard keys.count == 2 else { throw Unavailable(description: "moto gave no access key") }
+                server = MotoServer(endpoint: endpoint, accessKeyID: keys[0], secretAccessKey: keys[1])
+            } catch {
+                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                throw Unavailable(description: "moto did not start at \(endpoint): \(error)\n\(output.suffix(2000))")
+            }
+            return try await body(server)
+        }.value
     }
 
     /// Stops checking signatures. moto (5.x) verifies a signature by re-encoding the decoded path
@@ -66,22 +52,14 @@ final class MotoServer {
             """, endpoint])
     }
 
-    /// Stops the server and removes its log.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: log)
-    }
-
-    /// `python3 -m moto.server -H 127.0.0.1 -p PORT`, with two fixes for running under the test
-    /// runner: SIGTERM is unblocked (a spawned child inherits the runner's blocked-signal mask, so
-    /// `terminate()` would otherwise be ignored), and the server exits when its stdin closes, which
-    /// happens when the test process ends for any reason, so no server outlives a crashed run.
+    /// `python3 -m moto.server -H 127.0.0.1 -p PORT`, its output appended to the log file LOG
+    /// (arguments: PORT LOG), and exiting when its stdin closes, which happens when the test ends
+    /// and when the test process ends for any reason, so no server outlives a crashed run.
     private static let serve = """
-        import os, signal, sys, threading, runpy
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+        import os, sys, threading, runpy
+        log = os.open(sys.argv[2], os.O_WRONLY | os.O_APPEND)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
         def lifeline():
             sys.stdin.buffer.read()
             os._exit(0)

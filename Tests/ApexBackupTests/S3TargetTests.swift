@@ -74,78 +74,78 @@ struct S3TargetConfigurationTests {
 struct S3TargetMotoTests {
     @Test("put, get, paged list, delete, notFound, and a wrong secret that never leaks")
     func roundTrip() async throws {
-        let server = try await MotoServer.start()
-        defer { server.stop() }
-        let environment = [
-            "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey,
-        ]
-        var target = try S3Target.parse("s3://apex-backups/drills/one", environment: environment)
-        try await target.createBucket()
-        try await target.createBucket()  // already owned: fine
+        try await MotoServer.with { server in
+            let environment = [
+                "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey,
+            ]
+            var target = try S3Target.parse("s3://apex-backups/drills/one", environment: environment)
+            try await target.createBucket()
+            try await target.createBucket()  // already owned: fine
 
-        let payload = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-        let base = "base/20240101T000000Z/store.sqlite.zst"
-        try await target.put(base, payload)
-        #expect(try await target.get(base) == payload)
-        try await target.put(base, Data("replaced".utf8))
-        #expect(try await target.get(base) == Data("replaced".utf8))
+            let payload = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            let base = "base/20240101T000000Z/store.sqlite.zst"
+            try await target.put(base, payload)
+            #expect(try await target.get(base) == payload)
+            try await target.put(base, Data("replaced".utf8))
+            #expect(try await target.get(base) == Data("replaced".utf8))
 
-        let spaced = "segments/with space ~_-.seg"
-        try await target.put(spaced, Data())
-        #expect(try await target.get(spaced) == Data())
+            let spaced = "segments/with space ~_-.seg"
+            try await target.put(spaced, Data())
+            #expect(try await target.get(spaced) == Data())
 
-        let segments = (1...7).map { "segments/000\($0).seg" }
-        for (index, key) in segments.enumerated() { try await target.put(key, Data("segment \(index)".utf8)) }
+            let segments = (1...7).map { "segments/000\($0).seg" }
+            for (index, key) in segments.enumerated() { try await target.put(key, Data("segment \(index)".utf8)) }
 
-        // Paged listing, signatures checked: nine keys two at a time, four continuation tokens.
-        // (A bucket-level target and a slash-free prefix: moto cannot verify a signed `%2F` in a query.)
-        var root = try S3Target.parse("s3://apex-backups", environment: environment)
-        root.listPageSize = 2
-        let everything = ([base, spaced] + segments).map { "drills/one/" + $0 }.sorted()
-        #expect(try await root.list(prefix: "drills") == everything)
+            // Paged listing, signatures checked: nine keys two at a time, four continuation tokens.
+            // (A bucket-level target and a slash-free prefix: moto cannot verify a signed `%2F` in a query.)
+            var root = try S3Target.parse("s3://apex-backups", environment: environment)
+            root.listPageSize = 2
+            let everything = ([base, spaced] + segments).map { "drills/one/" + $0 }.sorted()
+            #expect(try await root.list(prefix: "drills") == everything)
 
-        try await target.delete(segments[2])
-        try await target.delete(segments[2])  // absent: no error
-        #expect(try await !root.list(prefix: "drills").contains("drills/one/" + segments[2]))
+            try await target.delete(segments[2])
+            try await target.delete(segments[2])  // absent: no error
+            #expect(try await !root.list(prefix: "drills").contains("drills/one/" + segments[2]))
 
-        let missing = await #expect(throws: BackupError.self) { try await target.get(segments[2]) }
-        #expect(missing?.code == .notFound)
+            let missing = await #expect(throws: BackupError.self) { try await target.get(segments[2]) }
+            #expect(missing?.code == .notFound)
 
-        let wrongSecret = "wrong-\(UUID().uuidString)"
-        let wrong = try S3Target.parse("s3://apex-backups/drills/one", environment: environment.merging(["AWS_SECRET_ACCESS_KEY": wrongSecret]) { $1 })
-        for operation in ["get", "put"] {
-            let error = await #expect(throws: BackupError.self, "\(operation) with a wrong secret") {
-                if operation == "get" { _ = try await wrong.get(segments[0]) } else { try await wrong.put("x", Data("x".utf8)) }
+            let wrongSecret = "wrong-\(UUID().uuidString)"
+            let wrong = try S3Target.parse("s3://apex-backups/drills/one", environment: environment.merging(["AWS_SECRET_ACCESS_KEY": wrongSecret]) { $1 })
+            for operation in ["get", "put"] {
+                let error = await #expect(throws: BackupError.self, "\(operation) with a wrong secret") {
+                    if operation == "get" { _ = try await wrong.get(segments[0]) } else { try await wrong.put("x", Data("x".utf8)) }
+                }
+                let text = error.map { "\($0) \(String(reflecting: $0))" } ?? ""
+                #expect(error?.code == .invalidDestination)
+                #expect(text.contains("AWS_SECRET_ACCESS_KEY"), "says what to check: \(text)")
+                let leaks = [("the wrong secret", wrongSecret), ("the real secret", server.secretAccessKey),
+                             ("the access key", server.accessKeyID), ("a signature", "Signature="), ("the Authorization header", "AWS4-HMAC-SHA256")]
+                for (what, leak) in leaks {
+                    #expect(!text.contains(leak), "the error must not contain \(what)")
+                }
             }
-            let text = error.map { "\($0) \(String(reflecting: $0))" } ?? ""
-            #expect(error?.code == .invalidDestination)
-            #expect(text.contains("AWS_SECRET_ACCESS_KEY"), "says what to check: \(text)")
-            let leaks = [("the wrong secret", wrongSecret), ("the real secret", server.secretAccessKey),
-                         ("the access key", server.accessKeyID), ("a signature", "Signature="), ("the Authorization header", "AWS4-HMAC-SHA256")]
-            for (what, leak) in leaks {
-                #expect(!text.contains(leak), "the error must not contain \(what)")
-            }
+            #expect(try await !root.list(prefix: "drills").contains("drills/one/x"), "the wrong secret stored nothing")
+
+            // With signature checks off (moto 5 re-encodes the decoded URL and so rejects any signed
+            // `/` in a query and most punctuation in a key, even from botocore): keys relative to the
+            // target's prefix, and keys whose bytes need percent-encoding.
+            try await server.disableSignatureChecks()
+            target.listPageSize = 2
+            let remaining = segments.filter { $0 != segments[2] }
+            #expect(try await target.list(prefix: "segments/") == (remaining + [spaced]).sorted())
+            #expect(try await target.list(prefix: "") == ([base, spaced] + remaining).sorted())
+            #expect(try await target.list(prefix: "nothing/") == [])
+            let sibling = try S3Target.parse("s3://apex-backups/drills/one-more", environment: environment)
+            #expect(try await sibling.list(prefix: "") == [], "a prefix is a folder, not a string prefix of other folders")
+
+            let odd = "segments/odd+1=é&(2)%41,;:@$!*'.seg"
+            try await target.put(odd, Data("odd".utf8))
+            #expect(try await target.get(odd) == Data("odd".utf8))
+            #expect(try await target.list(prefix: "segments/odd+") == [odd])
+            try await target.delete(odd)
+            #expect(try await target.list(prefix: "segments/odd") == [])
         }
-        #expect(try await !root.list(prefix: "drills").contains("drills/one/x"), "the wrong secret stored nothing")
-
-        // With signature checks off (moto 5 re-encodes the decoded URL and so rejects any signed
-        // `/` in a query and most punctuation in a key, even from botocore): keys relative to the
-        // target's prefix, and keys whose bytes need percent-encoding.
-        try await server.disableSignatureChecks()
-        target.listPageSize = 2
-        let remaining = segments.filter { $0 != segments[2] }
-        #expect(try await target.list(prefix: "segments/") == (remaining + [spaced]).sorted())
-        #expect(try await target.list(prefix: "") == ([base, spaced] + remaining).sorted())
-        #expect(try await target.list(prefix: "nothing/") == [])
-        let sibling = try S3Target.parse("s3://apex-backups/drills/one-more", environment: environment)
-        #expect(try await sibling.list(prefix: "") == [], "a prefix is a folder, not a string prefix of other folders")
-
-        let odd = "segments/odd+1=é&(2)%41,;:@$!*'.seg"
-        try await target.put(odd, Data("odd".utf8))
-        #expect(try await target.get(odd) == Data("odd".utf8))
-        #expect(try await target.list(prefix: "segments/odd+") == [odd])
-        try await target.delete(odd)
-        #expect(try await target.list(prefix: "segments/odd") == [])
     }
 }

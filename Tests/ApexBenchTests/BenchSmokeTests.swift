@@ -1,4 +1,5 @@
-import ApexBackup
+import ApexChildProcess
+import ApexTestSupport
 import Foundation
 import Testing
 
@@ -15,11 +16,7 @@ struct BenchSmokeTests {
     @Test("a quick SQLite run reports every scenario with positive throughput and a ratio", .timeLimit(.minutes(30)))
     func quickSQLiteRun() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/apex-bench")
-        if !FileManager.default.isExecutableFile(atPath: binary.path) {
-            let build = try await Self.run("/usr/bin/env", ["swift", "build", "--product", "apex-bench"], in: root)
-            try #require(build.status == 0, "swift build --product apex-bench failed:\n\(build.output)")
-        }
+        let binary = URL(fileURLWithPath: try BuiltProducts.executable("apex-bench"))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-bench-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

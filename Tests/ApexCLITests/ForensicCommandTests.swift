@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -16,8 +17,8 @@ struct ForensicCommandTests {
             defer { s.remove() }
             try await body(s)
         case .postgres:
-            try await ScratchPostgres.withDatabase { url in
-                let s = try await Scenario.make(postgresURL: url)
+            try await TestPostgres.withDatabase { database in
+                let s = try await Scenario.make(postgresURL: database.url)
                 defer { s.remove() }
                 try await body(s)
             }
@@ -34,8 +35,9 @@ struct ForensicCommandTests {
             }
             try queue.close()
         case .postgres:
-            try await ScratchPostgres.execute("ALTER TABLE events DISABLE TRIGGER USER", url: s.url)
-            for p in position { try await ScratchPostgres.execute("UPDATE events SET reason = 'rewritten later' WHERE position = \(p)", url: s.url) }
+            let database = try TestPostgres.Database(name: String(s.url.split(separator: "/").last ?? ""))
+            try await database.execute("ALTER TABLE events DISABLE TRIGGER USER")
+            for p in position { try await database.execute("UPDATE events SET reason = 'rewritten later' WHERE position = \(p)") }
         }
     }
 

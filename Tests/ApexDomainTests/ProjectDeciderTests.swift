@@ -775,7 +775,12 @@ private func path(to status: ProjectStatus) -> [ProjectCommand] {
         var stamper = EventStamper(stream: .project(DomainFixtures.projectID))
         let event = stamper.stamp([DraftEvent(type: "project.created", schemaVersion: 1, data: ["project_id": 5], reason: nil)])[0]
         var state = ProjectState()
-        #expect(throws: (any Error).self) { try state.apply(event) }
+        let error = #expect(throws: DecodingError.self) { try state.apply(event) }
+        if case .typeMismatch(_, let context)? = error {
+            #expect(context.codingPath.map(\.stringValue) == ["project_id"])
+        } else {
+            Issue.record("not a type mismatch of project_id: \(String(describing: error))")
+        }
         #expect(!state.exists)
     }
 

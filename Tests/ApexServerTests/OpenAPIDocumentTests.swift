@@ -1,4 +1,4 @@
-import ApexBackup
+import ApexChildProcess
 import ApexServer
 import ApexStore
 import Foundation

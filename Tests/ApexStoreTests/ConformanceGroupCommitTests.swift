@@ -1,5 +1,6 @@
 import ApexDomain
 @testable import ApexStore
+import ApexTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -127,11 +127,11 @@ struct ConformanceProjectionTests {
 
             // A batch the projection cannot fold (an unknown project event after a valid one):
             // neither the events nor the read-model change are kept.
-            let refused = await #expect(throws: (any Error).self) {
+            let refused = await #expect(throws: DomainError.self) {
                 try await f.store.append(rename + [Events.note("not a project event")], to: .project(id), expected: .exact(1))
             }
             // The projection's own error, as every adapter reports it: not "store unavailable".
-            #expect((refused as? DomainError)?.code == .unknownEventType, "\(String(describing: refused))")
+            #expect(refused?.code == .unknownEventType, "\(String(describing: refused))")
             #expect(try await f.store.projectionDocuments(ProjectListProjection(), partition: partition) == before)
             #expect(try await f.store.headPosition() == head)
             #expect(try await f.store.streamVersion(.project(id)) == 1)

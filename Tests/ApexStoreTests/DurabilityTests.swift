@@ -1,5 +1,7 @@
+import ApexChildProcess
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import Testing
 
@@ -9,30 +11,23 @@ import Testing
 struct DurabilityTests {
     @Test(arguments: StoreKind.sql)
     func everyAcknowledgedEventSurvivesAKilledWriter(kind: StoreKind) async throws {
-        let binary = try CLIBinary.path()
+        let binary = try BuiltProducts.executable("apex-bench")
         try await Fixtures.withStore(kind) { f in
             try await f.store.close()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["load", "--store", f.url!, "--events", "1000000", "--writers", "4", "--batch", "3"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-
-            // Read acknowledgements until a few hundred have arrived, then kill without warning.
-            var buffer = Data()
-            let handle = out.fileHandleForReading
-            let deadline = Date().addingTimeInterval(120)
-            while buffer.filter({ $0 == 0x0A }).count < 300, Date() < deadline {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
+            let arguments = ["load", "--store", f.url!, "--events", "1000000", "--writers", "4", "--batch", "3"]
+            let (buffer, termination) = try await ChildProcess.withRunning(binary, arguments) { writer in
+                // Read acknowledgements until a few hundred have arrived, then kill without warning.
+                var buffer: [UInt8] = []
+                var chunks = writer.output.makeAsyncIterator()
+                let deadline = Date().addingTimeInterval(120)
+                while buffer.filter({ $0 == 0x0A }).count < 300, Date() < deadline, let chunk = try await chunks.next() {
+                    buffer += chunk
+                }
+                try writer.send(SIGKILL)
+                while let chunk = try await chunks.next() { buffer += chunk }
+                return buffer
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            buffer.append(handle.readDataToEndOfFile())
-            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(termination == .signaled(SIGKILL))
 
             // Only complete lines are acknowledgements.
             let text = String(decoding: buffer, as: UTF8.self)
@@ -61,26 +56,5 @@ struct DurabilityTests {
                 #expect(report.ok, "\(report.firstFailure?.description ?? "")")
             }
         }
-    }
-}
-
-/// The built `apex-bench` binary, whose hidden `load` command is the writer (built on demand
-/// when the test run has not built it).
-enum CLIBinary {
-    static func path() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/apex-bench").path
-        if !FileManager.default.isExecutableFile(atPath: binary) {
-            let build = Process()
-            build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            build.arguments = ["swift", "build", "--product", "apex-bench"]
-            build.currentDirectoryURL = root
-            try build.run()
-            build.waitUntilExit()
-        }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw FixtureError(description: "apex-bench is not built at \(binary); run `swift build --product apex-bench`")
-        }
-        return binary
     }
 }

@@ -1,3 +1,4 @@
+import ApexChildProcess
 import ApexDomain
 import ApexStore
 import Foundation

@@ -1,9 +1,10 @@
 import ApexBackup
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import Logging
-import PostgresNIO
+import Synchronization
 import Testing
 
 enum BackupStoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -61,45 +62,23 @@ struct BackupFixture {
     }
 }
 
-/// The PostgreSQL server of scripts/with-postgres.sh; creates scratch databases.
-final class PostgresServer: @unchecked Sendable {
-    let host: String, port: Int, user: String, password: String, database: String
-    private var created: [String] = []
-    private let lock = NSLock()
+/// Scratch databases on the test PostgreSQL server, made as a test asks for them and all
+/// dropped at its end.
+final class PostgresServer: Sendable {
+    let settings: TestPostgres.Settings
+    private let created = Mutex<[TestPostgres.Database]>([])
 
-    init() throws {
-        let env = ProcessInfo.processInfo.environment
-        guard let host = env["POSTGRES_HOSTNAME"], let user = env["POSTGRES_USER"], let db = env["POSTGRES_DB"] else {
-            throw BackupFixtureError(description: "POSTGRES_HOSTNAME/PORT/USER/PASSWORD/DB are not set: run the suite with scripts/test.sh, which starts a PostgreSQL server")
-        }
-        self.host = host
-        self.port = Int(env["POSTGRES_PORT"] ?? "5432") ?? 5432
-        self.user = user
-        self.password = env["POSTGRES_PASSWORD"] ?? ""
-        self.database = db
-    }
+    init() throws { settings = try TestPostgres.settings() }
 
-    var adminURL: String { url(database) }
-    func url(_ db: String) -> String { "postgres://\(user):\(password)@\(host):\(port)/\(db)" }
+    var adminURL: String { settings.adminURL }
 
     func createDatabase() async throws -> String {
-        let name = "apex_bk_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        try await execute("CREATE DATABASE \(name)")
-        lock.withLock { created.append(name) }
-        return url(name)
+        let database = try await TestPostgres.createDatabase()
+        created.withLock { $0.append(database) }
+        return database.url
     }
 
     func dropAll() async throws {
-        for name in lock.withLock({ created }) { try await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-    }
-
-    func execute(_ sql: String) async throws {
-        let configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: BackupFixture.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: BackupFixture.logger)
-        }
+        for database in created.withLock({ $0 }) { try await database.drop() }
     }
 }

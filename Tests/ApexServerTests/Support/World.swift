@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexServer
 import ApexStore
+import ApexTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -76,8 +77,8 @@ struct World: Sendable {
                 try await body(try await make(kind, store, configuration, template.seed))
             }
         case .postgres:
-            try await TestPostgres.withDatabase { url in
-                try await EventStores.withStore(url: url, projections: [ProjectListProjection()], logger: logger) { store in
+            try await TestPostgres.withDatabase { database in
+                try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
                     try await body(try await make(kind, store, configuration, try await seed(store, withProjects: withProjects)))
                 }
             }

@@ -1,6 +1,6 @@
-import ApexBackup
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import GRDB
 import Logging
@@ -14,10 +14,6 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// The stores with a database behind them, for tests that reach past the store into it.
     static let sql: [StoreKind] = [.sqlite, .postgres]
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
 }
 
 /// A store under test plus raw access to its database, for tampering and inspection.
@@ -52,6 +48,26 @@ struct StoreFixture: Sendable {
         } else {
             try await execute("ALTER TABLE events DISABLE TRIGGER USER")
             try await execute("ALTER TABLE checkpoints DISABLE TRIGGER USER")
+        }
+    }
+
+    /// Expects the database itself to refuse `sql` with its append-only guard: SQLite's trigger
+    /// `RAISE(ABORT, 'apex: … are append-only')` (`SQLITE_CONSTRAINT_TRIGGER`), PostgreSQL's
+    /// `RAISE EXCEPTION 'apex: % are append-only'` (SQLSTATE P0001) — no other error, such as a
+    /// dropped connection, passes.
+    func expectAppendOnlyRefusal(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) async {
+        switch kind {
+        case .memory:
+            Issue.record("no SQL for the in-memory store", sourceLocation: sourceLocation)
+        case .sqlite:
+            let error = await #expect(throws: DatabaseError.self, "\(sql)", sourceLocation: sourceLocation) { try await execute(sql) }
+            #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER, "\(sql): \(String(describing: error))", sourceLocation: sourceLocation)
+            #expect(error?.message?.contains("append-only") == true, "\(sql): \(String(describing: error))", sourceLocation: sourceLocation)
+        case .postgres:
+            let error = await #expect(throws: PSQLError.self, "\(sql)", sourceLocation: sourceLocation) { try await execute(sql) }
+            #expect(error?.code == .server, "\(sql): \(String(reflecting: error))", sourceLocation: sourceLocation)
+            #expect(error?.serverInfo?[.sqlState] == "P0001", "\(sql): \(String(reflecting: error))", sourceLocation: sourceLocation)
+            #expect(error?.serverInfo?[.message]?.contains("append-only") == true, "\(sql): \(String(reflecting: error))", sourceLocation: sourceLocation)
         }
     }
 
@@ -100,77 +116,6 @@ enum Fixtures {
                     try await body(StoreFixture(kind: kind, store: store, url: database.url, sqlitePath: nil, postgres: database))
                 }
             }
-        }
-    }
-}
-
-/// The PostgreSQL server the test script started (`scripts/with-postgres.sh`).
-enum TestPostgres {
-    struct Settings: Sendable {
-        var host: String, port: Int, user: String, password: String, database: String
-    }
-
-    /// The server settings, or a failure that says how to run the suite: the PostgreSQL tests never pass silently.
-    static func settings() throws -> Settings {
-        let env = ProcessInfo.processInfo.environment
-        guard let host = env["POSTGRES_HOSTNAME"], let user = env["POSTGRES_USER"], let db = env["POSTGRES_DB"] else {
-            throw FixtureError(description: "POSTGRES_HOSTNAME/PORT/USER/PASSWORD/DB are not set: run the suite with scripts/test.sh, which starts a PostgreSQL server")
-        }
-        return Settings(host: host, port: Int(env["POSTGRES_PORT"] ?? "5432") ?? 5432, user: user, password: env["POSTGRES_PASSWORD"] ?? "", database: db)
-    }
-
-    /// A scratch database, dropped afterwards.
-    struct Database: Sendable {
-        let settings: Settings
-        let name: String
-        var url: String {
-            "postgres://\(settings.user):\(settings.password)@\(settings.host):\(settings.port)/\(name)"
-        }
-
-        func execute(_ sql: String) async throws {
-            try await TestPostgres.withClient(database: name) { client in
-                _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: Fixtures.logger)
-            }
-        }
-
-        func dump() async throws -> Data {
-            let bin = ProcessInfo.processInfo.environment["APEX_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
-            let outcome = try await ChildProcess.run(
-                "\(bin)/pg_dump", ["-h", settings.host, "-p", String(settings.port), "-U", settings.user, "--no-owner", name],
-                adding: ["PGPASSWORD": settings.password], outputLimit: 256 << 20)
-            guard outcome.status == 0 else { throw FixtureError(description: "pg_dump failed: \(outcome.errors)") }
-            return Data(outcome.output.utf8)
-        }
-    }
-
-    static func withClient<T: Sendable>(database: String? = nil, _ body: (PostgresClient) async throws -> T) async throws -> T {
-        let s = try settings()
-        let configuration = PostgresClient.Configuration(
-            host: s.host, port: s.port, username: s.user, password: s.password, database: database ?? s.database, tls: .disable)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: Fixtures.logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
-    }
-
-    static func withDatabase(_ body: (Database) async throws -> Void) async throws {
-        let name = "apex_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let s = try settings()
-        try await withClient { client in _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Fixtures.logger) }
-        do {
-            try await body(Database(settings: s, name: name))
-        } catch {
-            try? await drop(name)
-            throw error
-        }
-        try await drop(name)
-    }
-
-    private static func drop(_ name: String) async throws {
-        try await withClient { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Fixtures.logger)
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-import Subprocess
+package import Subprocess
 import SystemPackage
 
 /// Runs another program to completion and collects what it printed: the PostgreSQL client tools
-/// here, and the programs the tests run.
+/// ApexBackup runs, and the programs the tests run (through ApexTestSupport, which adds a
+/// long-running form).
 ///
 /// Spawned with swift-subprocess rather than Foundation's `Process`, whose `run()` on Linux
 /// (Swift 6.3.1) over-reads `/proc/self/fd` entries and now and then crashes the whole process
@@ -30,12 +31,8 @@ package enum ChildProcess {
         _ executable: String, _ arguments: [String], adding: [String: String] = [:],
         removing: (String) -> Bool = { _ in false }, in directory: String? = nil, outputLimit: Int = 1 << 20
     ) async throws -> Outcome {
-        var environment = ProcessInfo.processInfo.environment.filter { !removing($0.key) }
-        environment.merge(adding) { $1 }
         let result = try await Subprocess.run(
-            .path(FilePath(executable)), arguments: Arguments(arguments),
-            // Raw entries are handed to strdup(3): each must end in its NUL.
-            environment: .custom(environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] }),
+            .path(FilePath(executable)), arguments: Arguments(arguments), environment: environment(adding: adding, removing: removing),
             workingDirectory: directory.map { FilePath($0) }, input: .none, output: .string(limit: outputLimit),
             error: .string(limit: 1 << 20))
         let status: Int32
@@ -44,5 +41,13 @@ package enum ChildProcess {
         case .signaled(let signal): status = 128 + signal
         }
         return Outcome(status: status, output: result.standardOutput, errors: result.standardError)
+    }
+
+    /// This process's environment without the variables `removing` selects, plus `adding`.
+    package static func environment(adding: [String: String], removing: (String) -> Bool) -> Environment {
+        var environment = ProcessInfo.processInfo.environment.filter { !removing($0.key) }
+        environment.merge(adding) { $1 }
+        // Raw entries are handed to strdup(3): each must end in its NUL.
+        return .custom(environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] })
     }
 }
