@@ -9,7 +9,7 @@ import Darwin
 /// A plain TCP connection to the server under test, for what an HTTP client library hides:
 /// half-sent requests, idle sockets, and telling when the server closed the connection.
 final class RawSocket {
-    private let fd: Int32
+    private var fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
     init(port: Int) throws {
@@ -23,12 +23,19 @@ final class RawSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw RawSocketError("connect() failed: \(errno)")
         }
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes the connection from this side (once; later calls do nothing).
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
 
     /// Sends `text` as is; false once the server has closed the connection.
     @discardableResult
