@@ -18,13 +18,13 @@ import Testing
             try await world.test(.live) { client in
                 let port = try #require(client.port)
                 let idle = try RawSocket(port: port)
-                let closed = try #require(idle.secondsUntilClosed(limit: 5), "an idle connection stayed open 5 s")
+                let closed = try #require(await idle.secondsUntilClosed(limit: 5), "an idle connection stayed open 5 s")
                 #expect(closed < 3)
                 // After a request too: kept alive for the next one, then closed when idle.
                 let used = try RawSocket(port: port)
                 used.send(Self.get)
-                #expect(used.read(limit: 2).hasPrefix("HTTP/1.1 200"))
-                #expect(used.secondsUntilClosed(limit: 5) != nil)
+                #expect(await used.read(limit: 2).hasPrefix("HTTP/1.1 200"))
+                #expect(await used.secondsUntilClosed(limit: 5) != nil)
             }
         }
     }
@@ -38,7 +38,7 @@ import Testing
                 let port = try #require(client.port)
                 let half = try RawSocket(port: port)
                 half.send("GET /healthz HTTP/1.1\r\nHost: apex.test\r\n")
-                let closed = try #require(half.secondsUntilClosed(limit: 5), "a half-sent head stayed open 5 s")
+                let closed = try #require(await half.secondsUntilClosed(limit: 5), "a half-sent head stayed open 5 s")
                 #expect(closed < 3)
 
                 // One byte every 100 ms never completes a head: closed although bytes keep coming.
@@ -50,14 +50,15 @@ import Testing
                     try await Task.sleep(for: .milliseconds(100))
                     if Date().timeIntervalSince(start) > 6 { break }
                 }
-                #expect(!open || trickle.secondsUntilClosed(limit: 0.5) != nil, "a trickled head stayed open")
+                let closedAfter = open ? await trickle.secondsUntilClosed(limit: 0.5) : 0
+                #expect(!open || closedAfter != nil, "a trickled head stayed open")
                 #expect(Date().timeIntervalSince(start) < 4)
 
                 // A connection that has sent nothing is idle, not reading a head: the idle timeout (30 s) applies.
                 let quiet = try RawSocket(port: port)
-                #expect(quiet.secondsUntilClosed(limit: 1.2) == nil)
+                #expect(await quiet.secondsUntilClosed(limit: 1.2) == nil)
                 quiet.send(Self.get)
-                #expect(quiet.read(limit: 2).hasPrefix("HTTP/1.1 200"))
+                #expect(await quiet.read(limit: 2).hasPrefix("HTTP/1.1 200"))
             }
         }
     }
@@ -71,7 +72,7 @@ import Testing
                 let port = try #require(client.port)
                 let slow = try RawSocket(port: port)
                 slow.send("POST /v1/projects HTTP/1.1\r\nHost: apex.test\r\nAuthorization: Bearer \(world.token("owner"))\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na")
-                let closed = try #require(slow.secondsUntilClosed(limit: 5), "a never-ending body stayed open 5 s")
+                let closed = try #require(await slow.secondsUntilClosed(limit: 5), "a never-ending body stayed open 5 s")
                 #expect(closed < 3)
             }
         }

@@ -58,7 +58,7 @@ import Testing
                 #expect(items[0]["after"]?["status"] == "draft")
                 #expect(items[0]["diff"]?["added"]?["name"] == "Old Name")
                 #expect(items[0]["diff"]?["changed"] == [:])
-                #expect(items[0]["actor"] == ["user_id": .string(world.user("owner").lowercased)])
+                #expect(items[0]["actor"] == ["user_id": .string(world.user("owner").lowercased), "name": "Olive Owner", "email": "owner@acme.example"])
                 #expect(items[0]["request_metadata"]?["request_id"] == "create-1")
 
                 // Updated: dotted paths for nested fields; unchanged fields are not in the diff.

@@ -4,8 +4,9 @@ public import Foundation
 import HTTPTypes
 public import Hummingbird
 public import HummingbirdCore
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
+public import ServiceLifecycle
 
 /// The HTTP API over one event store: routes, authentication, the access gate, and the services
 /// the routes share. Build a router with ``router()`` and serve it with Hummingbird, or run the
@@ -48,8 +49,28 @@ public final class ApexAPI: Sendable {
         return router
     }
 
+    /// The application serving this API at `address`, as ``ApexServer`` runs it: the HTTP/1.1
+    /// server with the configured timeouts and connection cap. `onReady` is called with the
+    /// listening channel once it accepts connections.
+    public func application(
+        address: BindAddress, services: [any Service] = [], logger: Logger,
+        onReady: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> Application<RouterResponder<ApexRequestContext>> {
+        let capped = configuration.maxConnections != nil
+        return Application(
+            router: router(), server: httpServer(), configuration: applicationConfiguration(address: address), services: services,
+            onServerRunning: { channel in
+                // Hummingbird checks the cap before each read of the listening socket, and NIO
+                // accepts up to 4 connections a read: a burst would pass the cap by 3. One a read
+                // keeps it exact.
+                if capped { try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1).get() }
+                await onReady(channel)
+            },
+            logger: logger)
+    }
+
     /// The HTTP/1.1 server with the configured idle, header-read and body-read timeouts.
-    public func httpServer() -> HTTPServerBuilder {
+    func httpServer() -> HTTPServerBuilder {
         let idle = configuration.idleTimeout.map { TimeAmount($0) }
         let head = configuration.headerReadTimeout.map { TimeAmount($0) }
         let body = configuration.bodyReadTimeout.map { TimeAmount($0) }
@@ -59,7 +80,7 @@ public final class ApexAPI: Sendable {
     }
 
     /// The application configuration for `address`: the server name and the connection cap.
-    public func applicationConfiguration(address: BindAddress) -> ApplicationConfiguration {
+    func applicationConfiguration(address: BindAddress) -> ApplicationConfiguration {
         ApplicationConfiguration(
             address: address, serverName: "apex",
             availableConnectionsDelegate: configuration.maxConnections.map { MaximumAvailableConnections(max(1, $0)) })

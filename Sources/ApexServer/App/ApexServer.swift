@@ -32,16 +32,12 @@ public enum ApexServer {
                     try await api.flushExpiredDenials()
                 })
             }
-            let app = Application(
-                router: api.router(),
-                server: api.httpServer(),
-                configuration: api.applicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
-                services: services,
-                onServerRunning: { channel in
+            let app = api.application(
+                address: .hostname(configuration.host, port: configuration.port), services: services, logger: logger,
+                onReady: { channel in
                     logger.info("apex is serving", metadata: ["http.address": "\(channel.localAddress?.description ?? "")", "store.url": "\(try! StoreURL(configuration.storeURL))"])
                     await onReady?(channel.localAddress?.port ?? configuration.port)
-                },
-                logger: logger)
+                })
             do {
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } catch {

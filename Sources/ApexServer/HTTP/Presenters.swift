@@ -55,10 +55,23 @@ enum Present {
         ]
     }
 
-    /// A stored event as the account trail shows it.
-    static func event(_ e: EventEnvelope, showPersonalData: Bool) -> JSONValue {
-        let entry = AuditEntry(event: e, before: .object([:]), after: .object([:])).json(showPersonalData: showPersonalData)
-        var o = entry.objectValue ?? [:]
+    /// An audit entry, its acting user named as the account recorded them (name and email, or
+    /// `[erased]`) when `users` is given: for viewers who may see personal data.
+    static func entry(_ entry: AuditEntry, users: [UUID: AccountUser]?) -> JSONValue {
+        var o = entry.json(showPersonalData: users != nil).objectValue ?? [:]
+        if let users, let id = entry.event.actor.userID, var actor = o["actor"]?.objectValue {
+            let user = users[id]
+            func shown(_ p: Personal?) -> JSONValue { user?.erased == true ? .string(Personal.erasedMarker) : p.map { .string($0.display) } ?? .null }
+            actor["name"] = shown(user?.name)
+            actor["email"] = shown(user?.email)
+            o["actor"] = .object(actor)
+        }
+        return .object(o)
+    }
+
+    /// A stored event as the account trail shows it to an owner or admin (actors named).
+    static func event(_ e: EventEnvelope, users: [UUID: AccountUser]) -> JSONValue {
+        var o = entry(AuditEntry(event: e, before: .object([:]), after: .object([:])), users: users).objectValue ?? [:]
         o["before"] = nil
         o["after"] = nil
         o["diff"] = nil

@@ -24,7 +24,8 @@ struct AuditRoutes {
             let limit = try ProjectListing.limit(request.query("limit") ?? "100")
             let events = try await api.store.readAccount(me.principal.accountID, after: from, limit: limit, mode: .opened)
             let next: JSONValue = events.count == limit ? .number(Double(events.last!.position)) : .null
-            return Response.json(["items": .array(events.map { Present.event($0, showPersonalData: true) }), "next_from_position": next])
+            let users = try await api.directory.state(of: me.principal.accountID).users
+            return Response.json(["items": .array(events.map { Present.event($0, users: users) }), "next_from_position": next])
         }
         router.get("audit/verify") { _, context in
             let me = try context.requireIdentity()

@@ -14,9 +14,11 @@ struct ProjectHistoryRoutes {
         router.get("projects/:id/events") { request, context in
             let me = try context.requireIdentity()
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context, mode: .opened)
+            // Owners and admins see personal data, actors named included; others see ids only.
             let showPersonal = me.principal.role == .owner || me.principal.role == .admin
+            let users = showPersonal ? try await api.directory.state(of: me.principal.accountID).users : nil
             let trail = try ProjectHistory(events: project.events).auditTrail()
-            return Response.json(["items": .array(trail.map { $0.json(showPersonalData: showPersonal) })])
+            return Response.json(["items": .array(trail.map { Present.entry($0, users: users) })])
         }
         router.get("projects/:id/versions/:n") { request, context in
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)

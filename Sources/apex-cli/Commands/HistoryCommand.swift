@@ -5,7 +5,8 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// `apex-cli history`: every event of a project with actor, metadata, reason and diff.
+/// `apex-cli history`: every event of a project with actor, metadata, reason and diff. Actors
+/// are named as the account recorded them (name and email), or `[erased]` once erased.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "A project's audit trail, with the diff of every event.")
 
@@ -16,20 +17,35 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         guard let id = UUID(uuidString: project) else { throw CLIError(.invalidArgument, "--project must be a project id (a UUID)") }
         let url = try Settings().storeURL(store.url)
-        let events = try await EventStores.withExistingStore(url: url, logger: makeLogger(level: .warning)) { store in
-            try await store.readStream(.project(id))
+        let (events, users) = try await EventStores.withExistingStore(url: url, logger: makeLogger(level: .warning)) { store in
+            let events = try await store.readStream(.project(id))
+            guard let account = events.first?.accountID else { return (events, [UUID: AccountUser]()) }
+            return (events, try AccountState.replay(try await store.readStream(.account(account))).users)
         }
         guard !events.isEmpty else { throw CLIError(.projectNotFound, "no project \(id.lowercased()) in this store") }
         let trail = try ProjectHistory(events: events).auditTrail()
         if json {
-            Output.json(.object(["project_id": .string(id.lowercased()), "items": .array(trail.map { $0.json() })]))
+            let items = trail.map { entry -> JSONValue in
+                var o = entry.json().objectValue ?? [:]
+                if let person = Self.person(entry.event.actor, users), var actor = o["actor"]?.objectValue {
+                    actor["name"] = person.name.map(JSONValue.string) ?? .null
+                    actor["email"] = person.email.map(JSONValue.string) ?? .null
+                    o["actor"] = .object(actor)
+                }
+                return .object(o)
+            }
+            Output.json(.object(["project_id": .string(id.lowercased()), "items": .array(items)]))
             return
         }
         let color = Output.isStdoutTerminal
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         for entry in trail {
             let e = entry.event
-            let who = e.actor.userID?.lowercased ?? e.actor.service ?? "-"
+            var who = e.actor.userID?.lowercased ?? e.actor.service ?? "-"
+            if let person = Self.person(e.actor, users) {
+                let email = person.email.map { " <\($0)>" } ?? ""
+                who = "\(person.name ?? "-")\(email) (\(who))"
+            }
             let from = e.requestMetadata.ipAddress?.display ?? "-"
             print(paint("v\(e.version)".padding(toLength: 5, withPad: " ", startingAt: 0), "1") + " "
                 + Timestamp.format(e.recordedAt) + "  " + paint(e.type.padding(toLength: 24, withPad: " ", startingAt: 0), "36")
@@ -45,5 +61,13 @@ struct HistoryCommand: AsyncParsableCommand {
                 print("      " + paint("- \(path)", "31") + ": \(CanonicalJSON.string(value))")
             }
         }
+    }
+
+    /// The acting user's name and email as the account recorded them (`[erased]` once erased);
+    /// nil for a service or a user the account does not know.
+    static func person(_ actor: Actor, _ users: [UUID: AccountUser]) -> (name: String?, email: String?)? {
+        guard let id = actor.userID, let user = users[id] else { return nil }
+        if user.erased { return (Personal.erasedMarker, Personal.erasedMarker) }
+        return (user.name?.display, user.email?.display)
     }
 }

@@ -69,10 +69,22 @@ extension World {
     /// Runs `body` against the real router (`.router`) or a real socket (`.live`).
     @discardableResult
     func test<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let app = Application(
-            router: api.router(), server: api.httpServer(), configuration: api.applicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            logger: World.logger)
-        return try await app.test(setup, body)
+        try await api.application(address: .hostname("127.0.0.1", port: 0), logger: World.logger).test(setup, body)
+    }
+
+    /// Serves the API on a real socket as `ApexServer` does and runs `body` with the port. Unlike
+    /// `test(.live)`, whose test application rebinds with a configuration that drops the
+    /// connection cap, this keeps the application's whole configuration.
+    func serve<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let (ports, ready) = AsyncStream.makeStream(of: Int.self)
+        let app = api.application(address: .hostname("127.0.0.1", port: 0), logger: World.logger) { ready.yield($0.localAddress?.port ?? 0) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            return try await body(port)
+        }
     }
 
     /// The account stream, opened.

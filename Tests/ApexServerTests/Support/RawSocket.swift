@@ -8,8 +8,12 @@ import Darwin
 
 /// A plain TCP connection to the server under test, for what an HTTP client library hides:
 /// half-sent requests, idle sockets, and telling when the server closed the connection.
-final class RawSocket {
-    private let fd: Int32
+///
+/// Waiting reads block a thread of their own: on Swift's few cooperative threads, which also run
+/// the server under test, two waiting at once starved it (no answer until they gave up).
+/// Used by one task at a time.
+final class RawSocket: @unchecked Sendable {
+    private var fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
     init(port: Int) throws {
@@ -23,12 +27,19 @@ final class RawSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw RawSocketError("connect() failed: \(errno)")
         }
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes the connection from this side (once; later calls do nothing).
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
 
     /// Sends `text` as is; false once the server has closed the connection.
     @discardableResult
@@ -39,7 +50,20 @@ final class RawSocket {
 
     /// Reads until the server closes the connection or `limit` passes; the seconds it took to
     /// close, or nil when it was still open at `limit`. Bytes the server sends are read and dropped.
-    func secondsUntilClosed(limit: Double) -> Double? {
+    func secondsUntilClosed(limit: Double) async -> Double? {
+        await Self.onOwnThread { self.blockingSecondsUntilClosed(limit: limit) }
+    }
+
+    /// Reads what the server sends within `limit` seconds (stops at the first pause after some bytes).
+    func read(limit: Double) async -> String {
+        await Self.onOwnThread { self.blockingRead(limit: limit) }
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in Thread { continuation.resume(returning: work()) }.start() }
+    }
+
+    private func blockingSecondsUntilClosed(limit: Double) -> Double? {
         let start = Date()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -52,8 +76,7 @@ final class RawSocket {
         }
     }
 
-    /// Reads what the server sends within `limit` seconds (stops at the first pause after some bytes).
-    func read(limit: Double) -> String {
+    private func blockingRead(limit: Double) -> String {
         var timeout = timeval(tv_sec: Int(limit), tv_usec: .init((limit - limit.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65536)
