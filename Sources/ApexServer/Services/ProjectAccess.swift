@@ -60,11 +60,10 @@ extension ApexAPI {
     /// Read, authorize, validate the body, decide, check `If-Match`, append with the expected
     /// version. Writes to one project in this process run one at a time (``ProjectWriteQueue``),
     /// so a version conflict comes only from another process; without `If-Match` it is retried
-    /// a few times, and with it, a stale
-    /// version is 412 — but only for a request that could otherwise succeed: a malformed or
-    /// invalid body (400/422) or a refusal of the decision (409) is the answer whatever
-    /// `If-Match` says, and the header's own syntax is checked after the body. `clients` (the
-    /// account's client users) is for commands that may set `client_id`.
+    /// a few times, and with it, a stale version is 412 — but only for a request that could
+    /// otherwise succeed: a malformed or invalid body (400/422) or a refusal of the decision
+    /// (409) is the answer whatever `If-Match` says, and the header's own syntax is checked after
+    /// the body. `clients` (the account's client users) is for commands that may set `client_id`.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
         clients: Set<UUID>? = nil, command: (LoadedProject) async throws -> ProjectCommand
