@@ -19,6 +19,8 @@ public final class ApexAPI: Sendable {
     let gate: AccessGate
     let denials: DenialRecorder
     let projections = ProjectListProjection()
+    let states: ProjectStateCache
+    let writes = ProjectWriteQueue()
 
     /// An API over `store`.
     public init(store: any EventStore, configuration: ServerConfiguration) async throws {
@@ -26,6 +28,7 @@ public final class ApexAPI: Sendable {
         self.configuration = configuration
         self.tokens = try await TokenService(secret: configuration.jwtSecret)
         self.directory = AccountDirectory(store: store)
+        self.states = ProjectStateCache(budget: max(0, configuration.stateCacheMegabytes) * 1_048_576)
         self.denials = DenialRecorder(store: store, window: configuration.denialWindow, logger: Logger(label: "apex.server.denials"))
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
     }

@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     /// repeats, written when the window closes or the server stops (`APEX_DENIAL_WINDOW`).
     /// `.zero` records every denial as its own event.
     public var denialWindow: Duration = .seconds(10)
+    /// Memory for project states kept between requests, in MiB (`APEX_STATE_CACHE_MB`); the
+    /// least recently used are dropped first. 0 keeps none: every request replays the stream.
+    public var stateCacheMegabytes = 64
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

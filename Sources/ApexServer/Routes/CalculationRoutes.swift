@@ -35,9 +35,12 @@ struct CalculationRoutes {
         }
         router.get("projects/:id/calculations") { request, context in
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .calculationView, context)
+            // An approval's time is its event's: the stream is read only when some approval is shown.
+            let approved = project.state.calculations.values.contains { $0.latestApproval != nil }
+            let events = approved ? try await api.projectEvents(project.id) : []
             let items = project.state.calculations.values.sorted { $0.id.uuidString < $1.id.uuidString }.map { record -> JSONValue in
                 var o = Present.calculation(record.id, revision: record.latestRevision, result: record.latest)
-                o["approval"] = record.latestApproval.map { Present.approval($0, at: Self.approvalTime(project.events, $0)) } ?? .null
+                o["approval"] = record.latestApproval.map { Present.approval($0, at: Self.approvalTime(events, $0)) } ?? .null
                 return .object(o)
             }
             return Response.json(["items": .array(items)])

@@ -13,11 +13,11 @@ struct ProjectHistoryRoutes {
     func register(on router: RouterGroup<ApexRequestContext>) {
         router.get("projects/:id/events") { request, context in
             let me = try context.requireIdentity()
-            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context, mode: .opened)
+            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
             // Owners and admins see personal data, actors named included; others see ids only.
             let showPersonal = me.principal.role == .owner || me.principal.role == .admin
             let users = showPersonal ? try await api.directory.state(of: me.principal.accountID).users : nil
-            let trail = try ProjectHistory(events: project.events).auditTrail()
+            let trail = try ProjectHistory(events: try await api.projectEvents(project.id, mode: .opened)).auditTrail()
             return Response.json(["items": .array(trail.map { Present.entry($0, users: users) })])
         }
         router.get("projects/:id/versions/:n") { request, context in
@@ -25,7 +25,7 @@ struct ProjectHistoryRoutes {
             guard let n = context.parameters.get("n").flatMap(Int64.init), n >= 1, n <= project.state.version else {
                 throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)")
             }
-            let state = try ProjectHistory(events: project.events).state(atVersion: n)
+            let state = try ProjectHistory(events: try await api.projectEvents(project.id, through: n)).state(atVersion: n)
             return Response.json(Present.project(state), headers: [.eTag: "\"\(n)\""])
         }
         router.get("projects/:id/diff") { request, context in
@@ -42,7 +42,7 @@ struct ProjectHistoryRoutes {
             }
             let from = try parse("from", default: max(0, version - 1))
             let to = try parse("to", default: version)
-            let diff = try ProjectHistory(events: project.events).diff(from: from, to: to)
+            let diff = try ProjectHistory(events: try await api.projectEvents(project.id, through: max(from, to))).diff(from: from, to: to)
             return Response.json(["from": .number(Double(from)), "to": .number(Double(to)), "diff": diff.json])
         }
     }

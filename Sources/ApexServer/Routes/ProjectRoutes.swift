@@ -66,7 +66,7 @@ struct ProjectRoutes {
                 guard target <= project.state.version else {
                     throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)", field: "to_version")
                 }
-                let then = try ProjectHistory(events: project.events).state(atVersion: target)
+                let then = try ProjectHistory(events: try await api.projectEvents(project.id, through: target)).state(atVersion: target)
                 return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)
             }
             return Response.project(state)

@@ -6,23 +6,36 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// A project loaded by replay, with its events.
+/// A project's current state, as loaded for one request.
 struct LoadedProject {
     var state: ProjectState
-    var events: [EventEnvelope]
     var id: UUID
 }
 
 extension ApexAPI {
-    /// Replays a project's stream; nil when it has no events.
+    /// A project's current state; nil when it has no events.
     ///
-    /// Project state holds no personal data, so the events are read as stored (`mode` `.stored`:
-    /// request metadata stays sealed, no key is fetched, nothing personal is decrypted into
-    /// memory); the audit trail, which shows addresses to those allowed, asks for `.opened`.
-    func loadProject(_ id: UUID, mode: ReadMode = .stored) async throws -> LoadedProject? {
-        let events = try await store.readStream(.project(id), from: 1, limit: .max, mode: mode)
-        guard !events.isEmpty else { return nil }
-        return LoadedProject(state: try ProjectState.replay(events), events: events, id: id)
+    /// Starts from the state the ``ProjectStateCache`` holds (if any) and applies only the events
+    /// after its version, read from the store: one indexed read, so a write made by another
+    /// instance is seen at once. Project state holds no personal data, so the events are read as
+    /// stored (request metadata stays sealed, no key is fetched).
+    func loadProject(_ id: UUID) async throws -> LoadedProject? {
+        let cached = await states.state(of: id)
+        var state = cached ?? ProjectState()
+        let new = try await store.readStream(.project(id), from: state.version + 1, limit: .max, mode: .stored)
+        guard state.version > 0 || !new.isEmpty else { return nil }
+        if !new.isEmpty {
+            try state.apply(contentsOf: new)
+            await states.store(state, for: id)
+        }
+        return LoadedProject(state: state, id: id)
+    }
+
+    /// A project's events from the first through `version` (all of them by default), for the
+    /// routes that show or replay its past; `mode` `.opened` for the audit trail, which shows
+    /// addresses to those allowed.
+    func projectEvents(_ id: UUID, through version: Int64 = .max, mode: ReadMode = .stored) async throws -> [EventEnvelope] {
+        try await store.readStream(.project(id), from: 1, limit: Int(clamping: version), mode: mode)
     }
 
     /// The policy's view of a project.
@@ -33,11 +46,11 @@ extension ApexAPI {
     /// Loads a project the caller may `action` (404 if missing or hidden, 403 if forbidden; denials
     /// audited, a missing project as another account's is: see ``AccessGate``).
     func authorizedProject(
-        _ id: UUID, _ action: Permission, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil, mode: ReadMode = .stored
+        _ id: UUID, _ action: Permission, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil
     ) async throws -> LoadedProject {
         let me = try context.requireIdentity()
         let resourceName = "project/\(id.lowercased)"
-        guard let project = try await loadProject(id, mode: mode) else {
+        guard let project = try await loadProject(id) else {
             try await gate.recordAbsent(me, action, resourceName: resourceName, context: context)
         }
         try await gate.authorize(me, action, resource(project.state, id: id), resourceName: resourceName, context: context, newStatus: newStatus)
@@ -45,19 +58,29 @@ extension ApexAPI {
     }
 
     /// Read, authorize, validate the body, decide, check `If-Match`, append with the expected
-    /// version. Without `If-Match` an internal conflict is retried a few times; with it, a stale
-    /// version is 412 — but only for a request that could otherwise succeed: a malformed or
-    /// invalid body (400/422) or a refusal of the decision (409) is the answer whatever
-    /// `If-Match` says, and the header's own syntax is checked after the body. `clients` (the
-    /// account's client users) is for commands that may set `client_id`.
+    /// version. Writes to one project in this process run one at a time (``ProjectWriteQueue``),
+    /// so a version conflict comes only from another process; without `If-Match` it is retried
+    /// a few times, and with it, a stale version is 412 — but only for a request that could
+    /// otherwise succeed: a malformed or invalid body (400/422) or a refusal of the decision
+    /// (409) is the answer whatever `If-Match` says, and the header's own syntax is checked after
+    /// the body. `clients` (the account's client users) is for commands that may set `client_id`.
     func mutateProject(
         _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, newStatus: ProjectStatus? = nil,
-        clients: Set<UUID>? = nil, command: (LoadedProject) throws -> ProjectCommand
+        clients: Set<UUID>? = nil, command: (LoadedProject) async throws -> ProjectCommand
     ) async throws -> ProjectState {
         let me = try context.requireIdentity()
+        return try await writes.serialized(id) {
+            try await mutateSerialized(id, action, request, context, me, newStatus: newStatus, clients: clients, command: command)
+        }
+    }
+
+    private func mutateSerialized(
+        _ id: UUID, _ action: Permission, _ request: Request, _ context: ApexRequestContext, _ me: Identity, newStatus: ProjectStatus?,
+        clients: Set<UUID>?, command: (LoadedProject) async throws -> ProjectCommand
+    ) async throws -> ProjectState {
         for attempt in 1...5 {
             let project = try await authorizedProject(id, action, context, newStatus: newStatus)
-            let asked = try command(project)
+            let asked = try await command(project)
             let ifMatch = try Self.ifMatch(request)
             let stale = ifMatch.map { $0 != project.state.version } ?? false
             // The decision's own refusals (422, 409) come first: 412 only for a request that would
@@ -72,6 +95,7 @@ extension ApexAPI {
                     actor: .user(me.principal.userID), context: context)
                 var state = project.state
                 for event in result.events { try state.apply(event) }
+                // Not cached: the next load reads these events back as stored.
                 return state
             } catch let error as EventStoreError where error.code == .versionConflict {
                 if ifMatch != nil {

@@ -38,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConnections: Int?
     @Option(help: "Fold identical access denials within this window into one event and a count: 10s, off (env APEX_DENIAL_WINDOW, default 10s).")
     var denialWindow: String?
+    @Option(help: "Memory for cached project states, in MiB; least recently used dropped first (env APEX_STATE_CACHE_MB, default 64; 0: none).")
+    var stateCacheMb: Int?
 
     func run() async throws {
         let settings = Settings()
@@ -60,6 +62,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let cap = try maxConnections.map(String.init) ?? settings.value("APEX_MAX_CONNECTIONS") {
             guard let n = Int(cap), n >= 0 else { throw CLIError("APEX_MAX_CONNECTIONS must be a number, 0 for no cap (got \(cap))") }
             configuration.maxConnections = n == 0 ? nil : n
+        }
+        if let text = try stateCacheMb.map(String.init) ?? settings.value("APEX_STATE_CACHE_MB") {
+            guard let n = Int(text), (0...1_048_576).contains(n) else { throw CLIError("APEX_STATE_CACHE_MB must be a number of MiB from 0 to 1048576 (got \(text))") }
+            configuration.stateCacheMegabytes = n
         }
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
