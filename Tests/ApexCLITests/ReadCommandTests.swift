@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import Testing
 
@@ -73,7 +74,8 @@ struct ReadCommandTests {
     }
 
     @Test func anEmptyPostgreSQLDatabaseIsNoStoreAndStaysEmpty() async throws {
-        try await ScratchPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase { database in
+            let url = database.url
             for arguments in [["events"], ["replay", "--project", UUID().uuidString], ["audit", "report", "--project", UUID().uuidString, "--format", "json", "--out", "/dev/null"]] {
                 let result = try await CLI.run(arguments + ["--store", url], environment: ["APEX_SIGNING_KEY": Scenario.signingKey])
                 #expect(result.status != 0, "\(result)")

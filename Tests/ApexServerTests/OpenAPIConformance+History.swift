@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexTestSupport
 import Foundation
 import HTTPTypes
 import Testing
@@ -31,7 +32,8 @@ extension OpenAPIConformanceTests {
     static let calculations: [String: Scenario] = [
         "runCalculation": { p in
             let draft = path(p, "draft") + "/calculations"
-            try await p.expect(201, .post, draft, json: try #require(p.contract.requestExample(of: "runCalculation")))
+            guard let example = p.contract.requestExample(of: "runCalculation") else { throw FixtureError("runCalculation has no request example") }
+            try await p.expect(201, .post, draft, json: example)
             try await p.expect(201, .post, draft, json: ["type": "wind_velocity_pressure", "inputs": ["V": 115, "exposure": "C", "z": 15, "Kd": nil]])
             try await p.expect(201, .post, draft, json: ["type": "sign_wind_force", "inputs": ["V": 115, "exposure": "B", "h": 20, "As": 32, "Cf": 1.2]])
             try await p.expect(201, .post, draft, as: "engineer", json: ["type": "pole_base_moment", "inputs": ["F": 1200, "y": 15, "Fb": 24]])

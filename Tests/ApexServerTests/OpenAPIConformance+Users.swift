@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 import HTTPTypes
 import Testing
