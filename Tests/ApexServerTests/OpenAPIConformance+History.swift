@@ -11,6 +11,12 @@ extension OpenAPIConformanceTests {
             try await p.send(.patch, path(p, "draft"), json: ["name": "Renamed", "site": ["city": "Austin"]])
             for user in ["owner", "estimator"] { try await p.expect(200, .get, path(p, "draft") + "/events", as: user) }
             try await p.expect(200, .get, path(p, "approved") + "/events", as: "fabricator")
+            let first = try await p.expect(200, .get, path(p, "approved") + "/events?limit=2")
+            #expect(first.items.count == 2 && first["next_from_version"] == 3)
+            let last = try await p.expect(200, .get, path(p, "approved") + "/events?from_version=3&limit=200", as: "admin")
+            #expect(last.items.first?["version"] == 3 && last["next_from_version"] == .null)
+            try await p.expect(400, .get, path(p, "draft") + "/events?from_version=0")
+            try await p.expect(400, .get, path(p, "draft") + "/events?limit=201")
             try await p.unauthorized(.get, path(p, "draft") + "/events")
             try await p.expect(404, .get, path(p, "draft") + "/events", as: "client")
         },

@@ -28,15 +28,18 @@ public struct ProjectHistory: Sendable {
     }
 
     /// One audit entry per event, in version order, each with before, after and diff computed by replay.
-    public func auditTrail() throws -> [AuditEntry] {
-        var state = ProjectState()
+    public func auditTrail() throws -> [AuditEntry] { try Self.auditTrail(of: events, after: ProjectState()) }
+
+    /// One audit entry per event of `events` (consecutive versions, in order), replayed from
+    /// `state`, the project's state before the first of them: a page of the trail.
+    public static func auditTrail(of events: some Collection<EventEnvelope>, after state: ProjectState) throws -> [AuditEntry] {
+        var state = state
         var entries: [AuditEntry] = []
         entries.reserveCapacity(events.count)
         for event in events {
             let before = state.auditJSON
             try state.apply(event)
-            let after = state.auditJSON
-            entries.append(AuditEntry(event: event, before: before, after: after))
+            entries.append(AuditEntry(event: event, before: before, after: state.auditJSON))
         }
         return entries
     }

@@ -14,11 +14,19 @@ struct ProjectHistoryRoutes {
         router.get("projects/:id/events") { request, context in
             let me = try context.requireIdentity()
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+            let from = try Self.fromVersion(request)
+            let limit = try ProjectListing.limit(request.query("limit") ?? "100")
             // Owners and admins see personal data, actors named included; others see ids only.
             let showPersonal = me.principal.role == .owner || me.principal.role == .admin
             let users = showPersonal ? try await api.directory.state(of: me.principal.accountID).users : nil
-            let trail = try ProjectHistory(events: try await api.projectEvents(project.id, mode: .opened)).auditTrail()
-            return Response.json(["items": .array(trail.map { Present.entry($0, users: users) })])
+            let page = try await api.store.readStream(.project(project.id), from: from, limit: limit, mode: .opened)
+            // The first entry's `before` is the state at `from - 1`: a replay through it (read as
+            // stored, no key fetched), which costs what lies before the page.
+            let before = page.isEmpty || from == 1 ? ProjectState() : try ProjectState.replay(try await api.projectEvents(project.id, through: from - 1))
+            let trail = try ProjectHistory.auditTrail(of: page, after: before)
+            let last = page.last?.version ?? 0
+            let next: JSONValue = page.count == limit && last < project.state.version ? .number(Double(last + 1)) : .null
+            return Response.json(["items": .array(trail.map { Present.entry($0, users: users) }), "next_from_version": next])
         }
         router.get("projects/:id/versions/:n") { request, context in
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
@@ -45,5 +53,14 @@ struct ProjectHistoryRoutes {
             let diff = try ProjectHistory(events: try await api.projectEvents(project.id, through: max(from, to))).diff(from: from, to: to)
             return Response.json(["from": .number(Double(from)), "to": .number(Double(to)), "diff": diff.json])
         }
+    }
+
+    /// The trail page's first version: `from_version`, 1 when absent.
+    static func fromVersion(_ request: Request) throws -> Int64 {
+        guard let text = request.query("from_version") else { return 1 }
+        guard let n = Int64(text), n >= 1 else {
+            throw APIError.badRequest("from_version must be a version (1 or more)", code: "invalid_query", field: "from_version")
+        }
+        return n
     }
 }
