@@ -201,6 +201,7 @@ let package = Package(
                 "ApexStore",
                 "ApexTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
