@@ -60,14 +60,21 @@ struct SeveralDestinationsTests {
             try await EventStores.withStore(url: source, logger: BackupFixture.logger) { store in
                 _ = try await BackupFixture.write(2, to: store, label: "a")
             }
-            // Nothing listens on port 1: the upload is refused.
-            let unreachable = try BackupTargets.open(
-                "s3://apex-dr/site-c", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"])
+            let blocked = try Self.blockedFolder(in: f.folder)
             let error = await #expect(throws: BackupError.self) {
-                try await BaseBackup(storeURL: source, target: unreachable, logger: BackupFixture.logger).create()
+                try await BaseBackup(storeURL: source, target: blocked, logger: BackupFixture.logger).create()
             }
             #expect(error?.code == .transfer)
         }
+    }
+
+    /// A backup folder that cannot be written: `base` and `segments` in it are files, not folders.
+    static func blockedFolder(in folder: URL) throws -> any BackupTarget {
+        let target = try BackupTargets.open(folder.appendingPathComponent("blocked").path)
+        for name in ["base", "segments"] {
+            try Data("not a folder".utf8).write(to: folder.appendingPathComponent("blocked/\(name)"))
+        }
+        return target
     }
 
     static func code<Value>(_ outcome: Delivery<Value>) -> BackupError.Code? {

@@ -3,17 +3,18 @@ import Testing
 
 @Suite("apex-cli backup: --to repeated")
 struct BackupDestinationsTests {
-    /// `backup create` and `backup ship` to two folders and an S3 endpoint nobody listens on:
-    /// every destination's outcome is printed (JSON and text), the folders get everything, and
-    /// the exit status is 1 because one failed.
+    /// `backup create` and `backup ship` to two folders and a third that cannot be written:
+    /// every destination's outcome is printed (JSON and text), the two folders get everything,
+    /// and the exit status is 1 because one failed.
     @Test func eachDestinationIsReportedAndOneFailingMakesTheExitStatusOne() async throws {
         let s = try await Scenario.make()
         defer { s.remove() }
         let siteA = s.file("site-a")
         let siteB = s.file("site-b")
-        let dead = "s3://apex-dr/unreachable"
-        var environment = s.environment
-        environment.merge(["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"]) { $1 }
+        // `base` and `segments` are files there, so nothing can be written under them.
+        let blocked = s.file("blocked")
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: true)
+        for name in ["base", "segments"] { try Data("not a folder".utf8).write(to: URL(fileURLWithPath: "\(blocked)/\(name)")) }
 
         let both = try await s.cli("backup", "create", "--to", siteA, "--to", siteB, "--json")
         #expect(both.status == 0, "\(both)")
@@ -21,7 +22,7 @@ struct BackupDestinationsTests {
         #expect(bothReport["ok"] as? Bool == true)
         #expect((bothReport["destinations"] as? [[String: Any]])?.map { $0["ok"] as? Bool } == [true, true])
 
-        let created = try await CLI.run(["backup", "create", "--to", siteA, "--to", dead, "--to", siteB, "--json"], environment: environment)
+        let created = try await s.cli("backup", "create", "--to", siteA, "--to", blocked, "--to", siteB, "--json")
         #expect(created.status == 1, "\(created)")
         #expect(created.stderr.contains("1 of 3 destinations failed"), "\(created)")
         let report = try CLI.object(created.stdout)
@@ -32,20 +33,20 @@ struct BackupDestinationsTests {
         #expect(destinations.map { $0["ok"] as? Bool } == [true, false, true])
         #expect((destinations[0]["destination"] as? String)?.hasSuffix("/site-a") == true)
         #expect(destinations[0]["delivered"] as? [String] == ["base/\(id)/store.sqlite.gz", "base/\(id)/manifest.json"])
-        #expect((destinations[1]["destination"] as? String)?.hasPrefix("s3://apex-dr/unreachable") == true)
+        #expect((destinations[1]["destination"] as? String)?.hasSuffix("/blocked") == true)
         #expect((destinations[1]["error"] as? [String: Any])?["code"] as? String == "transfer")
         #expect(destinations[1]["delivered"] == nil)
         for folder in [siteA, siteB] {
             #expect(FileManager.default.fileExists(atPath: "\(folder)/base/\(id)/manifest.json"), "\(folder)")
         }
 
-        let shipped = try await CLI.run(["backup", "ship", "--to", siteA, "--to", dead, "--to", siteB], environment: environment)
+        let shipped = try await s.cli("backup", "ship", "--to", siteA, "--to", blocked, "--to", siteB)
         #expect(shipped.status == 1, "\(shipped)")
         let lines = shipped.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(shipped)")
         if lines.count == 3 {
             #expect(lines[0].hasPrefix("shipped 1 segments (") && lines[0].hasSuffix("events) → \(siteA)"), "\(lines[0])")
-            #expect(lines[1].hasPrefix("shipping FAILED → \(dead): transfer: "), "\(lines[1])")
+            #expect(lines[1].hasPrefix("shipping FAILED → \(blocked): transfer: "), "\(lines[1])")
             #expect(lines[2].hasPrefix("shipped 1 segments (") && lines[2].hasSuffix("events) → \(siteB)"), "\(lines[2])")
         }
         // Each folder alone is a whole backup: the restore drill passes on both.
