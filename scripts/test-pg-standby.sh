@@ -89,8 +89,6 @@ STARTED="$(now)"
   || { cat "$DIR/basebackup.log" >&2; fail "pg_basebackup failed"; }
 [ -f "$STANDBY/standby.signal" ] || fail "pg_basebackup -R wrote no standby.signal"
 grep -q primary_conninfo "$STANDBY/postgresql.auto.conf" || fail "pg_basebackup -R wrote no primary_conninfo"
-# The standby asks the primary for WAL again after this long (default 5 s) when it finds none.
-echo "wal_retrieve_retry_interval = 200ms" >>"$STANDBY/postgresql.conf"
 start_cluster "$STANDBY" "$PORT2" "$DIR/standby.log" || fail "the standby did not start"
 [ "$(psql_at "$PORT2" postgres "SELECT pg_is_in_recovery()")" = t ] || fail "the standby is not in recovery"
 wait_for 30 "the standby to stream" \
