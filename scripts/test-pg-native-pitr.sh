@@ -29,65 +29,34 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-for tool in initdb pg_ctl postgres psql pg_basebackup; do
-  [ -x "$PG_BIN/$tool" ] || { echo "test-pg-native-pitr: $PG_BIN/$tool is missing (apt-get install postgresql-15)" >&2; exit 1; }
-done
-
-fail() {
-  echo "test-pg-native-pitr: FAIL: $*" >&2
-  echo "pg native PITR: 0 passed, 1 failed"
-  exit 1
-}
+NAME=test-pg-native-pitr
+SUMMARY="pg native PITR"
+DB=apex_pitr
+# shellcheck source=lib/pg-cluster.sh
+source scripts/lib/pg-cluster.sh
 
 # --- how the data is written: apex-bench load and apex-cli verify (preferred) or psql ----------
-APEX=""
-BENCH=""
-if [ "${APEX_PITR_DATA:-}" != "psql" ]; then
-  for candidate in "${APEX_CLI:-}" "$ROOT/.build/debug/apex-cli" "$ROOT/.build/release/apex-cli"; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ]; then APEX="$candidate"; break; fi
-  done
-  for candidate in "${APEX_BENCH:-}" "$ROOT/.build/debug/apex-bench" "$ROOT/.build/release/apex-bench"; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ]; then BENCH="$candidate"; break; fi
-  done
-  [ -n "$BENCH" ] || APEX=""
-fi
+if [ "${APEX_PITR_DATA:-}" = "psql" ] || [ -z "$BENCH" ]; then APEX=""; fi
 if [ -n "$APEX" ]; then
   echo "test-pg-native-pitr: writing events with $BENCH load, verifying with $APEX verify" >&2
 else
   echo "test-pg-native-pitr: no built apex-cli and apex-bench: writing rows with psql" >&2
 fi
 
-# --- an unprivileged OS user for the clusters, as scripts/with-postgres.sh does ----------------
-RUN_AS=()
-PG_USER_OS="$(id -un)"
-if [ "$(id -u)" = 0 ]; then
-  PG_USER_OS="apexpg"
-  id -u "$PG_USER_OS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER_OS"
-  RUN_AS=(runuser -u "$PG_USER_OS" --)
-fi
-
-DIR="$(mktemp -d /tmp/apex-pitr.XXXXXX)"
-chmod 755 "$DIR"
 ARCHIVE="$DIR/archive"   # the WAL archive (in production: another disk, host or bucket)
 BASE="$DIR/base"         # the base backup
 PRIMARY="$DIR/primary"   # the primary's data directory
 RESTORED="$DIR/restored" # the point-in-time restored cluster
 mkdir -p "$ARCHIVE"
-[ "$(id -u)" = 0 ] && chown "$PG_USER_OS" "$DIR" "$ARCHIVE"
+[ "$(id -u)" = 0 ] && chown "$PG_USER_OS" "$ARCHIVE"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT1="$(free_port)"
 PORT2="$(free_port)"
 while [ "$PORT2" = "$PORT1" ]; do PORT2="$(free_port)"; done
-PASSWORD="apex-pitr-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-DB=apex_pitr
 
 cleanup() {
   local rc=$?
-  for data in "$RESTORED" "$PRIMARY"; do
-    [ -f "$data/postmaster.pid" ] && "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true
-  done
+  stop_clusters "$RESTORED" "$PRIMARY"
   if [ "$rc" != 0 ]; then
     for log in "$DIR/primary.log" "$DIR/restored.log"; do
       [ -f "$log" ] && { echo "--- $log (last 30 lines)" >&2; tail -n 30 "$log" >&2; }
@@ -96,13 +65,6 @@ cleanup() {
   rm -rf "$DIR"
 }
 trap cleanup EXIT
-
-# psql as the cluster owner over the Unix socket in $DIR (trust): psql_at PORT [DB] SQL
-psql_at() {
-  local port="$1" db="$2" sql="$3"
-  "${RUN_AS[@]}" "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$port" -U apex -d "$db" -c "$sql"
-}
-url_at() { echo "postgres://apex:$PASSWORD@127.0.0.1:$1/$DB"; }
 
 # write_batch NAME: appends 50 events (or rows) to the primary and keeps their ids in $DIR/NAME.ids
 write_batch() {
@@ -136,10 +98,7 @@ ids_present() {
 }
 
 # --- 1. the primary, archiving every WAL segment -------------------------------------------
-printf '%s\n' "$PASSWORD" >"$DIR/pwfile"
-[ "$(id -u)" = 0 ] && chown "$PG_USER_OS" "$DIR/pwfile"
-"${RUN_AS[@]}" "$PG_BIN/initdb" -D "$PRIMARY" -U apex --pwfile="$DIR/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
-  -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; fail "initdb failed"; }
+init_cluster "$PRIMARY"
 cat >>"$PRIMARY/postgresql.conf" <<EOF
 
 # --- WAL archiving for point-in-time recovery (test-pg-native-pitr.sh)
@@ -147,10 +106,6 @@ wal_level = replica
 archive_mode = on
 archive_command = 'test ! -f $ARCHIVE/%f && cp %p $ARCHIVE/%f'
 EOF
-start_cluster() { # DATA PORT LOG
-  "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$1" -l "$3" -w -t 120 \
-    -o "-p $2 -k $DIR -c listen_addresses=127.0.0.1" start >/dev/null
-}
 start_cluster "$PRIMARY" "$PORT1" "$DIR/primary.log" || fail "the primary did not start"
 psql_at "$PORT1" postgres "CREATE DATABASE $DB" >/dev/null
 [ "$(psql_at "$PORT1" postgres "SHOW archive_mode")" = on ] || fail "archive_mode is not on"

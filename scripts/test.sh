@@ -17,5 +17,6 @@ swift_tests=$(grep -oE 'Test run with [0-9]+ tests? .*passed' "$log" | grep -oE 
 [ -n "$swift_tests" ] || { echo "apex: the Swift test run did not report passing tests"; exit 1; }
 scripts/check-readme-tour.sh
 scripts/test-pg-native-pitr.sh
+scripts/test-pg-standby.sh
 scripts/test-schemathesis.sh
-echo "apex: $((swift_tests + 4)) passed, 0 failed"
+echo "apex: $((swift_tests + 5)) passed, 0 failed"

@@ -12,20 +12,34 @@ import PostgresNIO
 /// transaction also reads the manifest's facts, so both describe exactly the same state.
 public struct BaseBackup: Sendable {
     let storeURL: String
-    let target: any BackupTarget
+    let targets: [any BackupTarget]
     let logger: Logger
     let clock: @Sendable () -> Date
 
     /// A backup of `storeURL` into `target`.
     public init(storeURL: String, target: any BackupTarget, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(storeURL: storeURL, targets: [target], logger: logger, clock: clock)
+    }
+
+    /// One backup of `storeURL`, written to each of `targets` (`--to` repeated).
+    public init(storeURL: String, targets: [any BackupTarget], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storeURL = storeURL
-        self.target = target
+        self.targets = targets
         self.logger = logger
         self.clock = clock
     }
 
-    /// Takes the backup and returns its manifest.
+    /// Takes the backup and returns its manifest; throws the first destination's failure.
     public func create() async throws -> BackupManifest {
+        let result = try await createAtEveryTarget()
+        if let failed = result.destinations.first(where: { !$0.ok }), case .failure(let error) = failed.result { throw error }
+        return result.manifest
+    }
+
+    /// Takes the backup once and writes it to every target at once. Throws only when the backup
+    /// cannot be taken; a destination that cannot be written is reported in its ``Delivery``
+    /// (with the keys written on success) and does not keep the others from getting it.
+    public func createAtEveryTarget() async throws -> BaseBackupResult {
         let now = clock()
         let id = Self.id(for: now)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("apex-backup-\(UUID().uuidString)")
@@ -48,10 +62,24 @@ public struct BaseBackup: Sendable {
             fileName = "store.pgdump"
         }
         manifest.files = [BackupManifest.File(name: fileName, sha256: payload.sha256Hex, bytes: payload.count)]
-        try await target.put("base/\(id)/\(fileName)", payload)
-        try await target.put("base/\(id)/manifest.json", try DomainCoder.encoder.encode(manifest))
-        logger.info("base backup written", metadata: ["backup.id": "\(id)", "backup.last_position": "\(manifest.lastPosition)"])
-        return manifest
+        // The manifest last: a backup without one is incomplete and never restored.
+        let files = [("base/\(id)/\(fileName)", payload), ("base/\(id)/manifest.json", try DomainCoder.encoder.encode(manifest))]
+        let destinations = await Delivery.toEach(targets) { target in
+            for (key, data) in files { try await target.put(key, data) }
+            return files.map { $0.0 }
+        }
+        for outcome in destinations {
+            var metadata: Logger.Metadata = ["backup.id": "\(id)", "backup.destination": "\(outcome.destination)"]
+            switch outcome.result {
+            case .success:
+                metadata["backup.last_position"] = "\(manifest.lastPosition)"
+                logger.info("base backup written", metadata: metadata)
+            case .failure(let error):
+                metadata["error"] = "\(error)"
+                logger.error("base backup not written", metadata: metadata)
+            }
+        }
+        return BaseBackupResult(manifest: manifest, destinations: destinations)
     }
 
     /// A sortable id: the UTC time to the microsecond.
@@ -85,5 +113,25 @@ public struct BaseBackup: Sendable {
                 latestCheckpoint: checkpoint.map { .init(position: $0.position, digest: $0.digest) }, files: [], createdAt: now,
                 apexVersion: apexVersion)
         }
+    }
+}
+
+/// One base backup and how each destination it went to fared.
+public struct BaseBackupResult: Sendable, Encodable {
+    /// The backup's manifest (the same at every destination).
+    public var manifest: BackupManifest
+    /// Each destination's outcome, in the order given; on success the keys written there.
+    public var destinations: [Delivery<[String]>]
+    /// Whether every destination holds the backup.
+    public var ok: Bool { destinations.allSatisfy(\.ok) }
+
+    enum CodingKeys: String, CodingKey { case ok, manifest, destinations }
+
+    /// `{"ok", "manifest", "destinations"}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ok, forKey: .ok)
+        try container.encode(manifest, forKey: .manifest)
+        try container.encode(destinations, forKey: .destinations)
     }
 }

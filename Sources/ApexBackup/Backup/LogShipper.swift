@@ -59,6 +59,17 @@ public struct LogShipper: Sendable {
 }
 
 extension LogShipper {
+    /// Ships from `store` to each of `targets` at once (`--to` repeated). Each destination keeps
+    /// its own cursor (its last segment), so one that was down catches up on the next run; a
+    /// destination that fails is reported in its ``Delivery`` and does not stop the others.
+    public static func shipOnce(
+        from store: any EventStore, to targets: [any BackupTarget], logger: Logger, maxEventsPerSegment: Int = 10_000
+    ) async -> [Delivery<[SegmentInfo]>] {
+        await Delivery.toEach(targets) { target in
+            try await LogShipper(store: store, target: target, logger: logger, maxEventsPerSegment: maxEventsPerSegment).shipOnce()
+        }
+    }
+
     /// Ships every `interval` while a server runs (first right away), and once more at shutdown.
     public func service(every interval: Duration) -> PeriodicService {
         PeriodicService(name: "log shipping", every: interval, runsAtStart: true, finalRun: true, logger: logger) { try await shipOnce() }

@@ -12,9 +12,34 @@ extension EventStore {
         var checker = VerifyState(
             scope: .store, checkpoints: try await checkpoints(), trusted: options.trustedPublicKey, inspect: options.inspect,
             maximumFailures: options.maximumFailures)
-        try await walk(&checker, pageSize: options.pageSize, progress: progress) { after, limit in try await storedRows(after: after, limit: limit) }
-        checker.finish(heads: try await streamHeads())
+        let walked = try await walk(&checker, pageSize: options.pageSize, progress: progress) { after, limit in try await storedRows(after: after, limit: limit) }
+        // Writes may commit while the log is walked (a primary taking writes, a standby replaying
+        // them), so heads read afterwards may count events the walk has not seen: take heads that
+        // belong to one position, and walk on exactly to it before comparing.
+        let (position, heads) = try await headsAtOnePosition()
+        if position > walked {
+            try await walk(&checker, after: walked, pageSize: options.pageSize, progress: progress) { after, limit in
+                try await storedRows(after: after, limit: limit).filter { $0.position <= position }
+            }
+        }
+        checker.finish(heads: heads)
         return checker.report
+    }
+
+    /// The stream heads and the head position they belong to: read between two equal readings
+    /// of the head position (an append commits its events, heads and position together, in
+    /// position order). Under a steady stream of commits it tries again, up to 100 times, then
+    /// gives the last reading.
+    private func headsAtOnePosition() async throws -> (Int64, [StreamID: StreamHead]) {
+        var before = try await headPosition()
+        var heads = try await streamHeads()
+        for _ in 0..<100 {
+            let after = try await headPosition()
+            if after == before { break }
+            before = after
+            heads = try await streamHeads()
+        }
+        return (before, heads)
     }
 
     /// Verifies one account's streams (its account stream and its projects' streams): every
@@ -33,13 +58,16 @@ extension EventStore {
         return checker.report
     }
 
-    /// Feeds `checker` every row `read` pages through, in position order. The next page is read
-    /// while this one is checked: reading and hashing overlap.
+    /// Feeds `checker` every row `read` pages through after `start`, in position order, and
+    /// returns the last position read. The next page is read while this one is checked: reading
+    /// and hashing overlap.
+    @discardableResult
     private func walk(
-        _ checker: inout VerifyState, pageSize: Int, progress: (@Sendable (Int64) -> Void)?,
+        _ checker: inout VerifyState, after start: Int64 = 0, pageSize: Int, progress: (@Sendable (Int64) -> Void)?,
         read: @escaping @Sendable (Int64, Int) async throws -> [EnvelopeColumns]
-    ) async throws {
-        var page = try await read(0, pageSize)
+    ) async throws -> Int64 {
+        var walked = start
+        var page = try await read(start, pageSize)
         while let last = page.last {
             async let following = read(last.position, pageSize)
             // Each row's own check (canonical texts that hash to its hash) needs no other row,
@@ -48,7 +76,9 @@ extension EventStore {
             // By index: iterating the rows would copy each (a retain of every text).
             for i in page.indices { checker.check(page[i], hashesAsStored: hashedAsStored[i]) }
             progress?(checker.events)
+            walked = last.position
             page = try await following
         }
+        return walked
     }
 }

@@ -80,6 +80,13 @@ enum PostgresSchema {
         ],
     ]
 
+    /// Throws ``EventStoreError/Code/schemaTooNew`` for a schema newer than this build knows.
+    private static func check(_ current: Int) throws {
+        guard current <= version else {
+            throw EventStoreError(.schemaTooNew, "the database has schema version \(current), newer than this Apex knows (\(version)); upgrade apex")
+        }
+    }
+
     /// Whether the database holds the schema: its version table is on the search path.
     static func exists(_ client: PostgresClient, logger: Logger) async throws -> Bool {
         for try await found in try await client.query("SELECT to_regclass('apex_schema') IS NOT NULL", logger: logger).decode(Bool.self) {
@@ -88,8 +95,16 @@ enum PostgresSchema {
         return false
     }
 
-    /// Migrates the database, or throws ``EventStoreError/Code/schemaTooNew``.
+    /// Migrates the database, or throws ``EventStoreError/Code/schemaTooNew``. A database already
+    /// at this version is only read: a hot standby is read-only and refuses even
+    /// `CREATE TABLE IF NOT EXISTS`, and readers such as `apex-cli verify` run there.
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        if try await exists(client, logger: logger) {
+            for try await current in try await client.query("SELECT max(version) FROM apex_schema", logger: logger).decode(Int?.self) {
+                if current == version { return }
+                try check(current ?? 0)
+            }
+        }
         try await client.withTransaction(logger: logger) { conn in
             try await conn.query("SELECT pg_advisory_xact_lock(7347001)", logger: logger)
             try await conn.query("CREATE TABLE IF NOT EXISTS apex_schema (version int NOT NULL)", logger: logger)
@@ -97,10 +112,7 @@ enum PostgresSchema {
             for try await v in try await conn.query("SELECT max(version) FROM apex_schema", logger: logger).decode(Int?.self) {
                 current = v ?? 0
             }
-            guard current <= version else {
-                throw EventStoreError(
-                    .schemaTooNew, "the database has schema version \(current), newer than this Apex knows (\(version)); upgrade apex")
-            }
+            try check(current)
             for v in (current + 1)..<(version + 1) {
                 for statement in migrations[v] ?? [] { try await conn.query(statement, logger: logger) }
                 try await conn.query("INSERT INTO apex_schema (version) VALUES (\(v))", logger: logger)

@@ -14,45 +14,84 @@ struct BackupCommand: AsyncParsableCommand {
         subcommands: [Create.self, Ship.self, Restore.self, Verify.self, Prune.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a consistent online base backup (SQLite online backup API, or pg_dump -Fc).")
-        @Option(help: "Destination folder or s3:// URL.") var to: String
+        static let configuration = CommandConfiguration(
+            abstract: "Take a consistent online base backup (SQLite online backup API, or pg_dump -Fc).",
+            discussion: "Repeat --to to write the same backup to several destinations at once; each one's outcome is reported, and the exit status is 1 if any failed.")
+        @Option(help: "Destination folder or s3:// URL (repeat for several).") var to: [String] = []
         @OptionGroup var store: StoreOption
-        @Flag(help: "Print the manifest as JSON.") var json = false
+        @Flag(help: "Print the manifest and each destination's outcome as JSON.") var json = false
+
+        func validate() throws { try BackupCLI.validate(destinations: to) }
 
         func run() async throws {
             let url = try Settings().storeURL(store.url)
             let logger = makeLogger(level: .warning)
             try await EventStores.requireExisting(url: url, logger: logger)
-            let manifest = try await BackupCLI.run { try await BaseBackup(storeURL: url, target: try BackupTargets.open(to), logger: logger).create() }
-            if json { try Output.json(manifest) } else { print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(to)") }
+            let targets = try to.map(BackupCLI.target)
+            let result = try await BackupCLI.run { try await BaseBackup(storeURL: url, targets: targets, logger: logger).createAtEveryTarget() }
+            let manifest = result.manifest
+            if json { try Output.json(result) } else {
+                for (given, outcome) in zip(to, result.destinations) {
+                    switch outcome.result {
+                    case .success: print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(given)")
+                    case .failure(let error): print("backup \(manifest.id) FAILED → \(given): \(error)")
+                    }
+                }
+            }
+            try BackupCLI.exitIfAnyFailed(result.destinations, command: "backup create")
         }
     }
 
     struct Ship: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Ship the events after the last shipped position as verifiable segments.")
-        @Option(help: "Destination folder or s3:// URL.") var to: String
+        static let configuration = CommandConfiguration(
+            abstract: "Ship the events after the last shipped position as verifiable segments.",
+            discussion: "Repeat --to to ship to several destinations at once, each from its own last segment; each one's outcome is reported, and the exit status is 1 if any failed.")
+        @Option(help: "Destination folder or s3:// URL (repeat for several).") var to: [String] = []
         @Option(help: "Keep shipping every N seconds (omit to ship once).") var every: Int?
         @OptionGroup var store: StoreOption
-        @Flag(help: "Print the shipped segments as JSON.") var json = false
+        @Flag(help: "Print each destination's shipped segments as JSON.") var json = false
+
+        func validate() throws { try BackupCLI.validate(destinations: to) }
 
         func run() async throws {
             let url = try Settings().storeURL(store.url)
             let logger = makeLogger(level: every == nil ? .warning : .info)
             try await EventStores.requireExisting(url: url, logger: logger)
-            let target = try await BackupCLI.run { try BackupTargets.open(to) }
-            try await BackupCLI.run {
-                try await EventStores.withStore(url: url, logger: logger) { store in
-                    let shipper = LogShipper(store: store, target: target, logger: logger)
-                    guard let every else {
-                        let shipped = try await shipper.shipOnce()
-                        if json { try Output.json(shipped) } else { print("shipped \(shipped.count) segments (\(shipped.reduce(0) { $0 + $1.count }) events)") }
-                        return
-                    }
+            let targets = try to.map(BackupCLI.target)
+            let outcomes = try await BackupCLI.run {
+                try await EventStores.withStore(url: url, logger: logger) { store -> [Delivery<[SegmentInfo]>] in
+                    guard let every else { return await LogShipper.shipOnce(from: store, to: targets, logger: logger) }
                     while !Task.isCancelled {
-                        do { try await shipper.shipOnce() } catch { logger.error("log shipping failed", metadata: ["error": "\(error)"]) }
+                        for outcome in await LogShipper.shipOnce(from: store, to: targets, logger: logger) {
+                            if case .failure(let error) = outcome.result {
+                                logger.error("log shipping failed", metadata: ["backup.destination": "\(outcome.destination)", "error": "\(error)"])
+                            }
+                        }
                         try await Task.sleep(for: .seconds(max(1, every)))
                     }
+                    return []
                 }
+            }
+            if json { try Output.json(ShipReport(destinations: outcomes)) } else {
+                for (given, outcome) in zip(to, outcomes) {
+                    switch outcome.result {
+                    case .success(let shipped): print("shipped \(shipped.count) segments (\(shipped.reduce(0) { $0 + $1.count }) events) → \(given)")
+                    case .failure(let error): print("shipping FAILED → \(given): \(error)")
+                    }
+                }
+            }
+            try BackupCLI.exitIfAnyFailed(outcomes, command: "backup ship")
+        }
+
+        /// `backup ship --json`: every destination's outcome and shipped segments.
+        struct ShipReport: Encodable {
+            var destinations: [Delivery<[SegmentInfo]>]
+            var ok: Bool { destinations.allSatisfy(\.ok) }
+            enum CodingKeys: String, CodingKey { case ok, destinations }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(ok, forKey: .ok)
+                try container.encode(destinations, forKey: .destinations)
             }
         }
     }
@@ -132,6 +171,20 @@ struct BackupCommand: AsyncParsableCommand {
 enum BackupCLI {
     static func target(_ destination: String) throws -> any BackupTarget {
         do { return try BackupTargets.open(destination) } catch let error as BackupError { throw CLIError(error.description) }
+    }
+
+    /// At least one `--to`, none twice.
+    static func validate(destinations: [String]) throws {
+        guard !destinations.isEmpty else { throw ValidationError("give a destination: --to FOLDER or --to s3://bucket/prefix (repeat for several)") }
+        guard Set(destinations).count == destinations.count else { throw ValidationError("each --to destination once") }
+    }
+
+    /// Exit status 1, with a line on standard error, when any destination failed (after every outcome was printed).
+    static func exitIfAnyFailed<Value>(_ outcomes: [Delivery<Value>], command: String) throws {
+        let failed = outcomes.filter { !$0.ok }.count
+        guard failed > 0 else { return }
+        FileHandle.standardError.write(Data("apex-cli \(command): \(failed) of \(outcomes.count) destinations failed\n".utf8))
+        throw ExitCode(1)
     }
 
     static func run<T>(_ body: () async throws -> T) async throws -> T {
