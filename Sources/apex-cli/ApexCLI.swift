@@ -16,7 +16,7 @@ struct ApexCLI: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
-            VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
         ])
 
     /// ArgumentParser's `main`, and for a command run with `--json` that fails with a coded

@@ -28,7 +28,8 @@ public final class ApexAPI: Sendable {
         self.configuration = configuration
         self.tokens = try await TokenService(secret: configuration.jwtSecret)
         self.directory = AccountDirectory(store: store)
-        self.states = ProjectStateCache(budget: max(0, configuration.stateCacheMegabytes) * 1_048_576)
+        self.states = ProjectStateCache(
+            budget: max(0, configuration.stateCacheMegabytes) * 1_048_576, snapshotInterval: configuration.snapshotInterval)
         self.denials = DenialRecorder(store: store, window: configuration.denialWindow, logger: Logger(label: "apex.server.denials"))
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
     }

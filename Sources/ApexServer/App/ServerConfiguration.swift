@@ -49,6 +49,11 @@ public struct ServerConfiguration: Sendable {
     /// Memory for project states kept between requests, in MiB (`APEX_STATE_CACHE_MB`); the
     /// least recently used are dropped first. 0 keeps none: every request replays the stream.
     public var stateCacheMegabytes = 64
+    /// A load that finds a project this many events or more past its last persisted snapshot
+    /// writes a new one, which a cold instance starts from (`APEX_SNAPSHOT_INTERVAL`). 0 writes
+    /// none (those kept are still read). Snapshots are a cache that `apex-cli verify` checks
+    /// against the log; `apex-cli snapshots drop` deletes them.
+    public var snapshotInterval = 500
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

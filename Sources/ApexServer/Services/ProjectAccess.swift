@@ -15,20 +15,13 @@ struct LoadedProject {
 extension ApexAPI {
     /// A project's current state; nil when it has no events.
     ///
-    /// Starts from the state the ``ProjectStateCache`` holds (if any) and applies only the events
-    /// after its version, read from the store: one indexed read, so a write made by another
-    /// instance is seen at once. Project state holds no personal data, so the events are read as
-    /// stored (request metadata stays sealed, no key is fetched).
+    /// Starts from the state the ``ProjectStateCache`` holds (on a miss, from the project's
+    /// persisted snapshot) and applies only the events after its version, read from the store:
+    /// one indexed read, so a write made by another instance is seen at once. Project state holds
+    /// no personal data, so the events are read as stored (request metadata stays sealed, no key
+    /// is fetched).
     func loadProject(_ id: UUID) async throws -> LoadedProject? {
-        let cached = await states.state(of: id)
-        var state = cached ?? ProjectState()
-        let new = try await store.readStream(.project(id), from: state.version + 1, limit: .max, mode: .stored)
-        guard state.version > 0 || !new.isEmpty else { return nil }
-        if !new.isEmpty {
-            try state.apply(contentsOf: new)
-            await states.store(state, for: id)
-        }
-        return LoadedProject(state: state, id: id)
+        try await states.load(id, from: store).map { LoadedProject(state: $0, id: id) }
     }
 
     /// A project's events from the first through `version` (all of them by default), for the

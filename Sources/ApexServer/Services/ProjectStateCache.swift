@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexStore
 import Foundation
+import Logging
 
 /// Project states kept in memory, within a budget of bytes, the least recently used evicted first.
 ///
@@ -10,41 +11,62 @@ import Foundation
 /// store read happens outside the actor, so loads of different projects (and of one) never wait
 /// for each other here; a state is stored back only if it is newer than the one already held.
 ///
+/// A miss starts from the project's persisted snapshot (``StateSnapshot``), when the store keeps
+/// one of this build's domain version whose state hashes to its recorded hash, and catches up
+/// from its version (see ``load(_:from:)``).
+///
 /// Sizes are estimates, not measurements: ``estimatedSize(_:)`` counts a fixed overhead, the
 /// length of the project's fields as JSON, and a fixed amount per calculation revision, input,
 /// output and approval (the parts that grow with a project's life).
 actor ProjectStateCache {
     private struct Entry {
         var state: ProjectState
+        /// The version of the newest snapshot this process knows the store keeps.
+        var snapshotVersion: Int64
         var size: Int
         var lastUse: UInt64
     }
 
     /// The budget in bytes; 0 keeps nothing.
     let budget: Int
+    /// A load that finds the state this many events or more past its snapshot writes a new one; 0 never does.
+    let snapshotInterval: Int64
+    private let logger: Logger
     private var entries: [UUID: Entry] = [:]
     private var used = 0
     private var clock: UInt64 = 0
 
-    init(budget: Int) { self.budget = max(0, budget) }
+    init(budget: Int, snapshotInterval: Int = 0, logger: Logger = Logger(label: "apex.server.snapshots")) {
+        self.budget = max(0, budget)
+        self.snapshotInterval = Int64(max(0, snapshotInterval))
+        self.logger = logger
+    }
 
     /// The state held for `id`, if any (marking it recently used).
-    func state(of id: UUID) -> ProjectState? {
+    func state(of id: UUID) -> ProjectState? { held(id)?.state }
+
+    /// The state held for `id` and the version of its snapshot, if any (marking it recently used).
+    private func held(_ id: UUID) -> (state: ProjectState, snapshotVersion: Int64)? {
         guard entries[id] != nil else { return nil }
         clock += 1
         entries[id]!.lastUse = clock
-        return entries[id]!.state
+        return (entries[id]!.state, entries[id]!.snapshotVersion)
     }
 
     /// Keeps `state` for `id` unless a newer one is held, then evicts the least recently used
     /// states until the estimates fit the budget. A state larger than the whole budget is not kept.
-    func store(_ state: ProjectState, for id: UUID) {
-        if let held = entries[id], held.state.version >= state.version { return }
+    /// `snapshotVersion` is the version of the newest snapshot known to be kept.
+    func store(_ state: ProjectState, snapshotVersion: Int64 = 0, for id: UUID) {
+        if let held = entries[id], held.state.version >= state.version {
+            entries[id]!.snapshotVersion = max(held.snapshotVersion, snapshotVersion)
+            return
+        }
         let size = Self.estimatedSize(state)
+        let known = max(entries[id]?.snapshotVersion ?? 0, snapshotVersion)
         if let old = entries.removeValue(forKey: id) { used -= old.size }
         guard size <= budget else { return }
         clock += 1
-        entries[id] = Entry(state: state, size: size, lastUse: clock)
+        entries[id] = Entry(state: state, snapshotVersion: known, size: size, lastUse: clock)
         used += size
         while used > budget, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
@@ -63,5 +85,41 @@ actor ProjectStateCache {
             for revision in record.revisions { size += 512 + 64 * (revision.inputs.count + revision.outputs.count) }
         }
         return size
+    }
+
+    /// A project's current state (nil when its stream has no events): the held state, or on a
+    /// miss the project's usable snapshot (else an empty state), caught up with the events after
+    /// its version, read as stored (project state holds no personal data). The read happens
+    /// outside the actor.
+    ///
+    /// When the state is ``snapshotInterval`` or more events past the newest snapshot this
+    /// process knows of, a snapshot of it is written before the state is returned: one upsert
+    /// every `snapshotInterval` events of a project, on the request that crossed the mark, so a
+    /// cold process never folds more than that many (plus what arrived since). It is written
+    /// inline rather than in a detached task, which would outlive the request unobserved; a
+    /// failed write is logged and the load answers all the same (a snapshot is only a cache).
+    nonisolated func load(_ id: UUID, from store: any EventStore) async throws -> ProjectState? {
+        let stream = StreamID.project(id)
+        let cached = await held(id)
+        var state = cached?.state ?? ProjectState()
+        var snapshotVersion = cached?.snapshotVersion ?? 0
+        if cached == nil, let snapshot = try await store.loadSnapshot(stream)?.projectState() {
+            state = snapshot
+            snapshotVersion = snapshot.version
+        }
+        let new = try await store.readStream(stream, from: state.version + 1, limit: .max, mode: .stored)
+        guard state.version > 0 || !new.isEmpty else { return nil }
+        try state.apply(contentsOf: new)
+        if snapshotInterval > 0, state.version - snapshotVersion >= snapshotInterval {
+            do {
+                try await store.saveSnapshot(try StateSnapshot(project: state, stream: stream))
+                snapshotVersion = state.version
+            } catch {
+                logger.warning(
+                    "could not write a project snapshot; loads fold from the last one", metadata: ["event.stream": "\(stream)", "error": "\(error)"])
+            }
+        }
+        if cached == nil || !new.isEmpty { await self.store(state, snapshotVersion: snapshotVersion, for: id) }
+        return state
     }
 }

@@ -127,6 +127,21 @@ public protocol EventStore: Sendable {
     /// recomputed). Throws ``EventStoreError/Code/integrityFailure`` otherwise; all or none.
     func importStored(_ events: [EventEnvelope]) async throws
 
+    /// Keeps `snapshot` as its stream's snapshot, unless the one kept is newer: of a later domain
+    /// version, or of the same one at a later version. Snapshots are a cache beside the log, not
+    /// part of it (see ``StateSnapshot``).
+    func saveSnapshot(_ snapshot: StateSnapshot) async throws
+
+    /// The snapshot kept for `stream`, if any, whatever its domain version.
+    func loadSnapshot(_ stream: StreamID) async throws -> StateSnapshot?
+
+    /// Every snapshot kept, by stream.
+    func snapshots() async throws -> [StateSnapshot]
+
+    /// Deletes every snapshot; returns how many there were. Processes then fold from the log.
+    @discardableResult
+    func deleteSnapshots() async throws -> Int
+
     /// Releases connections and files.
     func close() async throws
 }

@@ -16,6 +16,7 @@ public actor InMemoryEventStore: EventStore {
     private var sealed: [Checkpoint] = []
     private var documents: [String: JSONValue] = [:]
     private var projectionPositions: [String: Int64] = [:]
+    private var kept: [StreamID: StateSnapshot] = [:]
     private let projections: [any Projection]
     private let clock: @Sendable () -> Date
     private let signal = AppendSignal()
@@ -158,6 +159,24 @@ public actor InMemoryEventStore: EventStore {
         }
         heads.merge(newHeads) { $1 }
         signal.signal(head: Int64(log.count))
+    }
+
+    /// Keeps the snapshot unless a newer one is kept.
+    public func saveSnapshot(_ snapshot: StateSnapshot) {
+        if let held = kept[snapshot.stream], !snapshot.supersedes(held) { return }
+        kept[snapshot.stream] = snapshot
+    }
+
+    /// The stream's snapshot.
+    public func loadSnapshot(_ stream: StreamID) -> StateSnapshot? { kept[stream] }
+
+    /// All snapshots, by stream.
+    public func snapshots() -> [StateSnapshot] { kept.values.sorted { $0.stream < $1.stream } }
+
+    /// Deletes every snapshot.
+    public func deleteSnapshots() -> Int {
+        defer { kept = [:] }
+        return kept.count
     }
 
     /// Nothing to release.

@@ -4,14 +4,16 @@ public import Foundation
 extension EventStore {
     /// Streams through the whole store and recomputes everything: every hash and chain link,
     /// gap-free versions and positions, every checkpoint's digest and signature, and each stream
-    /// head. A failure never ends the walk: every event, checkpoint and head is checked, and the
+    /// head, and every persisted snapshot of this build's domain version against the replay of its
+    /// stream up to its version (`snapshot_mismatch`: a cache out of step, which fails the report
+    /// but not its stream). A failure never ends the walk: every event, checkpoint and head is checked, and the
     /// report counts every failure (see ``VerifyReport``). Memory grows with the number of
     /// streams, not events (two pages are held: the next one is read while this one is
     /// checked). `progress` gets the number of events checked so far, after every page.
     public func verify(options: VerifyOptions = VerifyOptions(), progress: (@Sendable (Int64) -> Void)? = nil) async throws -> VerifyReport {
         var checker = VerifyState(
             scope: .store, checkpoints: try await checkpoints(), trusted: options.trustedPublicKey, inspect: options.inspect,
-            maximumFailures: options.maximumFailures)
+            maximumFailures: options.maximumFailures, snapshots: SnapshotCheck(try await snapshots()))
         let walked = try await walk(&checker, pageSize: options.pageSize, progress: progress) { after, limit in try await storedRows(after: after, limit: limit) }
         // Writes may commit while the log is walked (a primary taking writes, a standby replaying
         // them), so heads read afterwards may count events the walk has not seen: take heads that

@@ -4,7 +4,8 @@ import Foundation
 /// One thing `verify` found wrong.
 public struct VerifyFailure: Sendable, Hashable, Codable, CustomStringConvertible {
     /// What kind of mismatch: `hash_mismatch`, `chain_broken`, `version_gap`, `position_gap`,
-    /// `checkpoint_digest`, `checkpoint_signature`, `missing_events`, `head_mismatch`, `replay_failed`.
+    /// `checkpoint_digest`, `checkpoint_signature`, `missing_events`, `head_mismatch`, `replay_failed`,
+    /// `snapshot_mismatch` (a persisted snapshot differs from the replay: the log may be intact).
     public var kind: String
     /// The stream, where one is concerned.
     public var stream: String?
@@ -26,6 +27,9 @@ public struct VerifyFailure: Sendable, Hashable, Codable, CustomStringConvertibl
 
     /// Whether it concerns a checkpoint rather than an event or a stream.
     public var isCheckpointFailure: Bool { ["checkpoint_digest", "checkpoint_signature", "missing_events"].contains(kind) }
+
+    /// Whether it concerns a persisted snapshot (a cache that can be dropped) rather than the log.
+    public var isSnapshotFailure: Bool { kind == "snapshot_mismatch" }
 
     /// One line naming the place and the difference.
     public var description: String {

@@ -25,12 +25,15 @@ struct VerifyState {
     let maximumFailures: Int
     let trusted: String?
     let inspect: (@Sendable (EventEnvelope) throws -> Void)?
+    /// The persisted snapshots to compare with the replay (the whole store's verify only).
+    var snapshots: SnapshotCheck?
 
     init(
         scope: VerifyReport.Scope, checkpoints: [Checkpoint], trusted: String?, inspect: (@Sendable (EventEnvelope) throws -> Void)?,
-        maximumFailures: Int
+        maximumFailures: Int, snapshots: SnapshotCheck? = nil
     ) {
         self.scope = scope
+        self.snapshots = snapshots
         self.checkpoints = checkpoints.sorted { ($0.position, $0.version) < ($1.position, $1.version) }
         digestNeededThrough = checkpoints.filter { $0.version != 2 }.map(\.position).max() ?? 0
         treeNeededThrough = checkpoints.filter { $0.version == 2 }.map(\.position).max() ?? 0
@@ -48,7 +51,8 @@ struct VerifyState {
     mutating func record(_ failure: VerifyFailure) {
         failureCount += 1
         if failures.count < maximumFailures { failures.append(failure) }
-        if let stream = failure.stream { failedStreams.insert(stream) }
+        // A snapshot that differs is a cache out of step, not a failure of its stream's log.
+        if let stream = failure.stream, !failure.isSnapshotFailure { failedStreams.insert(stream) }
     }
 
     /// Checks one stored row, given whether it hashes as stored
@@ -86,9 +90,15 @@ struct VerifyState {
                 fail("hash_mismatch", "the stored row does not hash to its hash and does not decode: the event was altered")
             }
         }
-        // Replayed as stored, altered or not (a row that does not decode cannot be).
+        // Replayed as stored, altered or not (a row that does not decode cannot be); decoded once.
+        var decoded = envelope.map { Result<EventEnvelope, any Error>.success($0) }
         if let inspect, hashesAsStored || envelope != nil {
-            do { try inspect(try envelope ?? row.envelope()) } catch { fail("replay_failed", "the event does not replay: \(error)") }
+            decoded = decoded ?? Result { try row.envelope() }
+            do { try inspect(try decoded!.get()) } catch { fail("replay_failed", "the event does not replay: \(error)") }
+        }
+        if snapshots?.wants(stream) == true {
+            if hashesAsStored || envelope != nil { decoded = decoded ?? Result { try row.envelope() } }
+            if let failure = snapshots?.fold(try? decoded?.get(), stream: stream, version: row.version) { record(failure) }
         }
         // The walk goes on from what is stored, so the next row is judged against this one.
         heads[stream] = StreamHead(version: row.version, hash: row.hash)
@@ -167,5 +177,6 @@ struct VerifyState {
         for extra in heads.keys.sorted() where stored[extra] == nil {
             record(VerifyFailure(kind: "head_mismatch", stream: extra.rawValue, message: "the log holds a stream that has no head record"))
         }
+        for failure in snapshots?.finish(heads: heads) ?? [] { record(failure) }
     }
 }

@@ -13,8 +13,8 @@ public import ServiceLifecycle
 /// order, so a reader never sees position n+1 before n. Appends send `NOTIFY apex_events`;
 /// subscribers `LISTEN`. Run it (``run()``) as a `Service`, or use ``EventStores/withStore(url:projections:clock:logger:_:)``.
 public final class PostgresEventStore: EventStore, Service {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     private let projections: [any Projection]
     private let clock: (@Sendable () -> Date)?
     /// Where the server is, for messages: `host:port` or the socket path (never the password).

@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 5
+    static let version = 6
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -77,6 +77,15 @@ enum PostgresSchema {
             "ALTER TABLE checkpoints ADD COLUMN frontier text NOT NULL DEFAULT ''",
             "ALTER TABLE checkpoints DROP CONSTRAINT checkpoints_pkey",
             "ALTER TABLE checkpoints ADD PRIMARY KEY (position, version)",
+        ],
+        6: [
+            // Project states a cold process starts from: a cache beside the log, one per stream,
+            // replaced freely (no append-only trigger); `verify` compares them with the replay.
+            """
+            CREATE TABLE IF NOT EXISTS snapshots (
+                stream_id text PRIMARY KEY, version bigint NOT NULL, domain_version int NOT NULL, engine_version text NOT NULL,
+                state text NOT NULL, state_hash text NOT NULL, created_at timestamptz NOT NULL)
+            """
         ],
     ]
 

@@ -288,7 +288,7 @@ public final class SQLiteEventStore: EventStore {
         ).execute(arguments: [projection.name, position])
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await Self.write(pool, body)
     }
 
@@ -313,7 +313,7 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch let error as EventStoreError { throw error } catch let error as DatabaseError {
             throw EventStoreError(.unavailable, "the SQLite database failed: \(error.resultCode)", underlying: error)
         }

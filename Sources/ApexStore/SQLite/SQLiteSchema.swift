@@ -92,6 +92,22 @@ enum SQLiteSchema {
                         BEGIN SELECT RAISE(ABORT, 'apex: checkpoints are append-only'); END;
                     """)
         }
+        migrator.registerMigration("v4-snapshots") { db in
+            // Project states a cold process starts from: a cache beside the log, one per stream,
+            // replaced freely (no append-only trigger); `verify` compares them with the replay.
+            try db.execute(
+                sql: """
+                    CREATE TABLE snapshots (
+                        stream_id TEXT PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        domain_version INTEGER NOT NULL,
+                        engine_version TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        state_hash TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 }

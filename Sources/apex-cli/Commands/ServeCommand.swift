@@ -40,6 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     var denialWindow: String?
     @Option(help: "Memory for cached project states, in MiB; least recently used dropped first (env APEX_STATE_CACHE_MB, default 64; 0: none).")
     var stateCacheMb: Int?
+    @Option(help: "Write a project's snapshot when a load finds it this many events past its last one (env APEX_SNAPSHOT_INTERVAL, default 500; 0: none).")
+    var snapshotInterval: Int?
 
     func run() async throws {
         let settings = Settings()
@@ -66,6 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let text = try stateCacheMb.map(String.init) ?? settings.value("APEX_STATE_CACHE_MB") {
             guard let n = Int(text), (0...1_048_576).contains(n) else { throw CLIError("APEX_STATE_CACHE_MB must be a number of MiB from 0 to 1048576 (got \(text))") }
             configuration.stateCacheMegabytes = n
+        }
+        if let text = try snapshotInterval.map(String.init) ?? settings.value("APEX_SNAPSHOT_INTERVAL") {
+            guard let n = Int(text), n >= 0 else { throw CLIError("APEX_SNAPSHOT_INTERVAL must be a number of events, 0 for no snapshots (got \(text))") }
+            configuration.snapshotInterval = n
         }
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)

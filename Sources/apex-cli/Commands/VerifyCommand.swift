@@ -7,7 +7,8 @@ import Foundation
 import Logging
 
 /// `apex-cli verify`: recompute every hash chain and checkpoint of a store, offline.
-/// Exit 0 when intact, 1 when tampering or corruption is found, 2 when it could not run.
+/// Exit 0 when intact, 1 when tampering or corruption is found (or a persisted snapshot differs
+/// from the replay), 2 when it could not run.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Verify a store: hash chains, gap-free versions, checkpoints, and every stream's replay.")
@@ -49,13 +50,18 @@ struct VerifyCommand: AsyncParsableCommand {
     static func describe(_ report: VerifyReport) -> String {
         let checked = "\(report.eventsChecked) events in \(report.streamsChecked) streams, \(report.checkpointsChecked) checkpoints"
         guard let first = report.firstFailure else { return "intact: \(checked) verified" }
+        // Only snapshots differ (the listed failures, when all are counted): the log itself verified.
+        let onlySnapshots = report.failures.allSatisfy(\.isSnapshotFailure) && report.failureCount == Int64(report.failures.count)
         var lines = [
-            "TAMPERED OR CORRUPT: \(first)",
+            onlySnapshots ? "SNAPSHOTS DIFFER FROM THE LOG (the log verified): \(first)" : "TAMPERED OR CORRUPT: \(first)",
             "\(report.failureCount) failures (\(report.streamsFailed) streams, \(report.checkpointsFailed) checkpoints) in \(checked) checked:",
         ]
         lines += report.failures.map { "  \($0)" }
         let unlisted = report.failureCount - Int64(report.failures.count)
         if unlisted > 0 { lines.append("  … and \(unlisted) more (counted, not listed)") }
+        if report.failures.contains(where: \.isSnapshotFailure) {
+            lines.append("snapshots are a cache: `apex-cli snapshots drop` deletes them, and servers rebuild them from the log")
+        }
         return lines.joined(separator: "\n")
     }
 }

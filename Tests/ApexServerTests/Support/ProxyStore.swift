@@ -4,7 +4,7 @@ import ApexTestSupport
 import Foundation
 import Synchronization
 
-/// A store that forwards to a real one, with two faults to inject: a competing write that lands
+/// A store that forwards to a real one, counting the events read of each stream, with two faults to inject: a competing write that lands
 /// just before the next append to a project stream (a deterministic lost race), and a store that
 /// stops answering.
 final class ProxyStore: EventStore {
@@ -13,6 +13,8 @@ final class ProxyStore: EventStore {
     private let interloper = Mutex<(stream: StreamID, events: [ProposedEvent])?>(nil)
     /// When set, every read of the head fails as an unreachable store would.
     private let down = Atomic<Bool>(false)
+    /// How many events `readStream` returned, by stream.
+    private let read = Mutex<[StreamID: Int]>([:])
 
     init(_ base: any EventStore) { self.base = base }
 
@@ -35,8 +37,13 @@ final class ProxyStore: EventStore {
     }
 
     func readStream(_ stream: StreamID, from version: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
-        try await base.readStream(stream, from: version, limit: limit, mode: mode)
+        let events = try await base.readStream(stream, from: version, limit: limit, mode: mode)
+        read.withLock { $0[stream, default: 0] += events.count }
+        return events
     }
+
+    /// How many events of `stream` were read through this proxy so far.
+    func eventsRead(of stream: StreamID) -> Int { read.withLock { $0[stream] ?? 0 } }
     func readAll(after position: Int64, limit: Int, mode: ReadMode) async throws -> [EventEnvelope] {
         try await base.readAll(after: position, limit: limit, mode: mode)
     }
@@ -59,5 +66,9 @@ final class ProxyStore: EventStore {
         try await base.projectionDocuments(projection, partition: partition)
     }
     func importStored(_ events: [EventEnvelope]) async throws { try await base.importStored(events) }
+    func saveSnapshot(_ snapshot: StateSnapshot) async throws { try await base.saveSnapshot(snapshot) }
+    func loadSnapshot(_ stream: StreamID) async throws -> StateSnapshot? { try await base.loadSnapshot(stream) }
+    func snapshots() async throws -> [StateSnapshot] { try await base.snapshots() }
+    func deleteSnapshots() async throws -> Int { try await base.deleteSnapshots() }
     func close() async throws {}
 }

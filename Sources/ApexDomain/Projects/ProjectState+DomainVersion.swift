@@ -1,0 +1,8 @@
+extension ProjectState {
+    /// The version of what a replay produces: of ``apply(_:)`` and of the state's encoding.
+    ///
+    /// Bump it whenever the same events could fold into a different state, or the state could
+    /// encode differently: persisted snapshots record it, and one of another domain version is
+    /// discarded and the stream replayed from its first event.
+    public static let domainVersion = 1
+}
