@@ -231,7 +231,7 @@ struct StoreOpeningTests {
 
     @Test
     func anUnreachablePostgresServerFailsPromptlyAsUnavailable() async throws {
-        let port = try closedPort()
+        let port = try FreePort.find()
         let url = "postgres://apex:unreachable-secret@127.0.0.1:\(port)/apex"
         // Promptly: the store gives up on its own (its first connection waits 10 s); the deadline
         // only keeps a hang from stalling the suite, and is generous for a loaded machine.
@@ -258,26 +258,6 @@ struct StoreOpeningTests {
         return dir
     }
 
-    /// A loopback port nothing listens on: bound once by the kernel's choice, then closed.
-    private func closedPort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw FixtureError(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw FixtureError(description: "bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 struct DeadlineExceeded: Error, CustomStringConvertible {

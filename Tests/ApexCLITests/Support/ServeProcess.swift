@@ -6,12 +6,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One answer of a live server: status, headers and the body as JSON (null when it is not JSON).
 struct HTTPReply: Sendable {
     var status: Int
@@ -54,7 +48,7 @@ struct ServeProcess: Sendable {
     static func with<T: Sendable>(
         _ arguments: [String], environment: [String: String], token: String, _ body: (ServeProcess) async throws -> T
     ) async throws -> T {
-        let port = try freePort()
+        let port = try FreePort.find()
         var environment = environment
         environment["APEX_HOST"] = "127.0.0.1"
         environment["APEX_PORT"] = String(port)
@@ -73,25 +67,5 @@ struct ServeProcess: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw FixtureError("apex-cli serve did not answer /readyz on port \(port) within 60 s")
-    }
-
-    /// A TCP port on 127.0.0.1 nothing listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw FixtureError("cannot open a socket to find a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let found = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard found else { throw FixtureError("cannot bind a socket to 127.0.0.1 to find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
