@@ -102,7 +102,8 @@ struct ConformanceVerifyAllTests {
             #expect(mine.scope == .account)
             #expect(mine.eventsChecked == 5)
             #expect(mine.streamsChecked == 2)
-            #expect(mine.checkpointsChecked == 0)
+            // The checkpoint seals the stored hashes, which the rewritten reason left alone.
+            #expect(mine.checkpointsChecked == 1)
 
             let theirs = try await f.store.verify(account: accountB)
             #expect(!theirs.ok)
@@ -113,6 +114,63 @@ struct ConformanceVerifyAllTests {
 
             // The whole store, for the operator, names it as well.
             #expect(try await f.store.verify().failures.map(\.position) == [4])
+        }
+    }
+
+    /// An account's verify proves its events are in what each later signed checkpoint sealed:
+    /// it passes on an intact store, and names `checkpoint_inclusion` at the checkpoint when the
+    /// sealed log changed anywhere before it (another account's stored hash) or the checkpoint's
+    /// root was rewritten, without naming the other account's stream or position.
+    @Test(arguments: StoreKind.sql)
+    func anAccountsVerifyProvesItsEventsAreInTheSignedCheckpoints(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            let key = Curve25519.Signing.PrivateKey()
+            let trusted = VerifyOptions(trustedPublicKey: key.publicKey.rawRepresentation.base64EncodedString())
+            let (accountA, accountB) = (UUID(), UUID())
+            let (a, b) = (StreamID.project(UUID()), StreamID.project(UUID()))
+            _ = try await f.store.append(Self.events(2, account: accountB), to: b, expected: .noStream)  // 1-2
+            try await f.store.sealCheckpoint(signer: key)  // at 2, before A's first event
+            _ = try await f.store.append(Self.events(2, account: accountA), to: a, expected: .noStream)  // 3-4
+            _ = try await f.store.append(Self.events(2, account: accountB), to: b, expected: .any)  // 5-6
+            try await f.store.sealCheckpoint(signer: key)  // at 6
+            _ = try await f.store.append(Self.events(1, account: accountA), to: a, expected: .any)  // 7
+            try await f.store.sealCheckpoint(signer: key)  // at 7
+            _ = try await f.store.append(Self.events(1, account: accountA), to: a, expected: .any)  // 8, not yet sealed
+
+            let intact = try await f.store.verify(account: accountA, options: trusted)
+            #expect(intact.ok, "\(intact.failures)")
+            #expect(intact.eventsChecked == 4)
+            #expect(intact.checkpointsChecked == 2)
+
+            // A key the checkpoints were not signed with: each one that covers A is named.
+            let stranger = VerifyOptions(trustedPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString())
+            let foreign = try await f.store.verify(account: accountA, options: stranger)
+            #expect(foreign.failures.map { "\($0.kind)@\($0.position ?? 0)" } == ["checkpoint_signature@6", "checkpoint_signature@7"])
+
+            // Another account's stored hash rewritten after sealing: the root at 6 no longer
+            // matches, and the checkpoint at 7 is judged from the edge stored at 6.
+            try await f.disableAppendOnlyTriggers()
+            try await f.execute("UPDATE events SET hash = '\(String(repeating: "0", count: 64))' WHERE position = 5")
+            let broken = try await f.store.verify(account: accountA, options: trusted)
+            #expect(!broken.ok)
+            #expect(broken.failures.map { "\($0.kind)@\($0.position ?? 0)" } == ["checkpoint_inclusion@6"])
+            #expect(broken.checkpointsChecked == 2)
+            #expect(broken.checkpointsFailed == 1)
+            #expect(broken.failures.allSatisfy { $0.stream == nil })
+            let text = String(decoding: try JSONEncoder().encode(broken), as: UTF8.self)
+            #expect(!text.contains(b.rawValue) && !text.lowercased().contains(accountB.uuidString.lowercased()))
+
+            // A checkpoint's root rewritten: its signature and inclusion both fail.
+            try await f.execute("UPDATE checkpoints SET digest = '\(String(repeating: "f", count: 64))' WHERE position = 7")
+            let forged = try await f.store.verify(account: accountA, options: trusted)
+            #expect(forged.failures.map { "\($0.kind)@\($0.position ?? 0)" } == [
+                "checkpoint_inclusion@6", "checkpoint_signature@7", "checkpoint_inclusion@7",
+            ])
+
+            // B's own verify starts at the checkpoint before its first event: none, so from 1.
+            let theirs = try await f.store.verify(account: accountB, options: trusted)
+            #expect(theirs.failures.map(\.kind).contains("hash_mismatch"))
+            #expect(theirs.failures.map(\.kind).contains("checkpoint_inclusion"))
         }
     }
 }

@@ -30,10 +30,11 @@ struct AuditRoutes {
         router.get("audit/verify") { _, context in
             let me = try context.requireIdentity()
             try await authorize(me, context)
-            // The caller's own streams only: another account's events, counts and failures never
-            // enter the report, and the cost is the account's. The whole store, its positions and
-            // checkpoints, is verified by the operator (`apex-cli verify`).
-            let report = try await api.store.verify(account: me.principal.accountID)
+            // The caller's own streams, and their inclusion in the checkpoints this server signed:
+            // another account's events and failures never enter the report. The whole store is
+            // verified by the operator (`apex-cli verify`).
+            let trusted = api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()
+            let report = try await api.store.verify(account: me.principal.accountID, options: VerifyOptions(trustedPublicKey: trusted))
             return Response.json(try CanonicalJSON.value(of: report))
         }
     }

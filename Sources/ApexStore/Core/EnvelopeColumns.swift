@@ -184,6 +184,23 @@ package protocol StoredRowReader: EventStore {
     func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns]
     /// The keys these subjects have (none are created).
     func existingKeys(_ subjects: Set<String>) async throws -> [String: SymmetricKey]
+    /// The hashes of the events after `position`, in position order, at most `limit`: the Merkle
+    /// tree's leaves, read without the rest of each row.
+    func readHashes(after position: Int64, limit: Int) async throws -> [PositionedHash]
+}
+
+/// An event's global position and stored hash.
+package struct PositionedHash: Sendable, Hashable {
+    /// The global position.
+    package var position: Int64
+    /// The stored hash (hex).
+    package var hash: String
+
+    /// A position and its hash.
+    package init(position: Int64, hash: String) {
+        self.position = position
+        self.hash = hash
+    }
 }
 
 extension StoredRowReader {
@@ -204,6 +221,12 @@ extension EventStore {
     func storedRows(after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         if let reader = self as? any StoredRowReader { return try await reader.readRows(after: position, limit: limit) }
         return try await readAll(after: position, limit: limit, mode: .stored).map { EnvelopeColumns($0) }
+    }
+
+    /// A page of stored hashes: read alone where the store keeps columns.
+    func storedHashes(after position: Int64, limit: Int) async throws -> [PositionedHash] {
+        if let reader = self as? any StoredRowReader { return try await reader.readHashes(after: position, limit: limit) }
+        return try await readAll(after: position, limit: limit, mode: .stored).map { PositionedHash(position: $0.position, hash: $0.hash) }
     }
 
     /// A page of one account's stored rows, read like ``storedRows(after:limit:)``.

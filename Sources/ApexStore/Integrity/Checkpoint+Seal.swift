@@ -30,16 +30,23 @@ extension EventStore {
         return leaves
     }
 
-    /// Calls `body` with the leaf hash of every position after `start` through `end`, in order.
+    /// Calls `body` with the leaf hash of every position after `start` through `end`, in order:
+    /// hashes only, read a large page at a time.
     private func forEachLeaf(after start: Int64, through end: Int64, _ body: (MerkleHash) -> Void) async throws {
+        try await forEachStoredHash(after: start, through: end) { body(Merkle.leaf(eventHash: $0.hash)) }
+    }
+
+    /// Calls `body` with every position after `start` through `end` and its stored hash, in
+    /// order. Throws when the log has a gap or ends before `end`.
+    package func forEachStoredHash(after start: Int64, through end: Int64, _ body: (PositionedHash) throws -> Void) async throws {
         var cursor = start
         while cursor < end {
-            let page = try await storedRows(after: cursor, limit: 2000)
+            let page = try await storedHashes(after: cursor, limit: 10_000)
             for row in page where row.position <= end {
                 guard row.position == cursor + 1 else {
                     throw EventStoreError(.integrityFailure, "the log skips from position \(cursor) to \(row.position): run apex-cli verify")
                 }
-                body(Merkle.leaf(eventHash: row.hash))
+                try body(row)
                 cursor = row.position
             }
             guard let last = page.last, last.position < end else { break }

@@ -45,18 +45,30 @@ extension EventStore {
     }
 
     /// Verifies one account's streams (its account stream and its projects' streams): every
-    /// hash and chain link, gap-free versions from 1, and each of those streams' heads. Nothing
-    /// of other accounts is read into the report, and positions and checkpoints are not
-    /// checked: they seal the whole store's order, which is the operator's
-    /// ``verify(options:progress:)`` (`apex-cli verify`).
+    /// hash and chain link, gap-free versions from 1, each of those streams' heads, and that
+    /// every event of the account is in the log each later signed version 2 checkpoint seals
+    /// (see ``checkInclusion(_:)``). Nothing of other accounts is read into the report: no other
+    /// stream, event or failure. The store's own order, positions and version 1 checkpoints are
+    /// the operator's ``verify(options:progress:)`` (`apex-cli verify`).
     public func verify(account: UUID, options: VerifyOptions = VerifyOptions(), progress: (@Sendable (Int64) -> Void)? = nil) async throws
         -> VerifyReport
     {
-        var checker = VerifyState(scope: .account, checkpoints: [], trusted: nil, inspect: options.inspect, maximumFailures: options.maximumFailures)
-        try await walk(&checker, pageSize: options.pageSize, progress: progress) { after, limit in
+        var checker = VerifyState(
+            scope: .account, checkpoints: try await checkpoints(), trusted: options.trustedPublicKey, inspect: options.inspect,
+            maximumFailures: options.maximumFailures)
+        let read: @Sendable (Int64, Int) async throws -> [EnvelopeColumns] = { after, limit in
             try await storedRows(account: account, after: after, limit: limit)
         }
-        checker.finish(heads: try await streamHeads())
+        let walked = try await walk(&checker, pageSize: options.pageSize, progress: progress, read: read)
+        // As for the whole store: heads of one position, and the account's events up to it.
+        let (position, heads) = try await headsAtOnePosition()
+        if position > walked {
+            try await walk(&checker, after: walked, pageSize: options.pageSize, progress: progress) { after, limit in
+                try await read(after, limit).filter { $0.position <= position }
+            }
+        }
+        checker.finish(heads: heads)
+        try await checkInclusion(&checker)
         return checker.report
     }
 

@@ -26,7 +26,7 @@ public struct VerifyFailure: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 
     /// Whether it concerns a checkpoint rather than an event or a stream.
-    public var isCheckpointFailure: Bool { ["checkpoint_digest", "checkpoint_signature", "missing_events"].contains(kind) }
+    public var isCheckpointFailure: Bool { ["checkpoint_digest", "checkpoint_signature", "checkpoint_inclusion", "missing_events"].contains(kind) }
 
     /// Whether it concerns a persisted snapshot (a cache that can be dropped) rather than the log.
     public var isSnapshotFailure: Bool { kind == "snapshot_mismatch" }

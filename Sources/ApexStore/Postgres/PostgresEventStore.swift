@@ -124,6 +124,20 @@ public final class PostgresEventStore: EventStore, Service {
         try await rows(LogPage(after: position, limit: Int64(clamping: limit)))
     }
 
+    /// A page of events' hashes.
+    package func readHashes(after position: Int64, limit: Int) async throws -> [PositionedHash] {
+        try await guarded {
+            try await self.client.withConnection { conn in
+                var result: [PositionedHash] = []
+                result.reserveCapacity(limit)
+                for try await (position, hash) in try await conn.execute(HashPage(after: position, limit: Int64(clamping: limit)), logger: self.logger) {
+                    result.append(PositionedHash(position: position, hash: hash))
+                }
+                return result
+            }
+        }
+    }
+
     /// A page of one account's events as stored, undecoded.
     package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         try await rows(AccountPage(account: account, after: position, limit: Int64(clamping: limit)))

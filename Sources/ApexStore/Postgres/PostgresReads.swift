@@ -28,6 +28,24 @@ extension PostgresEventStore {
         }
     }
 
+    /// The hashes of the events after a global position (Merkle leaves).
+    struct HashPage: PostgresPreparedStatement {
+        typealias Row = (Int64, String)
+        static let name = "apex_hash_page"
+        static let sql = "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+        var after: Int64
+        var limit: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(after)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// A stream's events from a version.
     struct StreamPage: EventRowsStatement {
         static let name = "apex_stream_page"

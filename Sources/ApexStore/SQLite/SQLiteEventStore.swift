@@ -116,6 +116,14 @@ public final class SQLiteEventStore: EventStore {
         try await read { db in try Self.selectRows(db, "position > ? ORDER BY position LIMIT ?", [position, Int64(clamping: limit)]) }
     }
 
+    /// A page of events' hashes.
+    package func readHashes(after position: Int64, limit: Int) async throws -> [PositionedHash] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?", arguments: [position, Int64(clamping: limit)])
+                .map { PositionedHash(position: $0[0], hash: $0[1]) }
+        }
+    }
+
     /// A page of one account's events as stored, undecoded.
     package func readAccountRows(_ account: UUID, after position: Int64, limit: Int) async throws -> [EnvelopeColumns] {
         try await read { db in
