@@ -20,6 +20,8 @@ public final class PostgresEventStore: EventStore, Service {
     /// Where the server is, for messages: `host:port` or the socket path (never the password).
     private let location: String
     private let appends: GroupCommit<AppendRequest, AppendResult>
+    /// How many batches took each append path (tests and diagnostics).
+    package let appendPaths = AppendPathCounts()
 
     /// A store on `configuration`; call ``run()`` (or run it in a `ServiceGroup`), then ``migrate(connectDeadline:)``.
     ///
@@ -34,8 +36,8 @@ public final class PostgresEventStore: EventStore, Service {
         self.clock = clock
         self.logger = logger
         self.location = configuration.unixSocketPath ?? "\(configuration.host ?? "localhost"):\(configuration.port ?? 5432)"
-        self.appends = GroupCommit { [client] requests in
-            try await Self.commit(requests, client: client, projections: projections, clock: clock, logger: logger)
+        self.appends = GroupCommit { [client, appendPaths] requests in
+            try await Self.commit(requests, client: client, projections: projections, clock: clock, paths: appendPaths, logger: logger)
         }
     }
 

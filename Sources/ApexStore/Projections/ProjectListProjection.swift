@@ -1,4 +1,5 @@
 public import ApexDomain
+public import Foundation
 
 /// The read model behind project lists and search: each project's current `ProjectState`,
 /// one document per project, partitioned by account.
@@ -11,8 +12,14 @@ public struct ProjectListProjection: Projection {
 
     /// Project streams only.
     public func target(of event: EventEnvelope) -> (partition: String, key: String)? {
-        guard event.stream.rawValue.hasPrefix("project-") else { return nil }
-        return (event.accountID.lowercased, String(event.stream.rawValue.dropFirst("project-".count)))
+        guard case .owned(let partition, let key) = ownership(of: event.stream, account: event.accountID) else { return nil }
+        return (partition, key)
+    }
+
+    /// A project's document is its own stream's: only that project's events change it.
+    public func ownership(of stream: StreamID, account: UUID) -> DocumentOwnership {
+        guard stream.rawValue.hasPrefix("project-") else { return .none }
+        return .owned(partition: account.lowercased, key: String(stream.rawValue.dropFirst("project-".count)))
     }
 
     /// Folds the event into the stored state.
