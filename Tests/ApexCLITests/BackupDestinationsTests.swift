@@ -61,3 +61,38 @@ struct BackupDestinationsTests {
         #expect(none.status != 0 && none.stderr.contains("give a destination"), "\(none)")
     }
 }
+
+@Suite("apex-cli serve: --backup-to and --ship-to repeated")
+struct ServeBackupDestinationsTests {
+    /// A server given two backup and two shipping destinations writes its scheduled base backup
+    /// to both and ships the log to both, each of which then passes the restore drill alone.
+    @Test func aServerBacksUpAndShipsToEveryDestination() async throws {
+        let s = try await Scenario.make()
+        defer { s.remove() }
+        let (siteA, siteB) = (s.file("site-a"), s.file("site-b"))
+        var environment = s.environment
+        environment["APEX_JWT_SECRET"] = String(repeating: "j", count: 48)
+        let serve = ["serve", "--backup-to", siteA, "--backup-to", siteB, "--backup-every", "1s", "--ship-to", siteA, "--ship-to", siteB]
+        try await ServeProcess.with(serve, environment: environment, token: "") { _ in
+            // The base backup runs after its first interval; wait for it on both sites.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline, ![siteA, siteB].allSatisfy({ Self.baseBackups(in: $0) > 0 }) {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        for folder in [siteA, siteB] {
+            #expect(Self.baseBackups(in: folder) > 0, "no base backup in \(folder)")
+            let segments = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/segments")) ?? []
+            #expect(!segments.isEmpty, "no shipped segment in \(folder)")
+            let drill = try await s.cli("backup", "verify", "--from", folder)
+            #expect(drill.status == 0, "\(folder): \(drill)")
+        }
+        let twice = try await CLI.run(["serve", "--ship-to", siteA, "--ship-to", siteA], environment: environment)
+        #expect(twice.status != 0 && twice.stderr.contains("each --ship-to destination once"), "\(twice)")
+    }
+
+    static func baseBackups(in folder: String) -> Int {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/base")) ?? []
+        return ids.filter { FileManager.default.fileExists(atPath: "\(folder)/base/\($0)/manifest.json") }.count
+    }
+}

@@ -20,12 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
     var trustedProxies: String?
     @Option(help: "Seconds between signed checkpoints (default 300).")
     var checkpointEvery: Int = 300
-    @Option(help: "Take a base backup to this folder or s3:// URL every --backup-every.")
-    var backupTo: String?
+    @Option(help: "Take a base backup to this folder or s3:// URL every --backup-every (repeat for several: one backup, written to each).")
+    var backupTo: [String] = []
     @Option(help: "How often to take a base backup: 30m, 6h, 1d (default 6h).")
     var backupEvery: String = "6h"
-    @Option(help: "Ship log segments to this folder or s3:// URL every --ship-every (RPO).")
-    var shipTo: String?
+    @Option(help: "Ship log segments to this folder or s3:// URL every --ship-every (RPO; repeat for several, each from its own last segment).")
+    var shipTo: [String] = []
     @Option(help: "How often to ship log segments: 60s, 5m (default 60s).")
     var shipEvery: String = "60s"
     @Option(help: "Close a connection idle this long: 60s, 500ms, off (env APEX_IDLE_TIMEOUT, default 60s).")
@@ -79,17 +79,20 @@ struct ServeCommand: AsyncParsableCommand {
         guard let backupInterval = TokenCommand.Issue.seconds(backupEvery), let shipInterval = TokenCommand.Issue.seconds(shipEvery) else {
             throw CLIError("--backup-every and --ship-every take a duration such as 60s, 30m, 6h or 1d")
         }
-        let backupTarget = try backupTo.map { try BackupCLI.target($0) }
-        let shipTarget = try shipTo.map { try BackupCLI.target($0) }
+        for (flag, destinations) in [("--backup-to", backupTo), ("--ship-to", shipTo)] where Set(destinations).count != destinations.count {
+            throw CLIError("each \(flag) destination once")
+        }
+        let backupTargets = try backupTo.map(BackupCLI.target)
+        let shipTargets = try shipTo.map(BackupCLI.target)
         let storeURL = configuration.storeURL
         do {
             try await ApexServer.run(configuration: configuration, logger: logger, services: { store in
                 var services: [any Service] = []
-                if let backupTarget {
-                    services.append(BaseBackup(storeURL: storeURL, target: backupTarget, logger: logger).service(every: .seconds(backupInterval)))
+                if !backupTargets.isEmpty {
+                    services.append(BaseBackup(storeURL: storeURL, targets: backupTargets, logger: logger).service(every: .seconds(backupInterval)))
                 }
-                if let shipTarget {
-                    services.append(LogShipper(store: store, target: shipTarget, logger: logger).service(every: .seconds(shipInterval)))
+                for target in shipTargets {
+                    services.append(LogShipper(store: store, target: target, logger: logger).service(every: .seconds(shipInterval)))
                 }
                 return services
             })
