@@ -11,7 +11,7 @@ package final class ConsumerClaims: Sendable {
     package init() {}
 
     /// Runs `body` holding the claim on `key`; nil, without running it, when it is held already.
-    package func with<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    package func with<T: Sendable>(_ key: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         guard held.withLock({ $0.insert(key).inserted }) else { return nil }
         defer { _ = held.withLock { $0.remove(key) } }
         return try await body()

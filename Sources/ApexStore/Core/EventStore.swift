@@ -162,7 +162,7 @@ public protocol EventStore: Sendable {
     /// PostgreSQL, where it is a session advisory lock), exactly one runs each consumer. On
     /// SQLite and in memory the claim is held in the process. On PostgreSQL, losing the claim's
     /// connection cancels `body` and throws ``EventStoreError/Code/unavailable``.
-    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T?
+    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T?
 
     /// Releases connections and files.
     func close() async throws

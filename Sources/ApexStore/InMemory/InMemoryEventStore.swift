@@ -205,7 +205,7 @@ public actor InMemoryEventStore: EventStore {
     }
 
     /// Holds the claim in this store.
-    public nonisolated func withConsumerClaim<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    public nonisolated func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await claims.with(name, body)
     }
 

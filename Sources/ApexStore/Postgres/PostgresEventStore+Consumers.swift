@@ -1,6 +1,7 @@
 import ApexDomain
 import Crypto
 import Foundation
+import Logging
 import PostgresNIO
 
 extension PostgresEventStore {
@@ -69,7 +70,7 @@ extension PostgresEventStore {
     /// fails, the lock is gone with it (another instance may take over), so `body` is cancelled
     /// and ``EventStoreError/Code/unavailable`` thrown. If the lock cannot be released, the
     /// connection is closed, so no pooled connection ever keeps a claim.
-    public func withConsumerClaim<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    public func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         let key = Self.consumerClaimKey(name)
         let logger = self.logger
         return try await Self.guarded {
@@ -91,25 +92,24 @@ extension PostgresEventStore {
 
     /// Runs `body` while checking `conn` every ``claimCheckInterval``; a failed check cancels it.
     private static func whileConnected<T: Sendable>(
-        _ conn: PostgresConnection, _ logger: Logger, _ body: @Sendable () async throws -> T
+        _ conn: PostgresConnection, _ logger: Logger, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: claimCheckInterval)
-                        do { try await conn.query("SELECT 1", logger: logger) } catch {
-                            throw EventStoreError(.unavailable, "lost the connection holding a consumer claim", underlying: error)
-                        }
+        let interval = Self.claimCheckInterval
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do { try await conn.query("SELECT 1", logger: logger) } catch {
+                        throw EventStoreError(.unavailable, "lost the connection holding a consumer claim", underlying: error)
                     }
                 }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let result { return result }
-                }
-                throw CancellationError()
             }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
         }
     }
 

@@ -57,7 +57,7 @@ extension SQLiteEventStore {
     }
 
     /// Holds the claim in this process, keyed by the database file: one process runs SQLite's consumers.
-    public func withConsumerClaim<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    public func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await ConsumerClaims.process.with("sqlite:" + pool.path + "\u{0}" + name, body)
     }
 }

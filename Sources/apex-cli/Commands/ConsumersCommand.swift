@@ -20,17 +20,7 @@ struct ConsumersCommand: AsyncParsableCommand {
             (try await store.headPosition(), try await Self.positions(store))
         }
         if json {
-            Output.json([
-                "head": .number(Double(head)),
-                "consumers": .array(positions.map { p in
-                    [
-                        "name": .string(p.name), "position": .number(Double(p.position)), "lag": .number(Double(p.lag(head: head))),
-                        "updated_at": p.position == 0 && p.updatedAt == .distantPast ? .null : .string(Timestamp.format(p.updatedAt)),
-                        "last_error": p.lastError.map(JSONValue.string) ?? .null,
-                        "last_error_at": p.lastErrorAt.map { .string(Timestamp.format($0)) } ?? .null,
-                    ]
-                }),
-            ])
+            Output.json(["head": .number(Double(head)), "consumers": .array(positions.map { Self.json($0, head: head) })])
             return
         }
         guard !positions.isEmpty else {
@@ -48,6 +38,17 @@ struct ConsumersCommand: AsyncParsableCommand {
             byName[name] = ConsumerPosition(name: name, position: 0, updatedAt: .distantPast)
         }
         return byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// One consumer as JSON; `updated_at` is null for one never saved.
+    static func json(_ p: ConsumerPosition, head: Int64) -> JSONValue {
+        let updated: JSONValue = p.updatedAt == .distantPast ? .null : .string(Timestamp.format(p.updatedAt))
+        let error: JSONValue = p.lastError.map { .string($0) } ?? .null
+        let errorAt: JSONValue = p.lastErrorAt.map { .string(Timestamp.format($0)) } ?? .null
+        return [
+            "name": .string(p.name), "position": .number(Double(p.position)), "lag": .number(Double(p.lag(head: head))),
+            "updated_at": updated, "last_error": error, "last_error_at": errorAt,
+        ]
     }
 
     private static func oneLine(_ text: String) -> String {
@@ -93,7 +94,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 return ("consumer", try await store.headPosition())
             }
             if json {
-                Output.json(["name": .string(name), "kind": .string(kind), "position": 0, "replays": .number(Double(head))])
+                Output.json(["name": .string(name), "kind": .string(kind), "position": .number(0), "replays": .number(Double(head))])
             } else if kind == "projection" {
                 print("rebuilt read model \(name) from \(head) events")
             } else {

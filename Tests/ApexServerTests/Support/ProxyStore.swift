@@ -76,7 +76,7 @@ final class ProxyStore: EventStore {
     }
     func recordConsumerError(_ name: String, _ message: String) async throws { try await base.recordConsumerError(name, message) }
     func resetConsumer(_ name: String) async throws { try await base.resetConsumer(name) }
-    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await base.withConsumerClaim(name, body)
     }
     func close() async throws {}
