@@ -4,6 +4,7 @@ import ApexServer
 import ApexStore
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `apex-cli consumers`: each consumer of the log with its saved position, lag behind the head
 /// and last error: the ones the server runs (``ServerConsumers``) and any other with a saved position.
