@@ -14,6 +14,7 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
             case noSigningKey = "no_signing_key"
             case projectNotFound = "project_not_found"
             case projectNotYetCreated = "project_not_yet_created"
+            case unknownConsumer = "unknown_consumer"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -30,6 +31,8 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
         package static let projectNotFound = Code(.projectNotFound)
         /// The project's first event was recorded after the time asked for.
         package static let projectNotYetCreated = Code(.projectNotYetCreated)
+        /// No consumer of the log (nor read model) has that name.
+        package static let unknownConsumer = Code(.unknownConsumer)
 
         /// The code's text, e.g. `store_not_found`.
         package var description: String { base.rawValue }

@@ -17,6 +17,7 @@ struct ApexCLI: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
             VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
+            ConsumersCommand.self, ProjectionsCommand.self,
         ])
 
     /// ArgumentParser's `main`, and for a command run with `--json` that fails with a coded
@@ -61,6 +62,8 @@ extension BackupCommand.Restore: JSONOutputCommand {}
 extension BackupCommand.Verify: JSONOutputCommand {}
 extension BackupCommand.Prune: JSONOutputCommand {}
 extension CheckpointCommand: JSONOutputCommand {}
+extension ConsumersCommand: JSONOutputCommand {}
+extension ProjectionsCommand.Rebuild: JSONOutputCommand {}
 extension KeysCommand: JSONOutputCommand {}
 extension EventsCommand: JSONOutputCommand {}
 extension HistoryCommand: JSONOutputCommand {}

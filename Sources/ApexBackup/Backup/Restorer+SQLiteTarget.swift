@@ -52,5 +52,5 @@ extension Restorer {
     }
 
     /// Tables that record how a store was set up, not what it holds.
-    private static let bookkeeping: Set<String> = ["grdb_migrations", "projection_positions"]
+    private static let bookkeeping: Set<String> = ["grdb_migrations", "projection_positions", "consumer_positions"]
 }

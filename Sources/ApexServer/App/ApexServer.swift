@@ -8,7 +8,8 @@ import UnixSignals
 /// Runs the HTTP server on the configured store until SIGTERM or SIGINT; in-flight requests
 /// finish, then the counts of coalesced access denials are written before the store closes.
 public enum ApexServer {
-    /// Opens the store, builds the API and serves it, sealing checkpoints on the side.
+    /// Opens the store, builds the API and serves it, sealing checkpoints and running the
+    /// consumers of the log (``ServerConsumers``) on the side.
     /// `onReady` is called with the bound port once the server listens; `services` adds
     /// services that run beside the server on the same store (backups, log shipping).
     public static func run(
@@ -18,6 +19,7 @@ public enum ApexServer {
         try await EventStores.withStore(url: configuration.storeURL, projections: [ProjectListProjection()], logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
             var services = try makeServices(store)
+            services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))
             if let key = configuration.signingKey {
                 services.append(PeriodicService(name: "checkpoint sealing", every: configuration.checkpointInterval, finalRun: true, logger: logger) {
                     try await store.sealCheckpoint(signer: key)

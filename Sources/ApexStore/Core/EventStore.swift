@@ -142,6 +142,28 @@ public protocol EventStore: Sendable {
     @discardableResult
     func deleteSnapshots() async throws -> Int
 
+    /// Every consumer's saved position (see ``LogConsumer``), by name.
+    func consumerPositions() async throws -> [ConsumerPosition]
+
+    /// Saves consumer `name`'s position as `position` if it is at `expected` (a consumer with
+    /// no saved position is at 0), and clears its last error. Returns false, writing nothing,
+    /// when it is elsewhere: someone else advanced or reset it, so two runners never both move it.
+    func advanceConsumer(_ name: String, to position: Int64, from expected: Int64) async throws -> Bool
+
+    /// Records why consumer `name`'s last attempt failed (cut to 2,000 characters), leaving its position.
+    func recordConsumerError(_ name: String, _ message: String) async throws
+
+    /// Sets consumer `name` back to position 0 with no error, so that it replays the whole log
+    /// (`apex-cli projections rebuild NAME`). A running runner notices within its idle wait.
+    func resetConsumer(_ name: String) async throws
+
+    /// Runs `body` while holding the claim on consumer `name`, or returns nil at once, without
+    /// running it, when someone else holds it: of many runners (many server instances on one
+    /// PostgreSQL, where it is a session advisory lock), exactly one runs each consumer. On
+    /// SQLite and in memory the claim is held in the process. On PostgreSQL, losing the claim's
+    /// connection cancels `body` and throws ``EventStoreError/Code/unavailable``.
+    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T?
+
     /// Releases connections and files.
     func close() async throws
 }

@@ -17,6 +17,8 @@ public actor InMemoryEventStore: EventStore {
     private var documents: [String: JSONValue] = [:]
     private var projectionPositions: [String: Int64] = [:]
     private var kept: [StreamID: StateSnapshot] = [:]
+    private var consumers: [String: ConsumerPosition] = [:]
+    private let claims = ConsumerClaims()
     private let projections: [any Projection]
     private let clock: @Sendable () -> Date
     private let signal = AppendSignal()
@@ -177,6 +179,34 @@ public actor InMemoryEventStore: EventStore {
     public func deleteSnapshots() -> Int {
         defer { kept = [:] }
         return kept.count
+    }
+
+    /// Every consumer's saved position.
+    public func consumerPositions() -> [ConsumerPosition] { consumers.values.sorted { $0.name < $1.name } }
+
+    /// Compare-and-set of a consumer's position.
+    public func advanceConsumer(_ name: String, to position: Int64, from expected: Int64) -> Bool {
+        guard (consumers[name]?.position ?? 0) == expected else { return false }
+        consumers[name] = ConsumerPosition(name: name, position: position, updatedAt: Date())
+        return true
+    }
+
+    /// Records a consumer's last error.
+    public func recordConsumerError(_ name: String, _ message: String) {
+        var saved = consumers[name] ?? ConsumerPosition(name: name, position: 0, updatedAt: Date())
+        saved.lastError = ConsumerPosition.clipped(message)
+        saved.lastErrorAt = Date()
+        consumers[name] = saved
+    }
+
+    /// Sets a consumer back to 0.
+    public func resetConsumer(_ name: String) {
+        consumers[name] = ConsumerPosition(name: name, position: 0, updatedAt: Date())
+    }
+
+    /// Holds the claim in this store.
+    public nonisolated func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await claims.with(name, body)
     }
 
     /// Nothing to release.

@@ -5,7 +5,7 @@ import PostgresNIO
 /// server processes starting at once migrate exactly once.
 enum PostgresSchema {
     /// The newest schema version this build knows.
-    static let version = 6
+    static let version = 7
 
     static let migrations: [Int: [PostgresQuery]] = [
         1: [
@@ -85,6 +85,15 @@ enum PostgresSchema {
             CREATE TABLE IF NOT EXISTS snapshots (
                 stream_id text PRIMARY KEY, version bigint NOT NULL, domain_version int NOT NULL, engine_version text NOT NULL,
                 state text NOT NULL, state_hash text NOT NULL, created_at timestamptz NOT NULL)
+            """
+        ],
+        7: [
+            // How far each checkpointed consumer of the log (webhooks, email, search…) has got:
+            // saved after its work, compared-and-set, reset to 0 to rebuild. Not part of the log.
+            """
+            CREATE TABLE IF NOT EXISTS consumer_positions (
+                name text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+                last_error text, last_error_at timestamptz)
             """
         ],
     ]

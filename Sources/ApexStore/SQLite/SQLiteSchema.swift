@@ -108,6 +108,20 @@ enum SQLiteSchema {
                     ) WITHOUT ROWID
                     """)
         }
+        migrator.registerMigration("v5-consumer-positions") { db in
+            // How far each checkpointed consumer of the log (webhooks, email, search…) has got:
+            // saved after its work, compared-and-set, reset to 0 to rebuild. Not part of the log.
+            try db.execute(
+                sql: """
+                    CREATE TABLE consumer_positions (
+                        name TEXT PRIMARY KEY,
+                        position INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        last_error TEXT,
+                        last_error_at TEXT
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 }

@@ -70,5 +70,14 @@ final class ProxyStore: EventStore {
     func loadSnapshot(_ stream: StreamID) async throws -> StateSnapshot? { try await base.loadSnapshot(stream) }
     func snapshots() async throws -> [StateSnapshot] { try await base.snapshots() }
     func deleteSnapshots() async throws -> Int { try await base.deleteSnapshots() }
+    func consumerPositions() async throws -> [ConsumerPosition] { try await base.consumerPositions() }
+    func advanceConsumer(_ name: String, to position: Int64, from expected: Int64) async throws -> Bool {
+        try await base.advanceConsumer(name, to: position, from: expected)
+    }
+    func recordConsumerError(_ name: String, _ message: String) async throws { try await base.recordConsumerError(name, message) }
+    func resetConsumer(_ name: String) async throws { try await base.resetConsumer(name) }
+    func withConsumerClaim<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await base.withConsumerClaim(name, body)
+    }
     func close() async throws {}
 }

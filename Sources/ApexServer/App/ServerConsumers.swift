@@ -1,0 +1,24 @@
+public import ApexStore
+public import Logging
+
+/// The consumers of the log the server runs beside the API (``ConsumerService``), one place
+/// for every feature that reacts to events (webhooks, email, search, analytics, live streams).
+///
+/// A feature adds its consumer to ``consumers(store:configuration:logger:)`` and its name to
+/// ``names``; `apex-cli consumers` lists them with their positions and lag, and
+/// `apex-cli projections rebuild NAME` resets one to replay the log.
+public enum ServerConsumers {
+    /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
+    /// without building them (the CLI reads them).
+    public static let names: [String] = []
+
+    /// The consumers to run on `store` with `configuration`.
+    public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
+        []
+    }
+
+    /// The service running them until graceful shutdown.
+    static func service(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> ConsumerService {
+        ConsumerService(consumers: consumers(store: store, configuration: configuration, logger: logger), store: store, logger: logger)
+    }
+}
