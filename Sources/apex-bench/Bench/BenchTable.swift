@@ -51,6 +51,15 @@ struct BenchTable {
             let rawLag = r.extra["raw_subscriber_lag_p99_ms"].map { Self.ms($0) } ?? "-"
             emit("    subscriber lag p50/p99: Apex \(Self.ms(r.extra["apex_subscriber_lag_p50_ms"] ?? 0))/\(Self.ms(lag)) ms, raw poller p99 \(rawLag) ms")
         }
+        if let ready = r.extra["seconds_to_ready"] {
+            let e = r.extra
+            emit(String(
+                format: "    ready in %.2f s, RSS %.0f MB on %@ events (empty store: %.2f s, %.0f MB); log built in %.0f s (%.0f events/s)",
+                ready, e["rss_mb"] ?? 0, Self.count(r.logEvents ?? 0), e["seconds_to_ready_empty"] ?? 0, e["rss_mb_empty"] ?? 0,
+                e["build_seconds"] ?? 0, e["build_events_per_second"] ?? 0))
+        }
+        if let conflicts = r.extra["conflicts_409"] { emit("    409 conflicts: \(Int(conflicts))") }
+        if let rss = r.extra["server_peak_rss_mb"] { emit(String(format: "    server peak RSS %.0f MB", rss)) }
         if r.baseline != "raw SQL" { emit("    baseline: \(r.baseline)") }
     }
 
@@ -77,7 +86,7 @@ struct BenchTable {
         }.joined(separator: " ")
     }
 
-    private static func count(_ n: Int) -> String {
+    static func count(_ n: Int) -> String {
         if n >= 1_000_000 { return String(format: "%.1fM", Double(n) / 1_000_000) }
         if n >= 100_000 { return "\(n / 1000)k" }
         return "\(n)"
