@@ -51,12 +51,13 @@ struct BenchTable {
             let rawLag = r.extra["raw_subscriber_lag_p99_ms"].map { Self.ms($0) } ?? "-"
             emit("    subscriber lag p50/p99: Apex \(Self.ms(r.extra["apex_subscriber_lag_p50_ms"] ?? 0))/\(Self.ms(lag)) ms, raw poller p99 \(rawLag) ms")
         }
-        if let ready = r.extra["seconds_to_ready"] {
+        if r.extra["seconds_to_ready"] != nil {
             let e = r.extra
-            emit(String(
-                format: "    ready in %.2f s, RSS %.0f MB on %@ events (empty store: %.2f s, %.0f MB); log built in %.0f s (%.0f events/s)",
-                ready, e["rss_mb"] ?? 0, Self.count(r.logEvents ?? 0), e["seconds_to_ready_empty"] ?? 0, e["rss_mb_empty"] ?? 0,
-                e["build_seconds"] ?? 0, e["build_events_per_second"] ?? 0))
+            func f(_ key: String, _ format: String) -> String { String(format: format, e[key] ?? 0) }
+            emit(
+                "    ready in \(f("seconds_to_ready", "%.2f")) s, RSS \(f("rss_mb", "%.0f")) MB on \(Self.count(r.logEvents ?? 0)) events "
+                    + "(empty store: \(f("seconds_to_ready_empty", "%.2f")) s, \(f("rss_mb_empty", "%.0f")) MB); "
+                    + "log built in \(f("build_seconds", "%.0f")) s (\(f("build_events_per_second", "%.0f")) events/s)")
         }
         if let conflicts = r.extra["conflicts_409"] { emit("    409 conflicts: \(Int(conflicts))") }
         if let rss = r.extra["server_peak_rss_mb"] { emit(String(format: "    server peak RSS %.0f MB", rss)) }

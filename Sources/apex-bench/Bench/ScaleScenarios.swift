@@ -5,6 +5,8 @@ import ApexStore
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// Request cost against history length, through a real server: `apex-bench serve` in a process of

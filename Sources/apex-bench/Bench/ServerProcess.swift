@@ -2,6 +2,8 @@ import ApexChildProcess
 import ApexCommandLine
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// A real server under test: `apex-bench serve` (this executable) as a child process on the store
 /// at a URL, reached over a loopback socket.
@@ -31,7 +33,7 @@ struct ServerProcess: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         return try await ChildProcess.withRunning(
-            try executable(), ["serve", "--store", storeURL], adding: ["APEX_JWT_SECRET": secret, "APEX_STORE_URL": storeURL],
+            try executable(), ["serve", "--store", storeURL], adding: ["APEX_JWT_SECRET": secret],
             removing: { $0.hasPrefix("APEX_") }
         ) { running in
             let port = try await announcedPort(running.output)

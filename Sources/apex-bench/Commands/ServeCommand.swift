@@ -2,6 +2,7 @@ import ApexCommandLine
 import ApexServer
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `apex-bench serve`: the server the scale and cold-start scenarios measure, in a process of its
 /// own, started by ``ServerProcess``. It runs ``ApexServer`` as `apex-cli serve` does with no
@@ -21,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Thread.detachNewThread {
             while !FileHandle.standardInput.availableData.isEmpty {}
-            exit(0)
+            Foundation.exit(0)
         }
         let settings = Settings()
         let logger = makeLogger("apex-bench.serve", level: .warning)
