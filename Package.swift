@@ -130,6 +130,7 @@ let package = Package(
         .executableTarget(
             name: "apex-bench",
             dependencies: [
+                "ApexChildProcess",
                 "ApexCommandLine",
                 "ApexDomain",
                 "ApexStore",
@@ -152,8 +153,6 @@ let package = Package(
                 "ApexChildProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/ApexTestSupport"
         ),

@@ -2,9 +2,9 @@ import Foundation
 package import Subprocess
 import SystemPackage
 
-/// Runs another program to completion and collects what it printed: the PostgreSQL client tools
-/// ApexBackup runs, and the programs the tests run (through ApexTestSupport, which adds a
-/// long-running form).
+/// Runs another program to completion and collects what it printed (the PostgreSQL client tools
+/// ApexBackup runs, the programs the tests run), or runs one beside a body of work
+/// (``withRunning(_:_:adding:removing:in:_:)``: the servers the tests and apex-bench start).
 ///
 /// Spawned with swift-subprocess rather than Foundation's `Process`, whose `run()` on Linux
 /// (Swift 6.3.1) over-reads `/proc/self/fd` entries and now and then crashes the whole process

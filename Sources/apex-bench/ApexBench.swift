@@ -7,6 +7,6 @@ struct ApexBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apex-bench",
         abstract: "Benchmark Apex against plain SQL on the same database (docs/performance.md).",
-        subcommands: [BenchCommand.self, LoadCommand.self],
+        subcommands: [BenchCommand.self, LoadCommand.self, ServeCommand.self],
         defaultSubcommand: BenchCommand.self)
 }

@@ -16,7 +16,7 @@ public enum ApexServer {
         configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
-        try await EventStores.withStore(url: configuration.storeURL, projections: [ProjectListProjection()], logger: logger) { store in
+        try await EventStores.withStore(url: configuration.storeURL, projections: ServerConfiguration.storeProjections, logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
             var services = try makeServices(store)
             services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))

@@ -1,5 +1,5 @@
 import ApexDomain
-import ApexStore
+public import ApexStore
 public import Crypto
 public import Foundation
 import HTTPTypes
@@ -59,4 +59,10 @@ public struct ServerConfiguration: Sendable {
 
     /// Defaults: the embedded SQLite store on 127.0.0.1:8080.
     public init() {}
+
+    /// The read models the server opens its store with, kept by the store with every append.
+    /// The one place that says so: ``ApexServer`` opens the store with these, and the
+    /// benchmark's store-level scenarios open theirs with them too, so that they measure the
+    /// append path the server takes.
+    public static var storeProjections: [any Projection] { [ProjectListProjection()] }
 }

@@ -19,6 +19,10 @@ struct BenchContext: Sendable {
     var streams: Int
     /// Events of the replayed project stream.
     var replayEvents: Int
+    /// Events of the long project the scale scenarios compare with a 10-event one.
+    var scaleEvents: Int
+    /// Events in the log the cold start is measured on.
+    var coldStartEvents: Int
     var workDirectory: String
     var postgres: PostgresTarget?
     var logger: Logger
@@ -27,14 +31,15 @@ struct BenchContext: Sendable {
     var logSizes: [Int] { [max(1, events / 10), events] }
 
     static func make(
-        quick: Bool, events: Int?, seed: UInt64, seconds: Double?, clients: Int?, workDirectory: String?, postgres: PostgresTarget?,
-        logger: Logger
+        quick: Bool, events: Int?, seed: UInt64, seconds: Double?, clients: Int?, scaleEvents: Int? = nil, coldStartEvents: Int? = nil,
+        workDirectory: String?, postgres: PostgresTarget?, logger: Logger
     ) -> BenchContext {
         BenchContext(
             quick: quick, events: events ?? (quick ? 2_000 : 100_000), seed: seed,
             duration: .milliseconds(Int64(((seconds ?? (quick ? 0.3 : 5)) * 1000).rounded())), rounds: quick ? 1 : 2,
             writers: 16, clients: clients ?? (quick ? 4 : 16), streams: quick ? 2_000 : 20_000,
-            replayEvents: quick ? 300 : 10_000, workDirectory: workDirectory ?? FileManager.default.temporaryDirectory.path,
+            replayEvents: quick ? 300 : 10_000, scaleEvents: scaleEvents ?? (quick ? 1_000 : 100_000),
+            coldStartEvents: coldStartEvents ?? (quick ? 2_000 : 1_000_000), workDirectory: workDirectory ?? FileManager.default.temporaryDirectory.path,
             postgres: postgres, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import ApexCommandLine
+import ApexServer
 import ApexStore
 import Foundation
 import Logging
@@ -52,9 +53,10 @@ struct BenchHarness: Sendable {
     let url: String
 
     /// Opens a scratch database of `kind` (a folder for SQLite, a new database for PostgreSQL),
-    /// runs `body`, and deletes it.
+    /// runs `body`, and deletes it. The store keeps the read models `apex-cli serve` opens its
+    /// store with (``ServerConfiguration/storeProjections``), so appends take the server's path.
     static func with<T: Sendable>(
-        _ kind: StoreKind, context: BenchContext, projections: [any Projection] = [], _ body: (BenchHarness) async throws -> T
+        _ kind: StoreKind, context: BenchContext, projections: [any Projection] = ServerConfiguration.storeProjections, _ body: (BenchHarness) async throws -> T
     ) async throws -> T {
         switch kind {
         case .sqlite:

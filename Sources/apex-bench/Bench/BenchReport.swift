@@ -72,6 +72,8 @@ struct BenchReport: Codable, Sendable {
         var clients: Int
         var streams: Int
         var replayEvents: Int
+        var scaleEvents: Int
+        var coldStartEvents: Int
         var storeKinds: [StoreKind]
         var groups: [String]
     }

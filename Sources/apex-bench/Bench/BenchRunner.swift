@@ -10,7 +10,7 @@ struct BenchRunner {
     var report: BenchReport
 
     /// Every scenario group, in the order they run.
-    static let groups = ["append", "batch", "auditlog", "reads", "http"]
+    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart"]
 
     init(context: BenchContext, kinds: [StoreKind], groups: [String] = Self.groups) {
         self.context = context
@@ -21,7 +21,8 @@ struct BenchRunner {
             options: BenchReport.Options(
                 quick: context.quick, events: context.events, seed: context.seed, secondsPerSide: context.duration.seconds,
                 rounds: context.rounds, writers: context.writers, clients: context.clients, streams: context.streams,
-                replayEvents: context.replayEvents, storeKinds: kinds, groups: groups),
+                replayEvents: context.replayEvents, scaleEvents: context.scaleEvents,
+                coldStartEvents: context.coldStartEvents, storeKinds: kinds, groups: groups),
             machine: MachineInfo.current(workDirectory: context.workDirectory))
     }
 
@@ -68,6 +69,12 @@ struct BenchRunner {
             }
             if only.contains("http") {
                 await addAll(table, "http \(kind)") { emit in try await HTTPScenarios.run(kind, context: context, report: emit) }
+            }
+            if only.contains("scale") {
+                await addAll(table, "scale \(kind)") { emit in try await ScaleScenarios.run(kind, context: context, report: emit) }
+            }
+            if only.contains("coldstart") {
+                await add(table, "coldstart \(kind)") { try await ColdStart.run(kind, context: context) }
             }
         }
         report.finishedAt = Timestamp.format(Date())

@@ -51,6 +51,16 @@ struct BenchTable {
             let rawLag = r.extra["raw_subscriber_lag_p99_ms"].map { Self.ms($0) } ?? "-"
             emit("    subscriber lag p50/p99: Apex \(Self.ms(r.extra["apex_subscriber_lag_p50_ms"] ?? 0))/\(Self.ms(lag)) ms, raw poller p99 \(rawLag) ms")
         }
+        if r.extra["seconds_to_ready"] != nil {
+            let e = r.extra
+            func f(_ key: String, _ format: String) -> String { String(format: format, e[key] ?? 0) }
+            emit(
+                "    ready in \(f("seconds_to_ready", "%.2f")) s, RSS \(f("rss_mb", "%.0f")) MB on \(Self.count(r.logEvents ?? 0)) events "
+                    + "(empty store: \(f("seconds_to_ready_empty", "%.2f")) s, \(f("rss_mb_empty", "%.0f")) MB); "
+                    + "log built in \(f("build_seconds", "%.0f")) s (\(f("build_events_per_second", "%.0f")) events/s)")
+        }
+        if let conflicts = r.extra["conflicts_409"] { emit("    409 conflicts: \(Int(conflicts))") }
+        if let rss = r.extra["server_peak_rss_mb"] { emit(String(format: "    server peak RSS %.0f MB", rss)) }
         if r.baseline != "raw SQL" { emit("    baseline: \(r.baseline)") }
     }
 
@@ -77,7 +87,7 @@ struct BenchTable {
         }.joined(separator: " ")
     }
 
-    private static func count(_ n: Int) -> String {
+    static func count(_ n: Int) -> String {
         if n >= 1_000_000 { return String(format: "%.1fM", Double(n) / 1_000_000) }
         if n >= 100_000 { return "\(n / 1000)k" }
         return "\(n)"

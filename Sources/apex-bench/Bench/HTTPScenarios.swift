@@ -12,14 +12,9 @@ import ServiceLifecycle
 /// on 127.0.0.1:0, in this process) against the same store operations called directly.
 enum HTTPScenarios {
     static func run(_ kind: StoreKind, context: BenchContext, report: (ScenarioResult) -> Void) async throws {
-        try await BenchHarness.with(kind, context: context, projections: [ProjectListProjection()]) { h in
+        try await BenchHarness.with(kind, context: context) { h in
             var rng = SeededGenerator(seed: context.seed, scenario: "http", worker: 0)
-            let account = rng.uuid(), owner = rng.uuid()
-            let drafts = try AccountDecider.decide(
-                .create(accountID: account, name: "Bench Signs", ownerID: owner, ownerName: "Olive Owner", ownerEmail: "owner@bench.test"),
-                state: AccountState(), context: DecisionContext(now: Date()))
-            _ = try await h.store.append(
-                drafts.map { $0.proposed(id: UUID(), accountID: account, actor: .service("apex-bench")) }, to: .account(account), expected: .noStream)
+            let (account, owner) = try await createAccount(h.store, rng: &rng)
             var configuration = ServerConfiguration()
             configuration.storeURL = h.url
             configuration.host = "127.0.0.1"
@@ -97,6 +92,17 @@ enum HTTPScenarios {
             }
             report(result)
         }
+    }
+
+    /// Creates an account on `store` and returns it with its owner.
+    static func createAccount(_ store: any EventStore, rng: inout SeededGenerator) async throws -> (account: UUID, owner: UUID) {
+        let account = rng.uuid(), owner = rng.uuid()
+        let drafts = try AccountDecider.decide(
+            .create(accountID: account, name: "Bench Signs", ownerID: owner, ownerName: "Olive Owner", ownerEmail: "owner@bench.test"),
+            state: AccountState(), context: DecisionContext(now: Date()))
+        _ = try await store.append(
+            drafts.map { $0.proposed(id: UUID(), accountID: account, actor: .service("apex-bench")) }, to: .account(account), expected: .noStream)
+        return (account, owner)
     }
 
     /// Runs the server on the store at `configuration.storeURL` for the duration of `body`, then

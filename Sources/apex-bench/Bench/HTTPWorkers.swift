@@ -12,8 +12,14 @@ struct APIClient: Sendable {
     let base: String
     let token: String
 
-    /// Sends a request and returns the status code; throws on anything but `expect`.
+    /// Sends a request; throws on any status but `expect`.
     func send(_ method: HTTPMethod, _ path: String, json: String? = nil, expect: UInt) async throws {
+        try await send(method, path, json: json, accept: [expect])
+    }
+
+    /// Sends a request and returns its status code; throws on any status not in `accept`.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json: String? = nil, accept: Set<UInt>) async throws -> UInt {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -24,9 +30,10 @@ struct APIClient: Sendable {
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
-        guard response.status.code == expect else {
-            throw CLIError("\(method) \(path) answered \(response.status.code), expected \(expect): \(String(buffer: body).prefix(200))")
+        guard accept.contains(response.status.code) else {
+            throw CLIError("\(method) \(path) answered \(response.status.code), expected \(accept.sorted()): \(String(buffer: body).prefix(200))")
         }
+        return response.status.code
     }
 }
 

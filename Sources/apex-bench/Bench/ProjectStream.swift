@@ -6,10 +6,14 @@ import Foundation
 /// revisions, each decided by ``ProjectDecider`` on the state so far, with the request metadata
 /// the HTTP API records.
 enum ProjectStream {
-    /// Appends `count` events to a new project stream (in appends of up to 100) and returns it.
-    static func write(_ store: any EventStore, count: Int, seed: UInt64) async throws -> StreamID {
+    /// Appends `count` events to a new project stream (in appends of up to 100) and returns it:
+    /// the project `project` of `account`, edited by `user` (each drawn from `seed` when nil).
+    static func write(
+        _ store: any EventStore, count: Int, seed: UInt64, account: UUID? = nil, user: UUID? = nil, project: UUID? = nil
+    ) async throws -> StreamID {
         var rng = SeededGenerator(seed: seed, scenario: "project-stream", worker: 0)
-        let account = rng.uuid(), user = rng.uuid(), projectID = rng.uuid()
+        let drawn = (account: rng.uuid(), user: rng.uuid(), project: rng.uuid())
+        let account = account ?? drawn.account, user = user ?? drawn.user, projectID = project ?? drawn.project
         let stream = StreamID.project(projectID)
         let context = DecisionContext(now: Date())
         var state = ProjectState()

@@ -24,7 +24,11 @@ struct BenchCommand: AsyncParsableCommand {
     var seconds: Double?
     @Option(help: "Concurrent HTTP clients. Default 16 (4 with --quick).")
     var clients: Int?
-    @Option(help: "Only these scenario groups, comma-separated: append, batch, auditlog, reads, http. Default: all.")
+    @Option(help: "Events of the long project the scale scenarios compare with a 10-event one. Default 100000 (1000 with --quick).")
+    var scaleEvents: Int?
+    @Option(help: "Events in the log the cold start is measured on. Default 1000000 (2000 with --quick).")
+    var coldstartEvents: Int?
+    @Option(help: "Only these scenario groups, comma-separated: append, batch, auditlog, reads, http, scale, coldstart. Default: all.")
     var only: String?
     @Option(help: "Random seed of the workload.")
     var seed: UInt64 = 42
@@ -43,6 +47,8 @@ struct BenchCommand: AsyncParsableCommand {
         if let events, events < 10 { throw ValidationError("--events must be at least 10") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
+        if let scaleEvents, scaleEvents < 20 { throw ValidationError("--scale-events must be at least 20") }
+        if let coldstartEvents, coldstartEvents < 1 { throw ValidationError("--coldstart-events must be at least 1") }
     }
 
     private var kindNames: [String] {
@@ -58,7 +64,8 @@ struct BenchCommand: AsyncParsableCommand {
         let asked = kindNames.compactMap(StoreKind.init(rawValue:))
         let (kinds, skipped) = BenchRunner.available(asked, postgres: postgres)
         let context = BenchContext.make(
-            quick: quick, events: events, seed: seed, seconds: seconds, clients: clients, workDirectory: dir, postgres: postgres,
+            quick: quick, events: events, seed: seed, seconds: seconds, clients: clients, scaleEvents: scaleEvents,
+            coldStartEvents: coldstartEvents, workDirectory: dir, postgres: postgres,
             logger: makeLogger("apex-bench", level: .error))
         var runner = BenchRunner(context: context, kinds: kinds, groups: onlyNames.isEmpty ? BenchRunner.groups : onlyNames)
         runner.report.skipped = skipped

@@ -1,4 +1,3 @@
-package import ApexChildProcess
 import Subprocess
 import SystemPackage
 
@@ -28,6 +27,9 @@ extension ChildProcess {
             execution.standardOutput.map { buffer in buffer.withUnsafeBytes { Array($0) } }
         }
 
+        /// The program's process id (to read its `/proc/<pid>/status`, say).
+        package var processIdentifier: Int32 { Int32(execution.processIdentifier.value) }
+
         /// Sends `signal` (`SIGKILL`, `SIGTERM`, …) to the program.
         package func send(_ signal: Int32) throws {
             try execution.send(signal: Signal(rawValue: signal))
@@ -37,7 +39,7 @@ extension ChildProcess {
     /// Starts `executable` (a path) with `arguments` in `directory`, its environment this
     /// process's without the variables `removing` selects, plus `adding`, and runs `body` while
     /// it runs. Standard input stays open until `body` ends (a program can watch it to exit
-    /// when the test process dies), standard output is ``Running/output``, standard error is
+    /// when its parent dies), standard output is ``Running/output``, standard error is
     /// discarded. When `body` ends, standard input is closed and the program gets SIGTERM, then
     /// SIGKILL 5 seconds later if it is still running; this returns once it has ended.
     package static func withRunning<T: Sendable>(
