@@ -44,11 +44,23 @@ struct PostgresAppendPathTests {
                     try await a.rebuildProjection(ProjectListProjection())
                     #expect(try await b.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased) == docs)
 
-                    let paths = [try #require(a as? PostgresEventStore), try #require(b as? PostgresEventStore)].map(\.appendPaths.current)
-                    let fast = paths.map(\.twoStatement).reduce(0, +)
-                    let locked = paths.map(\.locked).reduce(0, +)
-                    // Racing stale reads send a few batches to the locked path; most must not.
-                    #expect(fast > locked, "two-statement \(fast), locked \(locked)")
+                    // Racing writers on two stores send some batches to the locked path (another
+                    // store's later clock or head); some must take the two-statement one.
+                    let stores = [try #require(a as? PostgresEventStore), try #require(b as? PostgresEventStore)]
+                    #expect(stores.map(\.appendPaths.current.twoStatement).reduce(0, +) > 0)
+
+                    // One writer alone: every append takes the two-statement path, and the
+                    // document follows.
+                    let before = stores[0].appendPaths.current
+                    let writer = ProjectWriter(store: a)
+                    for step in 0..<5 { try await writer.run(projects[0], .update(changes: ["description": .string("alone \(step)")])) }
+                    let after = stores[0].appendPaths.current
+                    #expect(after.twoStatement - before.twoStatement == 5)
+                    #expect(after.locked == before.locked)
+                    let alone = try await b.projectionDocuments(ProjectListProjection(), partition: Events.account.lowercased)
+                    let state = try #require(try ProjectListProjection.states(alone).first { $0.id == projects[0] })
+                    #expect(state == (try ProjectState.replay(try await a.readStream(.project(projects[0])))))
+                    #expect(state.version == 13)
                 }
             }
         }
