@@ -17,6 +17,7 @@ struct ApexCLI: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
             VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
+            GDPRCommand.self, RetentionCommand.self,
         ])
 
     /// ArgumentParser's `main`, and for a command run with `--json` that fails with a coded
@@ -66,3 +67,5 @@ extension EventsCommand: JSONOutputCommand {}
 extension HistoryCommand: JSONOutputCommand {}
 extension ReplayCommand: JSONOutputCommand {}
 extension TokenCommand.Issue: JSONOutputCommand {}
+extension GDPRCommand.Erase: JSONOutputCommand {}
+extension RetentionCommand.Run: JSONOutputCommand {}
