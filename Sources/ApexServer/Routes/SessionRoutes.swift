@@ -16,9 +16,8 @@ struct SessionRoutes {
     let api: ApexAPI
 
     func register(on router: RouterGroup<ApexRequestContext>) {
-        router.post("me/sign-out-everywhere") { request, context in
+        router.post("me/sign-out-everywhere") { _, context in
             let me = try context.requireIdentity()
-            _ = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             try await revoke(me.principal.userID, me, context)
             return Response(status: .noContent)
         }
@@ -35,7 +34,6 @@ struct SessionRoutes {
             try await api.gate.authorize(
                 me, .userRemove, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
                 resourceName: resourceName, context: context, ownerCount: .max)
-            _ = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             try await revoke(userID, me, context)
             return Response(status: .noContent)
         }
