@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A set of IP address ranges (CIDR, IPv4 and IPv6): an account's IP allowlist, the trusted proxies.
 ///

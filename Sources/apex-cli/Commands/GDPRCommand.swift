@@ -34,7 +34,7 @@ struct GDPRCommand: AsyncParsableCommand {
                 let drafts: [DraftEvent]
                 do {
                     drafts = try AccountDecider.decide(.erase(userID: userID, reason: reason), state: account, context: DecisionContext(now: Date()))
-                } catch {
+                } catch let error as DomainError {
                     throw CLIError("\(error.field.map { "--\($0): " } ?? "")\(error.message)")
                 }
                 if !drafts.isEmpty {
