@@ -124,20 +124,20 @@ struct BackupRestoreTests {
         try await BackupFixture.with(.sqlite) { f in
             let source = try await f.newStoreURL("source")
             let target = try BackupTargets.open(f.destination)
-            let account = UUID(), owner = UUID(), project = UUID()
+            let account = UUID(), owner = UUID()
             try await EventStores.withStore(url: source, logger: BackupFixture.logger) { store in
                 let created = try ProposedEvent(
                     id: UUID(), AccountCreated(accountID: account, name: "Acme", ownerID: owner, ownerName: "Olive", ownerEmail: "olive@example.com"),
                     accountID: account, actor: .service("test"))
                 _ = try await store.append([created], to: .account(account), expected: .noStream)
                 // A request the owner made: its IP address is sealed under the owner's metadata key.
-                let edit = ProposedEvent(
-                    id: UUID(), type: "test.note", data: ["text": "edit"], accountID: account, actor: .user(owner),
+                let edit = try ProposedEvent(
+                    id: UUID(), UserPELicenseChanged(userID: owner, peLicense: nil), accountID: account, actor: .user(owner),
                     requestMetadata: RequestMetadata(ipAddress: "203.0.113.44", userAgent: "OwnerAgent"))
-                _ = try await store.append([edit], to: .project(project), expected: .noStream)
+                _ = try await store.append([edit], to: .account(account), expected: .exact(1))
                 _ = try await BaseBackup(storeURL: source, target: target, logger: BackupFixture.logger).create()
                 let erased = try ProposedEvent(id: UUID(), UserErased(userID: owner), accountID: account, actor: .service("test"), reason: "GDPR request")
-                _ = try await store.append([erased], to: .account(account), expected: .exact(1))
+                _ = try await store.append([erased], to: .account(account), expected: .exact(2))
                 #expect(try await store.eraseUser(owner, account: account) == 2)
                 try await LogShipper(store: store, target: target, logger: BackupFixture.logger).shipOnce()
             }
@@ -147,7 +147,7 @@ struct BackupRestoreTests {
             try await EventStores.withStore(url: restoredURL, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
                 let payload = try await store.readStream(.account(account))[0].payload(as: AccountCreated.self)
                 #expect(payload.ownerName.content == .erased)
-                let edit = try await store.readStream(.project(project))[0]
+                let edit = try await store.readStream(.account(account))[1]
                 #expect(edit.requestMetadata.ipAddress?.content == .erased)
                 #expect(edit.requestMetadata.userAgent?.content == .erased)
                 #expect(try await store.verify().ok)
@@ -159,7 +159,7 @@ struct BackupRestoreTests {
             try await EventStores.withStore(url: earlier, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
                 let payload = try await store.readStream(.account(account))[0].payload(as: AccountCreated.self)
                 #expect(payload.ownerEmail.content == .erased)
-                #expect(try await store.readStream(.project(project))[0].requestMetadata.ipAddress?.content == .erased)
+                #expect(try await store.readStream(.account(account))[1].requestMetadata.ipAddress?.content == .erased)
             }
         }
     }
