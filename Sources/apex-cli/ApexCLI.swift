@@ -18,6 +18,7 @@ struct ApexCLI: AsyncParsableCommand {
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
             VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
             ConsumersCommand.self, ProjectionsCommand.self,
+            GDPRCommand.self, RetentionCommand.self,
         ])
 
     /// ArgumentParser's `main`, and for a command run with `--json` that fails with a coded
@@ -69,3 +70,5 @@ extension EventsCommand: JSONOutputCommand {}
 extension HistoryCommand: JSONOutputCommand {}
 extension ReplayCommand: JSONOutputCommand {}
 extension TokenCommand.Issue: JSONOutputCommand {}
+extension GDPRCommand.Erase: JSONOutputCommand {}
+extension RetentionCommand.Run: JSONOutputCommand {}

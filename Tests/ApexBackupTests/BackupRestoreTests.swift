@@ -130,27 +130,36 @@ struct BackupRestoreTests {
                     id: UUID(), AccountCreated(accountID: account, name: "Acme", ownerID: owner, ownerName: "Olive", ownerEmail: "olive@example.com"),
                     accountID: account, actor: .service("test"))
                 _ = try await store.append([created], to: .account(account), expected: .noStream)
+                // A request the owner made: its IP address is sealed under the owner's metadata key.
+                let edit = try ProposedEvent(
+                    id: UUID(), UserPELicenseChanged(userID: owner, peLicense: nil), accountID: account, actor: .user(owner),
+                    requestMetadata: RequestMetadata(ipAddress: "203.0.113.44", userAgent: "OwnerAgent"))
+                _ = try await store.append([edit], to: .account(account), expected: .exact(1))
                 _ = try await BaseBackup(storeURL: source, target: target, logger: BackupFixture.logger).create()
                 let erased = try ProposedEvent(id: UUID(), UserErased(userID: owner), accountID: account, actor: .service("test"), reason: "GDPR request")
-                _ = try await store.append([erased], to: .account(account), expected: .exact(1))
-                try await store.eraseSubject(DataSubject.user(owner.lowercased))
+                _ = try await store.append([erased], to: .account(account), expected: .exact(2))
+                #expect(try await store.eraseUser(owner, account: account) == 2)
                 try await LogShipper(store: store, target: target, logger: BackupFixture.logger).shipOnce()
             }
             let restoredURL = try await f.newStoreURL("restored")
             let result = try await Restorer(target: target, logger: BackupFixture.logger).restore(into: restoredURL, at: .latest, force: false)
-            #expect(result.erasuresReapplied == 1)
+            #expect(result.erasuresReapplied == 2)
             try await EventStores.withStore(url: restoredURL, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
                 let payload = try await store.readStream(.account(account))[0].payload(as: AccountCreated.self)
                 #expect(payload.ownerName.content == .erased)
+                let edit = try await store.readStream(.account(account))[1]
+                #expect(edit.requestMetadata.ipAddress?.content == .erased)
+                #expect(edit.requestMetadata.userAgent?.content == .erased)
                 #expect(try await store.verify().ok)
             }
             // Restoring to a point before the erasure does not bring the person back either.
             let earlier = try await f.newStoreURL("earlier")
-            let before = try await Restorer(target: target, logger: BackupFixture.logger).restore(into: earlier, at: .position(1), force: false)
-            #expect(before.restoredPosition == 1)
+            let before = try await Restorer(target: target, logger: BackupFixture.logger).restore(into: earlier, at: .position(2), force: false)
+            #expect(before.restoredPosition == 2)
             try await EventStores.withStore(url: earlier, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
                 let payload = try await store.readStream(.account(account))[0].payload(as: AccountCreated.self)
                 #expect(payload.ownerEmail.content == .erased)
+                #expect(try await store.readStream(.account(account))[1].requestMetadata.ipAddress?.content == .erased)
             }
         }
     }

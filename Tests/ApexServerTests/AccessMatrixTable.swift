@@ -85,6 +85,14 @@ enum AccessMatrix {
         Row(.patch, "/v1/users/$owner2", #"{"role":"admin"}"#, nil, "user.invite", [200, 403, 403, 403, 403, 403], resource: "user/$owner2"),
         Row(.delete, "/v1/users/$member", reason, nil, "user.remove", [204, 204, 403, 403, 403, 403], resource: "user/$member"),
         Row(.delete, "/v1/users/$owner2", reason, nil, "user.remove", [204, 403, 403, 403, 403, 403], resource: "user/$owner2"),
+        Row(.post, "/v1/users/$member/erase", reason, nil, "user.remove", [200, 200, 403, 403, 403, 403], resource: "user/$member"),
+        Row(.post, "/v1/users/$owner2/erase", reason, nil, "user.remove", [200, 403, 403, 403, 403, 403], resource: "user/$owner2"),
+        Row(.post, "/v1/users/$member/revoke-tokens", nil, nil, "user.remove", [204, 204, 403, 403, 403, 403], resource: "user/$member"),
+        Row(.post, "/v1/users/$owner2/revoke-tokens", nil, nil, "user.remove", [204, 403, 403, 403, 403, 403], resource: "user/$owner2"),
+        Row(.post, "/v1/me/sign-out-everywhere", nil, nil, nil, [204, 204, 204, 204, 204, 204]),
+        // The account's settings.
+        Row(.get, "/v1/account/settings", nil, nil, "account.manage", [200, 403, 403, 403, 403, 403], resource: "account/settings"),
+        Row(.patch, "/v1/account/settings", #"{"metadata_retention_days":90}"#, nil, "account.manage", [200, 403, 403, 403, 403, 403], resource: "account/settings"),
         // The account's trail.
         Row(.get, "/v1/audit/events", nil, nil, "user.remove", [200, 200, 403, 403, 403, 403], resource: "audit"),
         Row(.get, "/v1/audit/verify", nil, nil, "user.remove", [200, 200, 403, 403, 403, 403], resource: "audit"),

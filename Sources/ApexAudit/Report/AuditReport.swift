@@ -57,7 +57,7 @@ package struct AuditReport: Sendable {
         }
         let state = try history.state(atVersion: Int64(events.count))
         let account = try? AccountState.replay(try await store.readStream(.account(first.accountID)))
-        func name(_ user: UUID?) -> String? { user.flatMap { account?.users[$0]?.name?.display } }
+        func name(_ user: UUID?) -> String? { user.flatMap { account?.users[$0]?.shownName } }
 
         let rows = entries.map { Row(entry: $0, actorName: name($0.event.actor.userID), onBehalfOfName: name($0.event.actor.onBehalfOf)) }
         var approvals: [Approval] = []

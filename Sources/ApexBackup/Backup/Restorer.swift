@@ -140,15 +140,13 @@ public struct Restorer: Sendable {
             }
             // Erasures recorded anywhere in the shipped log stay in force, even when restoring to
             // a point before them: an erased person's key never comes back from a backup.
-            var later: [String] = []
+            var later: [Erasure] = []
             for segment in try await LogShipper.segments(in: target) where segment.to > head {
                 let data = try await target.get(segment.dataKey)
                 guard data.sha256Hex == segment.sha256 else { continue }
-                for e in try SegmentCodec.decode(try Gzip.decompress(data)) where e.type == UserErased.type {
-                    if let user = e.data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)) { later.append(DataSubject.user(user.lowercased)) }
-                }
+                later += Self.erasures(in: try SegmentCodec.decode(try Gzip.decompress(data)))
             }
-            let erased = try await Self.reapplyErasures(store) + (later.isEmpty ? 0 : try await store.deleteKeys(later))
+            let erased = try await Self.reapplyErasures(store) + Self.erase(later, in: store)
             let result = RestoreResult(
                 baseID: base.id, basePosition: base.lastPosition, restoredPosition: head, segmentsApplied: applied, erasuresReapplied: erased,
                 seconds: Date().timeIntervalSince(started))
@@ -159,18 +157,36 @@ public struct Restorer: Sendable {
 
     /// Erasures recorded in the log stay in force after a restore: their keys are deleted again.
     static func reapplyErasures(_ store: any EventStore) async throws -> Int {
-        var subjects: [String] = []
+        var found: [Erasure] = []
         var cursor: Int64 = 0
         while true {
             let page = try await store.readAll(after: cursor, limit: 2000, mode: .stored)
             guard let last = page.last else { break }
-            for e in page where e.type == UserErased.type {
-                // Payload UUIDs are upper case (Codable); subjects use the canonical lower case.
-                if let user = e.data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)) { subjects.append(DataSubject.user(user.lowercased)) }
-            }
+            found += erasures(in: page)
             cursor = last.position
         }
-        return subjects.isEmpty ? 0 : try await store.deleteKeys(subjects)
+        return try await erase(found, in: store)
+    }
+
+    /// A user erased in an account.
+    struct Erasure: Hashable {
+        var user: UUID
+        var account: UUID
+    }
+
+    /// The `user.erased` events among `events`.
+    static func erasures(in events: [EventEnvelope]) -> [Erasure] {
+        events.compactMap { e in
+            guard e.type == UserErased.type, let user = e.data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)) else { return nil }
+            return Erasure(user: user, account: e.accountID)
+        }
+    }
+
+    /// Deletes the keys of each erasure again (the user's and their request metadata's); how many were deleted.
+    static func erase(_ erasures: [Erasure], in store: any EventStore) async throws -> Int {
+        var deleted = 0
+        for erasure in Set(erasures) { deleted += try await store.eraseUser(erasure.user, account: erasure.account) }
+        return deleted
     }
 
     static func preparePostgres(_ location: StoreURL.PostgresLocation, force: Bool, logger: Logger) async throws {

@@ -15,6 +15,7 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
             case lastOwner = "last_owner"
             case readOnly = "read_only"
             case noRule = "no_rule"
+            case ipNotAllowed = "ip_not_allowed"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -42,6 +43,9 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
         public static let readOnly = Code(.readOnly)
         /// No rule covers this permission on this kind of resource (default deny).
         public static let noRule = Code(.noRule)
+
+        /// The client address is outside the account's IP allowlist.
+        public static let ipNotAllowed = Code(.ipNotAllowed)
 
         /// The code's text, e.g. `role_forbids`.
         public var description: String { base.rawValue }

@@ -22,6 +22,12 @@ public enum AccountCommand: Sendable, Hashable {
     case erase(userID: UUID, reason: String?)
     /// Set how long request metadata is kept (1-3650 days).
     case setRetention(days: Int)
+    /// Refuse every token of the user issued before `notBefore` (sign-out everywhere).
+    case revokeTokens(userID: UUID, notBefore: Date)
+    /// Set the client addresses the account may be called from (empty: anywhere).
+    case setIPAllowlist(AddressRanges)
+    /// Record that the retention job deleted the request-metadata keys of months before `beforeMonth`.
+    case recordMetadataExpired(beforeMonth: String, keysDeleted: Int)
 }
 
 /// Commands to events for accounts: the invariants that hold whoever asks.
@@ -89,12 +95,23 @@ public enum AccountDecider {
         case .erase(let userID, let reason):
             guard let user = state.users[userID] else { throw DomainError(.notFound, "user \(userID.lowercased) does not exist") }
             guard !user.erased else { return [] }
+            if user.role == .owner, !user.removed, state.ownerCount <= 1 {
+                throw DomainError(.lastOwner, "the last owner cannot be erased; make another user owner first")
+            }
             return [try DecideSupport.draft(UserErased(userID: userID), reason: try DecideSupport.required(reason, "erasing a user's personal data"))]
         case .setRetention(let days):
             guard (1...3650).contains(days) else {
                 throw DomainError(.invalidInput, "retention must be 1-3650 days", field: "metadata_retention_days")
             }
             return [try DecideSupport.draft(AccountSettingsChanged(metadataRetentionDays: days))]
+        case .revokeTokens(let userID, let notBefore):
+            guard let user = state.users[userID], user.isActive else { throw DomainError(.notFound, "user \(userID.lowercased) does not exist") }
+            return [try DecideSupport.draft(UserTokensRevoked(userID: userID, notBefore: notBefore))]
+        case .setIPAllowlist(let ranges):
+            guard ranges != state.ipAllowlist else { return [] }
+            return [try DecideSupport.draft(AccountIPAllowlistChanged(ranges: ranges.entries))]
+        case .recordMetadataExpired(let beforeMonth, let keysDeleted):
+            return [try DecideSupport.draft(AccountMetadataExpired(beforeMonth: beforeMonth, keysDeleted: keysDeleted))]
         }
     }
 

@@ -20,9 +20,26 @@ public struct AccountUser: Sendable, Hashable {
     public var removed = false
     /// Their personal data key is gone.
     public var erased = false
+    /// Their token epoch: bearer tokens issued before it are refused (nil: none revoked).
+    public var tokensNotBefore: Date?
 }
 
 extension AccountUser {
+    /// The user's name as a person is shown it: as recorded, or `[erased]` once their personal
+    /// data was erased (whatever the value still held in memory); nil when none was recorded.
+    /// Every view that names a user (API, history, audit trails, reports) uses this one rule.
+    public var shownName: String? { shown(name) }
+
+    /// The user's email as a person is shown it (see ``shownName``).
+    public var shownEmail: String? { shown(email) }
+
+    private func shown(_ value: Personal?) -> String? {
+        erased ? Personal.erasedMarker : value?.display
+    }
+
+    /// Whether the user may still sign in: neither removed nor erased.
+    public var isActive: Bool { !removed && !erased }
+
     /// Records `license` as in effect when someone other than this user confirmed it, else as pending
     /// (a license recorded before confirmation existed has no `confirmed_by`: pending); nil withdraws both.
     mutating func setLicense(_ license: PELicense?) {
@@ -68,16 +85,20 @@ public struct AccountState: Sendable, Hashable {
     public var invitations: [UUID: Invitation] = [:]
     /// Days request metadata is kept.
     public var metadataRetentionDays = 365
+    /// The client addresses the account's users may call from (empty: anywhere).
+    public var ipAllowlist = AddressRanges.any
+    /// The first month (`YYYY-MM`) whose request metadata the retention job kept, if it ran.
+    public var metadataKeptFrom: String?
     /// The stream version this state reflects.
     public var version: Int64 = 0
 
     /// An empty state.
     public init() {}
 
-    /// Active users (not removed).
-    public var activeUsers: [AccountUser] { users.values.filter { !$0.removed }.sorted { $0.id.uuidString < $1.id.uuidString } }
+    /// Active users: neither removed nor erased (an erased user can no longer sign in).
+    public var activeUsers: [AccountUser] { users.values.filter(\.isActive).sorted { $0.id.uuidString < $1.id.uuidString } }
     /// The active users whose role is `client`: who a project's `client_id` may name.
-    public var clientIDs: Set<UUID> { Set(users.values.filter { !$0.removed && $0.role == .client }.map(\.id)) }
+    public var clientIDs: Set<UUID> { Set(users.values.filter { $0.isActive && $0.role == .client }.map(\.id)) }
     /// How many active owners the account has.
     public var ownerCount: Int { activeUsers.filter { $0.role == .owner }.count }
 
@@ -123,6 +144,13 @@ public struct AccountState: Sendable, Hashable {
                 invitations[id]?.email.content = .erased
                 invitations[id]?.name?.content = .erased
             }
+        case UserTokensRevoked.type:
+            let e = try event.payload(as: UserTokensRevoked.self)
+            users[e.userID]?.tokensNotBefore = e.notBefore
+        case AccountIPAllowlistChanged.type:
+            ipAllowlist = try AddressRanges(parsing: try event.payload(as: AccountIPAllowlistChanged.self).ranges)
+        case AccountMetadataExpired.type:
+            metadataKeptFrom = try event.payload(as: AccountMetadataExpired.self).beforeMonth
         case AccessDenied.type:
             break
         case AccountSettingsChanged.type:

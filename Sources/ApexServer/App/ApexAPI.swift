@@ -26,7 +26,7 @@ public final class ApexAPI: Sendable {
     public init(store: any EventStore, configuration: ServerConfiguration) async throws {
         self.store = store
         self.configuration = configuration
-        self.tokens = try await TokenService(secret: configuration.jwtSecret)
+        self.tokens = try await TokenService(secret: configuration.jwtSecret, maximumLifetime: configuration.maxTokenLifetime)
         self.directory = AccountDirectory(store: store)
         self.states = ProjectStateCache(
             budget: max(0, configuration.stateCacheMegabytes) * 1_048_576, snapshotInterval: configuration.snapshotInterval)
@@ -46,6 +46,9 @@ public final class ApexAPI: Sendable {
         let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self))
         MeRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
+        ErasureRoutes(api: self).register(on: authed)
+        SessionRoutes(api: self).register(on: authed)
+        AccountSettingsRoutes(api: self).register(on: authed)
         ProjectRoutes(api: self).register(on: authed)
         CalculationRoutes(api: self).register(on: authed)
         AuditRoutes(api: self).register(on: authed)

@@ -27,6 +27,9 @@ public enum ApexServer {
             } else {
                 logger.warning("no signing key: checkpoints are not sealed (set APEX_SIGNING_KEY)")
             }
+            if let interval = configuration.retentionInterval {
+                services.append(MetadataRetention(store: store, logger: logger).service(every: interval))
+            }
             if configuration.denialWindow > .zero {
                 // Folded repeats are written as their windows close; whatever is still open when the
                 // server stops is written below, after the last request, so no count is lost.

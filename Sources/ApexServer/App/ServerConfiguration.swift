@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     public var invitationLifetime: Duration = .seconds(7 * 86_400)
     /// How long issued tokens stay valid.
     public var tokenLifetime: Duration = .seconds(12 * 3600)
+    /// The longest any token is accepted after it was issued, whatever its expiry says
+    /// (`APEX_MAX_TOKEN_LIFETIME`, e.g. `7d`); tokens issued here never outlive it.
+    public var maxTokenLifetime: Duration = TokenService.defaultMaximumLifetime
     /// How long a connection may sit with no request before it is closed (`APEX_IDLE_TIMEOUT`);
     /// nil never closes one.
     public var idleTimeout: Duration? = .seconds(60)
@@ -54,6 +57,9 @@ public struct ServerConfiguration: Sendable {
     /// none (those kept are still read). Snapshots are a cache that `apex-cli verify` checks
     /// against the log; `apex-cli snapshots drop` deletes them.
     public var snapshotInterval = 500
+    /// How often request metadata past each account's retention is expired (``MetadataRetention``,
+    /// also at start); nil never runs it here (`apex-cli retention run` still does).
+    public var retentionInterval: Duration? = .seconds(86_400)
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -7,7 +7,10 @@ import Logging
 import NIOCore
 
 /// Resolves the bearer token to the user as the account knows them now; 401 for anything else
-/// (missing, malformed, forged, `alg: none`, expired, unknown, removed or erased user).
+/// (missing, malformed, forged, `alg: none`, expired, older than the maximum lifetime, issued
+/// before the user's token epoch, unknown, removed or erased user). Then the account's IP
+/// allowlist (``AccessPolicy/admit(clientAddress:allowlist:)``): a client address outside it is
+/// a 403 `ip_not_allowed`, recorded as `access.denied`.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ApexRequestContext
     let api: ApexAPI
@@ -19,13 +22,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let token = String(header.dropFirst("bearer ".count).trimmingOptionalWhitespace)
         guard let claims = await api.tokens.verify(token, now: api.configuration.clock()) else { throw APIError.unauthorized("the bearer token is invalid or expired") }
         let account = try await api.directory.state(of: claims.account)
-        guard let user = account.users[claims.user], !user.removed, !user.erased else {
+        guard let user = account.users[claims.user], user.isActive else {
             throw APIError.unauthorized("the bearer token's user is not an active member of the account")
         }
+        if let epoch = user.tokensNotBefore, claims.issuedAt < epoch {
+            throw APIError.unauthorized("the bearer token was revoked (signed out everywhere); ask for a new one")
+        }
         var context = context
-        context.identity = Identity(
+        let identity = Identity(
             principal: Principal(userID: user.id, accountID: claims.account, role: user.role, peLicense: user.peLicense), user: user)
+        context.identity = identity
         context.logger[metadataKey: "user_id"] = .string(user.id.lowercased)
+        if let jti = claims.id { context.logger[metadataKey: "token.jti"] = .string(jti) }
+        try await api.gate.admit(identity, allowlist: account.ipAllowlist, context: context)
         return try await next(request, context)
     }
 }

@@ -84,6 +84,19 @@ struct BodyReader {
         return n
     }
 
+    /// An array of strings, or nil when absent or null.
+    func strings(_ key: String) throws -> [String]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            return try items.map { item in
+                guard case .string(let s) = item else { throw typeError(key, "an array of strings") }
+                return s
+            }
+        default: throw typeError(key, "an array of strings")
+        }
+    }
+
     func object(_ key: String) throws -> [String: JSONValue]? {
         switch object[key] {
         case nil, .null?: return nil

@@ -32,11 +32,13 @@ enum Present {
         return .object(o)
     }
 
+    /// A string, or null.
+    static func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+
     static func user(_ u: AccountUser) -> JSONValue {
         [
-            "user_id": .string(u.id.lowercased), "name": u.name.map { .string($0.display) } ?? .null,
-            "email": u.email.map { .string($0.display) } ?? .null, "role": .string(u.role.rawValue), "pe_license": license(u.peLicense),
-            "pe_license_pending": license(u.pendingPELicense), "removed": .bool(u.removed),
+            "user_id": .string(u.id.lowercased), "name": text(u.shownName), "email": text(u.shownEmail), "role": .string(u.role.rawValue), "pe_license": license(u.peLicense),
+            "pe_license_pending": license(u.pendingPELicense), "removed": .bool(u.removed), "erased": .bool(u.erased),
         ]
     }
 
@@ -60,10 +62,8 @@ enum Present {
     static func entry(_ entry: AuditEntry, users: [UUID: AccountUser]?) -> JSONValue {
         var o = entry.json(showPersonalData: users != nil).objectValue ?? [:]
         if let users, let id = entry.event.actor.userID, var actor = o["actor"]?.objectValue {
-            let user = users[id]
-            func shown(_ p: Personal?) -> JSONValue { user?.erased == true ? .string(Personal.erasedMarker) : p.map { .string($0.display) } ?? .null }
-            actor["name"] = shown(user?.name)
-            actor["email"] = shown(user?.email)
+            actor["name"] = text(users[id]?.shownName)
+            actor["email"] = text(users[id]?.shownEmail)
             o["actor"] = .object(actor)
         }
         return .object(o)

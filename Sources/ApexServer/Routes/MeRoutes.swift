@@ -15,8 +15,8 @@ struct MeRoutes {
             let me = try context.requireIdentity()
             return Response.json([
                 "user_id": .string(me.principal.userID.lowercased), "account_id": .string(me.principal.accountID.lowercased),
-                "role": .string(me.principal.role.rawValue), "name": me.user.name.map { .string($0.display) } ?? .null,
-                "email": me.user.email.map { .string($0.display) } ?? .null, "pe_license": Present.license(me.principal.peLicense),
+                "role": .string(me.principal.role.rawValue), "name": Present.text(me.user.shownName),
+                "email": Present.text(me.user.shownEmail), "pe_license": Present.license(me.principal.peLicense),
                 "pe_license_pending": Present.license(me.user.pendingPELicense),
                 "permissions": .array(AccessPolicy.permissions(for: me.principal.role).map { .string($0.rawValue) }),
             ])

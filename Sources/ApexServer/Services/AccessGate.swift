@@ -39,6 +39,15 @@ struct AccessGate: Sendable {
         throw APIError(.forbidden, code: denial.code.description, denial.message)
     }
 
+    /// Returns when the account's IP allowlist admits the request's client address; otherwise
+    /// audits the denial (`access.denied`, resource `account`) and throws 403 `ip_not_allowed`.
+    func admit(_ identity: Identity, allowlist: AddressRanges, context ctx: ApexRequestContext) async throws {
+        let decision = AccessPolicy.admit(clientAddress: ctx.requestMetadata.ipAddress?.plaintext, allowlist: allowlist)
+        guard let denial = decision.denial else { return }
+        try await record(identity, AccessDenied(action: "request", resource: "account", code: denial.code.description, message: denial.message), ctx)
+        throw APIError(.forbidden, code: denial.code.description, denial.message)
+    }
+
     /// Records that `identity` asked for a resource that is not there (or is another account's,
     /// which the trail must not tell apart), then throws 404.
     func recordAbsent(_ identity: Identity, _ action: Permission, resourceName: String, context ctx: ApexRequestContext) async throws -> Never {

@@ -203,14 +203,25 @@ extension EventStore {
         try await deleteKeys([subject])
     }
 
+    /// Erases a user of `account`: deletes the key of their identity fields (name, email) and
+    /// the keys of their own requests' metadata (IP address, user agent, forwarding headers),
+    /// so all of it reads as erased from now on. The events and their hashes stay as they are.
+    /// Returns how many keys were deleted (0 when done already: it may be repeated).
+    @discardableResult
+    public func eraseUser(_ user: UUID, account: UUID) async throws -> Int {
+        let suffix = ":" + user.lowercased
+        let metadata = try await keySubjects(prefix: "meta:\(account.lowercased):").filter { $0.hasSuffix(suffix) }
+        return try await deleteKeys([DataSubject.user(user.lowercased)] + metadata)
+    }
+
     /// Deletes the request-metadata keys of every calendar month that ended before `date`
-    /// (optionally for one account). Returns how many month keys were deleted.
+    /// (optionally for one account). Returns how many keys were deleted.
     @discardableResult
     public func expireRequestMetadata(before date: Date, account: UUID? = nil) async throws -> Int {
         let prefix = "meta:" + (account.map { $0.lowercased + ":" } ?? "")
         let cutoff = String(Timestamp.format(date).prefix(7))
         let expired = try await keySubjects(prefix: prefix).filter { subject in
-            guard let month = subject.split(separator: ":").last else { return false }
+            guard let month = Sealer.metadataMonth(of: subject) else { return false }
             return month < cutoff
         }
         return try await deleteKeys(expired)

@@ -43,10 +43,11 @@ package enum AppendPlanner {
     ) -> [EventEnvelope] {
         let time = Timestamp.truncated(recordedAt)
         let baseVersion = head?.version ?? 0
-        var metadataSubjects: [UUID: String] = [:]
+        var metadataSubjects: [MetadataOwner: String] = [:]
         return events.enumerated().map { i, e in
-            let subject = metadataSubjects[e.accountID] ?? Sealer.metadataSubject(account: e.accountID, at: time)
-            metadataSubjects[e.accountID] = subject
+            let owner = MetadataOwner(account: e.accountID, user: e.actor.userID)
+            let subject = metadataSubjects[owner] ?? Sealer.metadataSubject(account: e.accountID, at: time, user: owner.user)
+            metadataSubjects[owner] = subject
             return Sealer.resolvingSubjects(
                 EventEnvelope(
                     position: firstPosition + Int64(i), stream: stream, version: baseVersion + Int64(i) + 1, id: e.id,
@@ -139,15 +140,16 @@ package enum AppendPlanner {
     /// ``subjects(of:)`` gives for their envelopes, without building them.
     package static func subjects(of requests: [AppendRequest], recordedAt: Date) -> Set<String> {
         let time = Timestamp.truncated(recordedAt)
-        var metadataSubjects: [UUID: String] = [:]
+        var metadataSubjects: [MetadataOwner: String] = [:]
         var all = Set<String>()
         for request in requests {
             for event in request.events {
+                let owner = MetadataOwner(account: event.accountID, user: event.actor.userID)
                 for field in event.requestMetadata.personalFields {
                     guard let personal = event.requestMetadata[keyPath: field] else { continue }
                     if personal.subject == DataSubject.requestMetadata {
-                        let subject = metadataSubjects[event.accountID] ?? Sealer.metadataSubject(account: event.accountID, at: time)
-                        metadataSubjects[event.accountID] = subject
+                        let subject = metadataSubjects[owner] ?? Sealer.metadataSubject(account: event.accountID, at: time, user: owner.user)
+                        metadataSubjects[owner] = subject
                         all.insert(subject)
                     } else {
                         all.insert(personal.subject)
@@ -156,7 +158,7 @@ package enum AppendPlanner {
                 var inData = Set<String>()
                 Sealer.collectSubjects(of: event.data, into: &inData)
                 if inData.remove(DataSubject.requestMetadata) != nil {
-                    inData.insert(Sealer.metadataSubject(account: event.accountID, at: time))
+                    inData.insert(Sealer.metadataSubject(account: event.accountID, at: time, user: owner.user))
                 }
                 all.formUnion(inData)
             }
@@ -233,4 +235,10 @@ package struct AppendBatchPlan: Sendable {
 
     /// An empty plan on top of `lastPosition`.
     package init(lastPosition: Int64) { self.lastPosition = lastPosition }
+}
+
+/// Whose request metadata a subject seals: an account, and the user who made the request.
+private struct MetadataOwner: Hashable {
+    var account: UUID
+    var user: UUID?
 }

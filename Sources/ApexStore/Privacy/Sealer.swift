@@ -17,9 +17,20 @@ package enum Sealer {
         return found
     }
 
-    /// The subject that request metadata of `account` recorded at `date` is sealed under.
-    package static func metadataSubject(account: UUID, at date: Date) -> String {
-        "meta:\(account.lowercased):\(Timestamp.format(date).prefix(7))"
+    /// The subject that request metadata of `account` recorded at `date` is sealed under:
+    /// `meta:<account>:<YYYY-MM>`, and `:<user>` after it for a request a user made, so that
+    /// retention deletes a month's keys and erasing a user also deletes the keys of their own
+    /// requests' IP address and user agent (``EventStore/eraseUser(_:account:)``).
+    package static func metadataSubject(account: UUID, at date: Date, user: UUID? = nil) -> String {
+        let month = "meta:\(account.lowercased):\(Timestamp.format(date).prefix(7))"
+        return user.map { "\(month):\($0.lowercased)" } ?? month
+    }
+
+    /// The calendar month (`YYYY-MM`) a request-metadata subject names, or nil for another subject.
+    package static func metadataMonth(of subject: String) -> Substring? {
+        let parts = subject.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0] == "meta" else { return nil }
+        return parts[2]
     }
 
     /// Whether request metadata recorded at `a` and at `b` is sealed under the same subjects:

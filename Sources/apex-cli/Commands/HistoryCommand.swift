@@ -67,7 +67,6 @@ struct HistoryCommand: AsyncParsableCommand {
     /// nil for a service or a user the account does not know.
     static func person(_ actor: Actor, _ users: [UUID: AccountUser]) -> (name: String?, email: String?)? {
         guard let id = actor.userID, let user = users[id] else { return nil }
-        if user.erased { return (Personal.erasedMarker, Personal.erasedMarker) }
-        return (user.name?.display, user.email?.display)
+        return (user.shownName, user.shownEmail)
     }
 }

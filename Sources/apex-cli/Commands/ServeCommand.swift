@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     var stateCacheMb: Int?
     @Option(help: "Write a project's snapshot when a load finds it this many events past its last one (env APEX_SNAPSHOT_INTERVAL, default 500; 0: none).")
     var snapshotInterval: Int?
+    @Option(help: "Refuse any bearer token issued longer ago than this, whatever its expiry: 12h, 7d (env APEX_MAX_TOKEN_LIFETIME, default 30d).")
+    var maxTokenLifetime: String?
 
     func run() async throws {
         let settings = Settings()
@@ -72,6 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let text = try snapshotInterval.map(String.init) ?? settings.value("APEX_SNAPSHOT_INTERVAL") {
             guard let n = Int(text), n >= 0 else { throw CLIError("APEX_SNAPSHOT_INTERVAL must be a number of events, 0 for no snapshots (got \(text))") }
             configuration.snapshotInterval = n
+        }
+        if let text = try maxTokenLifetime ?? settings.value("APEX_MAX_TOKEN_LIFETIME") {
+            guard let seconds = TokenCommand.Issue.seconds(text) else {
+                throw CLIError("APEX_MAX_TOKEN_LIFETIME takes a duration such as 12h or 7d (got \(text))")
+            }
+            configuration.maxTokenLifetime = .seconds(seconds)
         }
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)

@@ -24,11 +24,8 @@ struct TokenCommand: AsyncParsableCommand {
             let logger = makeLogger()
             let url = try settings.storeURL(store.url)
             let account = try await EventStores.withExistingStore(url: url, logger: logger) { store -> UUID? in
-                for (stream, _) in try await store.streamHeads() where stream.rawValue.hasPrefix("account-") {
-                    let state = try AccountState.replay(try await store.readStream(stream))
-                    if let u = state.users[userID], !u.removed { return state.id }
-                }
-                return nil
+                guard let state = try await AccountLookup.account(of: userID, in: store), state.users[userID]?.isActive == true else { return nil }
+                return state.id
             }
             guard let account else { throw CLIError("no active user \(userID.lowercased()) in this store") }
             let secret = try settings.jwtSecret(storeURL: url, logger: logger)

@@ -1,0 +1,48 @@
+import ApexDomain
+import ApexStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /v1/users/{id}/erase`: erasure of a user's personal data (GDPR Art. 17) by an owner or
+/// admin of their account, with a reason.
+///
+/// Records `user.erased`, then deletes the user's keys (crypto-shredding: their name, email and
+/// their own requests' metadata read as `[erased]` everywhere, while every event and hash stays).
+/// Repeating it deletes any key left behind and records nothing new. The user can no longer
+/// authenticate. Another account's user, like an unknown one, is a 404.
+struct ErasureRoutes {
+    let api: ApexAPI
+
+    func register(on router: RouterGroup<ApexRequestContext>) {
+        router.post("users/:id/erase") { request, context in try await erase(request, context) }
+    }
+
+    private func erase(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+        let me = try context.requireIdentity()
+        let userID = try request.uuidParameter("id", context)
+        let accountID = me.principal.accountID
+        let account = try await api.directory.state(of: accountID)
+        let resourceName = "user/\(userID.lowercased)"
+        guard let target = account.users[userID] else {
+            try await api.gate.recordAbsent(me, .userRemove, resourceName: resourceName, context: context)
+        }
+        // The last-owner rule protects active owners; a removed owner holds no access to keep.
+        try await api.gate.authorize(
+            me, .userRemove, .user(UserResource(accountID: accountID, userID: userID, role: target.role)),
+            resourceName: resourceName, context: context, ownerCount: target.isActive ? account.ownerCount : .max)
+        let reason = try ProjectRoutes.reason(try await BodyReader.collect(request, limit: api.configuration.bodyLimit))
+        let drafts = try AccountDecider.decide(
+            .erase(userID: userID, reason: reason), state: account, context: DecisionContext(now: api.configuration.clock()))
+        if !drafts.isEmpty {
+            _ = try await api.append(drafts, to: .account(accountID), expected: .exact(account.version), account: accountID,
+                                     actor: .user(me.principal.userID), context: context)
+        }
+        let keys = try await api.store.eraseUser(userID, account: accountID)
+        context.logger.info("user erased", metadata: ["erased.user_id": .string(userID.lowercased), "erased.keys": .stringConvertible(keys)])
+        let updated = try await api.directory.state(of: accountID)
+        return Response.json(Present.user(updated.users[userID]!))
+    }
+}
