@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 public import ApexStore
 import Hummingbird
 public import Logging
@@ -15,6 +16,13 @@ public enum ApexServer {
         configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
+        var configuration = configuration
+        if configuration.blobURL == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
+            configuration.blobURL = BlobURL.beside(sqlitePath: path)
+        }
+        if configuration.blobURL == nil {
+            logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
+        }
         try await EventStores.withStore(url: configuration.storeURL, projections: [ProjectListProjection()], logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
             var services = try makeServices(store)

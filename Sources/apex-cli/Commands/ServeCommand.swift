@@ -1,5 +1,6 @@
 import ApexBackup
 import ApexCommandLine
+import ApexFiles
 import ApexServer
 import ApexStore
 import ArgumentParser
@@ -43,6 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Write a project's snapshot when a load finds it this many events past its last one (env APEX_SNAPSHOT_INTERVAL, default 500; 0: none).")
     var snapshotInterval: Int?
 
+    @Option(help: "Where file blobs live: file:PATH (env APEX_BLOB_URL; default blobs/ beside the SQLite store, none on PostgreSQL).")
+    var blobUrl: String?
+    @Option(help: "The largest file upload in bytes; larger is 413 (env APEX_MAX_UPLOAD_BYTES, default 104857600).")
+    var maxUploadBytes: Int64?
+
     func run() async throws {
         let settings = Settings()
         let logger = makeLogger()
@@ -73,6 +79,12 @@ struct ServeCommand: AsyncParsableCommand {
             guard let n = Int(text), n >= 0 else { throw CLIError("APEX_SNAPSHOT_INTERVAL must be a number of events, 0 for no snapshots (got \(text))") }
             configuration.snapshotInterval = n
         }
+        configuration.blobURL = try blobUrl ?? settings.value("APEX_BLOB_URL")
+        if let text = try maxUploadBytes.map(String.init) ?? settings.value("APEX_MAX_UPLOAD_BYTES") {
+            guard let n = Int64(text), n > 0 else { throw CLIError("APEX_MAX_UPLOAD_BYTES must be a positive number of bytes (got \(text))") }
+            configuration.maxUploadBytes = n
+        }
+        configuration.fileLinkKey = try settings.fileLinkKey(storeURL: configuration.storeURL, logger: logger)
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
         configuration.checkpointInterval = .seconds(max(1, checkpointEvery))
@@ -96,6 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as EventStoreError {
             throw CLIError(error.description)
         } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        } catch let error as FilesError {
             throw CLIError(error.description)
         }
     }
