@@ -1,4 +1,4 @@
-package import ApexStore
+import ApexStore
 public import Foundation
 public import NIOCore
 import NIOPosix
@@ -57,7 +57,7 @@ public struct LocalBlobStore: BlobStore {
     public func check(_ sha256: String) async throws -> BlobCheck {
         guard try await size(of: sha256) != nil else { return .missing }
         var hasher = SHA256()
-        try await read(sha256, range: nil) { chunk in hasher.update(data: chunk.readableBytesView) }
+        try await read(sha256, range: nil) { chunk in chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
         let actual = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return actual == sha256 ? .intact : .altered(actualSHA256: actual)
     }
@@ -79,10 +79,13 @@ public struct LocalBlobStore: BlobStore {
             let start = offset
             let buffer = try await Self.blocking { () throws -> ByteBuffer in
                 var buffer = ByteBufferAllocator().buffer(capacity: want)
-                let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { raw in
-                    pread(fd, raw.baseAddress, want, off_t(start))
+                var failed = false
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { raw in
+                    let n = pread(fd, raw.baseAddress, want, off_t(start))
+                    failed = n < 0
+                    return max(0, n)
                 }
-                guard n >= 0 else { throw Self.failure("cannot read a blob") }
+                guard !failed else { throw Self.failure("cannot read a blob") }
                 return buffer
             }
             if buffer.readableBytes == 0 { break }

@@ -26,7 +26,7 @@ actor LocalBlobWriter: BlobWriter {
 
     func write(_ chunk: ByteBuffer) async throws {
         guard fd >= 0 else { throw FilesError(.storage, "the blob is finished") }
-        hasher.update(data: chunk.readableBytesView)
+        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         let fd = self.fd
         try await LocalBlobStore.blocking {
             try chunk.withUnsafeReadableBytes { raw in

@@ -48,7 +48,8 @@ public enum MultipartUpload {
         let writer = try await store.makeWriter()
         do {
             let parts = try await stream(body, boundary: boundary, limit: limit, writer: writer)
-            try validate(parts.filename, parts.contentType, await writer.size, parts.description)
+            let size = await writer.size
+            try validate(parts.filename, parts.contentType, size, parts.description)
             let blob = try await writer.commit()
             return ReceivedFile(blob: blob, filename: parts.filename, contentType: parts.contentType, description: parts.description)
         } catch {

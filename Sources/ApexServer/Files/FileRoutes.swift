@@ -15,7 +15,7 @@ struct FileRoutes {
         router.post("projects/:id/files") { request, context in
             let id = try request.uuidParameter("id", context)
             let blobs = try api.requireBlobs()
-            _ = try await api.authorizedProject(id, .fileUpload, context)
+            try Self.open(try await api.authorizedProject(id, .fileUpload, context))
             let content = try await api.receiveUpload(request, into: blobs)
             let fileID = UUID()
             let state = try await api.mutateProject(id, .fileUpload, request, context) { _ in
@@ -27,7 +27,9 @@ struct FileRoutes {
             let id = try request.uuidParameter("id", context)
             let fileID = try request.uuidParameter("fid", context)
             let blobs = try api.requireBlobs()
-            _ = try Self.live(try await api.authorizedProject(id, .fileUpload, context), fileID)
+            let project = try await api.authorizedProject(id, .fileUpload, context)
+            try Self.open(project)
+            _ = try Self.live(project, fileID)
             let content = try await api.receiveUpload(request, into: blobs)
             let state = try await api.mutateProject(id, .fileUpload, request, context) { _ in
                 .reviseFile(fileID: fileID, content: content, status: api.initialScanStatus)
@@ -53,6 +55,11 @@ struct FileRoutes {
             }
             return Response(status: .noContent)
         }
+    }
+
+    /// Refuses (409 `deleted`) an upload to a deleted project before any byte is stored.
+    static func open(_ project: LoadedProject) throws {
+        guard !project.state.deleted else { throw DomainError(.deleted, "the project is deleted; restore it first") }
     }
 
     /// A file of the project that is not deleted, or 404.

@@ -10,7 +10,8 @@ extension ApexAPI {
     /// Serves one revision's bytes, for the content route and direct links: 409 while it is not
     /// servable (`file_pending_scan`, `file_infected`); its blob is hashed first and served only
     /// when the hash is the one the event recorded; `ETag` is the SHA-256, `If-None-Match` → 304,
-    /// one `Range` → 206 (416 when unsatisfiable); always an attachment, never sniffed.
+    /// one `Range` → 206 (416 when unsatisfiable); always an attachment (and, as every answer,
+    /// `nosniff`).
     func serveRevision(_ revision: FileRevision, _ request: Request, _ context: ApexRequestContext) async throws -> Response {
         switch revision.status {
         case .pendingScan: throw APIError(.conflict, code: "file_pending_scan", "this revision waits for its virus scan; try again later")
@@ -23,8 +24,7 @@ extension ApexAPI {
         let eTag = "\"\(sha256)\""
         var headers: HTTPFields = [
             .eTag: eTag, .acceptRanges: "bytes", .contentType: revision.content.contentType,
-            .contentDisposition: Self.attachment(revision.content.name), .xContentTypeOptions: "nosniff",
-            .cacheControl: "private, no-cache",
+            .contentDisposition: Self.attachment(revision.content.name),
         ]
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == eTag || $0 == "*" }) {
             return Response(status: .notModified, headers: headers)
@@ -60,12 +60,8 @@ extension ApexAPI {
         let fallback = String(name.unicodeScalars.map { s -> Character in
             s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(Character(s)) || "._- ".unicodeScalars.contains(s)) ? Character(s) : "_"
         })
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_~"))) ?? fallback
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? fallback
         return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
-}
-
-extension HTTPField.Name {
-    /// `X-Content-Type-Options`.
-    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }
