@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexServer
 import Foundation
 import HTTPTypes
 import Testing

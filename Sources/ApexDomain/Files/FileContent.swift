@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What an upload stored: the name and media type the client gave, and the size and SHA-256 of
 /// the bytes the server received (the blob's address).

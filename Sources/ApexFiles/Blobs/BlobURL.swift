@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where blobs live, as `APEX_BLOB_URL` names it: `file:PATH` (or `file://PATH`) for a local folder.
 ///

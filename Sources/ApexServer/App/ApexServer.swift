@@ -16,10 +16,7 @@ public enum ApexServer {
         configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
-        var configuration = configuration
-        if configuration.blobURL == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
-            configuration.blobURL = BlobURL.beside(sqlitePath: path)
-        }
+        let configuration = withDefaultBlobURL(configuration)
         if configuration.blobURL == nil {
             logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
         }
@@ -54,5 +51,14 @@ public enum ApexServer {
             }
             await api.flushDenials()
         }
+    }
+
+    /// `configuration` with, on SQLite without `APEX_BLOB_URL`, the blob folder beside the database.
+    static func withDefaultBlobURL(_ configuration: ServerConfiguration) -> ServerConfiguration {
+        var configuration = configuration
+        if configuration.blobURL == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
+            configuration.blobURL = BlobURL.beside(sqlitePath: path)
+        }
+        return configuration
     }
 }

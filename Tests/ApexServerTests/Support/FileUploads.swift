@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexServer
+import ApexStore
 import Crypto
 import Foundation
 import HTTPTypes
