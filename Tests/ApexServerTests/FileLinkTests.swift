@@ -68,7 +68,7 @@ import Testing
             }
             // A deleted file's link, still current, is 404.
             try await world.test { client in
-                let fid = String(url.split(separator: "/")[4])
+                let fid = String(url.split(separator: "/")[3])
                 let gone = try await client.call(.delete, "/v1/projects/\(project.lowercased)/files/\(fid)", as: world.token("owner"), json: ["reason": "withdrawn"])
                 #expect(gone.code == 204)
                 expectProblem(try await client.call(.get, url), 404, "not_found")

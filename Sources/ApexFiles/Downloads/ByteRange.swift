@@ -26,9 +26,9 @@ public enum ByteRange {
             return size == 0 ? .unsatisfiable : .partial(max(0, size - suffix)..<size)
         }
         guard let start = Int64(first) else { return .whole }
+        guard start < size else { return .unsatisfiable }
         let end = last.isEmpty ? size - 1 : Int64(last) ?? .max
         guard end >= start else { return .whole }
-        guard start < size else { return .unsatisfiable }
         return .partial(start..<(min(end, size - 1) + 1))
     }
 }
