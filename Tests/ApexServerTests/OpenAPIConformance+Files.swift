@@ -10,7 +10,8 @@ extension OpenAPIConformanceTests {
 
     /// A file uploaded by the owner to the `state` project; its path.
     static func uploaded(_ p: ContractProbe, _ state: String = "draft", _ content: String = "drawing bytes") async throws -> String {
-        let reply = try await p.client.upload(p.world.project(state), content, as: p.world.token("owner"))
+        let reply = try await p.client.call(
+            .post, files(p, state), as: p.world.token("owner"), raw: Multipart.body(content, type: "application/octet-stream"), headers: multipart)
         let fid = try #require(reply["file_id"]?.stringValue, "\(reply.text)")
         return "/v1/projects/\(p.world.project(state).lowercased)/files/\(fid)"
     }
@@ -58,7 +59,7 @@ extension OpenAPIConformanceTests {
             try await p.expect(201, .post, path, as: "engineer", raw: Multipart.body("sheet 1 rev B"), headers: multipart)
             try await p.expect(400, .post, path, raw: String(Multipart.body("cut").dropLast(12)), headers: multipart)
             try await p.unauthorized(.post, path)
-            try await p.expect(403, .post, path, as: "fabricator", raw: Multipart.body("x"), headers: multipart)
+            try await p.expect(403, .post, try await uploaded(p, "own") + "/revisions", as: "client", raw: Multipart.body("x"), headers: multipart)
             try await p.expect(404, .post, files(p) + "/\(UUID().lowercased)/revisions", raw: Multipart.body("x"), headers: multipart)
             try await p.expect(413, .post, path, raw: Multipart.body(String(repeating: "x", count: 5000)), headers: multipart)
             try await p.expect(415, .post, path, raw: "plain", headers: [.contentType: "text/plain"])
