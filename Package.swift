@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ApexServer", targets: ["ApexServer"]),
         .library(name: "ApexBackup", targets: ["ApexBackup"]),
         .library(name: "ApexAudit", targets: ["ApexAudit"]),
+        .library(name: "ApexFiles", targets: ["ApexFiles"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -50,10 +53,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Files attached to projects: the blob store (content-addressed by SHA-256), streaming
+        // multipart uploads, signed direct links. Beside the core: ApexServer wires it into routes.
+        .target(
+            name: "ApexFiles",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -116,6 +133,7 @@ let package = Package(
                 "ApexAudit",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 "ApexServer",
                 "ApexBackup",
@@ -164,13 +182,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ApexFilesTests",
+            dependencies: [
+                "ApexFiles", "ApexDomain", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "ApexServerTests",
             dependencies: [
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 "ApexServer",
                 "ApexTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -49,6 +49,21 @@ package struct Settings: Sendable {
         }
     }
 
+    /// The key that signs direct file links: `APEX_FILE_LINK_KEY(_FILE)` (at least 32 bytes of
+    /// text), else (SQLite) a random one created once in the data folder; nil on PostgreSQL
+    /// without the variable (links are then refused).
+    package func fileLinkKey(storeURL: String, logger: Logger) throws -> SymmetricKey? {
+        if let v = try value("APEX_FILE_LINK_KEY") {
+            guard v.utf8.count >= 32 else { throw CLIError(.invalidArgument, "APEX_FILE_LINK_KEY must be at least 32 characters") }
+            return SymmetricKey(data: Data(v.utf8))
+        }
+        guard let folder = dataFolder(storeURL) else { return nil }
+        let secret = try folderSecret(folder.appendingPathComponent("file-link-key"), logger: logger, what: "file link key") {
+            SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+        }
+        return SymmetricKey(data: Data(secret.utf8))
+    }
+
     /// The checkpoint signing key: `APEX_SIGNING_KEY(_FILE)` (base64 of 32 raw bytes), else (SQLite)
     /// one created once in the data folder; nil on PostgreSQL without the variable.
     ///

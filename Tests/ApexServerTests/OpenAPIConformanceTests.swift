@@ -34,7 +34,7 @@ struct OpenAPIConformanceTests {
     func operationKeepsTheDocument(_ operation: String) async throws {
         let contract = try Self.contract
         let scenario = try #require(Self.scenarios[operation])
-        try await World.with { world in
+        try await World.withFiles(.sqlite, configure: { $0.maxUploadBytes = 4096 }) { world in
             try await world.test { client in
                 let probe = ContractProbe(operation, contract, world, client)
                 try await scenario(probe)
@@ -50,6 +50,7 @@ struct OpenAPIConformanceTests {
     static let scenarios: [String: Scenario] = health.merging(users) { a, _ in a }.merging(projects) { a, _ in a }
         .merging(history) { a, _ in a }.merging(calculations) { a, _ in a }.merging(audit) { a, _ in a }
         .merging(compliance) { a, _ in a }
+        .merging(files) { a, _ in a }
 
     static let health: [String: Scenario] = [
         "getHealth": { p in try await p.expect(200, .get, "/healthz", as: nil) },

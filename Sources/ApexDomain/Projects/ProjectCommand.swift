@@ -20,6 +20,17 @@ public enum ProjectCommand: Sendable, Hashable {
     case reviseCalculation(calculationID: UUID, inputs: [String: JSONValue])
     /// Approve one revision of a calculation as a PE.
     case approveCalculation(calculationID: UUID, revision: Int, approver: UUID, license: PELicense?, reason: String?)
+    /// Attach a new file (its revision 1), whose bytes are stored already; `status` is
+    /// `pending_scan` when a scanner is configured, else `unscanned`.
+    case uploadFile(fileID: UUID, content: FileContent, status: FileScanStatus)
+    /// Add the next revision of a file.
+    case reviseFile(fileID: UUID, content: FileContent, status: FileScanStatus)
+    /// Soft-delete a file, with a reason.
+    case deleteFile(fileID: UUID, reason: String?)
+    /// Record a scanner's verdict (`clean` or `infected`) on a revision.
+    case recordFileScan(FileScanned)
+    /// Record that a signed direct link to a revision was handed out.
+    case createFileLink(fileID: UUID, revision: Int, expiresAt: Date)
 }
 
 /// The facts a decision needs that are not in the state: the time of the decision and, for a

@@ -90,6 +90,8 @@ public enum ProjectDecider {
                 calculationID: calculationID, revision: revision, resultHash: record.latest.resultHash, approvedBy: approver,
                 peLicense: license)
             return [try DecideSupport.draft(approval, reason: why)]
+        case .uploadFile, .reviseFile, .deleteFile, .recordFileScan, .createFileLink:
+            return try decideFile(command, state: state)
         }
     }
 
@@ -142,7 +144,7 @@ public enum ProjectDecider {
             .invalidInput, "client_id \(clientID.lowercased) is not a client user of this account", field: "client_id")
     }
 
-    private static func writable(_ state: ProjectState) throws(DomainError) {
+    static func writable(_ state: ProjectState) throws(DomainError) {
         guard state.status != .archived else {
             throw DomainError(.readOnly, "the project is archived and read-only until it is restored")
         }

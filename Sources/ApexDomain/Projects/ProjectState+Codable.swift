@@ -24,7 +24,7 @@ extension CalculationRecord: Codable {
 
 extension ProjectState: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, fields, status, deleted, version, calculations
+        case id, fields, status, deleted, version, calculations, files
         case accountID = "account_id"
         case statusBeforeArchive = "status_before_archive"
         case createdAt = "created_at"
@@ -50,6 +50,8 @@ extension ProjectState: Codable {
         updatedBy = try c.decodeIfPresent(UUID.self, forKey: .updatedBy)
         calculations = Dictionary(
             try c.decode([CalculationRecord].self, forKey: .calculations).map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        files = Dictionary(
+            try c.decodeIfPresent([FileRecord].self, forKey: .files)?.map { ($0.id, $0) } ?? [], uniquingKeysWith: { $1 })
     }
 
     /// Encodes a state; calculations as a list sorted by id.
@@ -67,5 +69,6 @@ extension ProjectState: Codable {
         try c.encodeIfPresent(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(updatedBy, forKey: .updatedBy)
         try c.encode(calculations.values.sorted { $0.id.uuidString < $1.id.uuidString }, forKey: .calculations)
+        if !files.isEmpty { try c.encode(files.values.sorted { $0.id.uuidString < $1.id.uuidString }, forKey: .files) }
     }
 }

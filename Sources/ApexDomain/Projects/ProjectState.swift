@@ -48,6 +48,8 @@ public struct ProjectState: Sendable, Hashable {
     public var updatedBy: UUID?
     /// Calculations by id.
     public var calculations: [UUID: CalculationRecord] = [:]
+    /// Files by id, deleted ones included (they stay in the history).
+    public var files: [UUID: FileRecord] = [:]
 
     /// An empty state: the project does not exist yet.
     public init() {}
@@ -104,6 +106,8 @@ public struct ProjectState: Sendable, Hashable {
         case CalculationApproved.type:
             let e = try event.payload(as: CalculationApproved.self)
             calculations[e.calculationID]?.approvals[e.revision] = e
+        case let type where FileRecord.eventTypes.contains(type):
+            try FileRecord.apply(event, to: &files)
         default:
             throw DomainError(.unknownEventType, "unknown project event type '\(event.type)'")
         }
@@ -146,6 +150,18 @@ public struct ProjectState: Sendable, Hashable {
             ])
         }
         object["calculations"] = .object(calcs)
+        // Only projects with files show them, so the trail of a project without files reads as before.
+        if !files.isEmpty {
+            var shown: [String: JSONValue] = [:]
+            for (id, record) in files {
+                shown[id.lowercased] = .object([
+                    "name": .string(record.latest.content.name), "revision": .number(Double(record.latestRevision)),
+                    "sha256": .string(record.latest.content.sha256), "status": .string(record.latest.status.rawValue),
+                    "deleted": .bool(record.deleted),
+                ])
+            }
+            object["files"] = .object(shown)
+        }
         return .object(object)
     }
 }

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -21,6 +22,10 @@ public final class ApexAPI: Sendable {
     let projections = ProjectListProjection()
     let states: ProjectStateCache
     let writes = ProjectWriteQueue()
+    /// Where file bytes live; nil when no blob store is configured (files answer 503).
+    let blobs: (any BlobStore)?
+    /// Signs direct file links; nil when no key is configured (links answer 503).
+    let fileLinks: FileLinkSigner?
 
     /// An API over `store`.
     public init(store: any EventStore, configuration: ServerConfiguration) async throws {
@@ -32,6 +37,8 @@ public final class ApexAPI: Sendable {
             budget: max(0, configuration.stateCacheMegabytes) * 1_048_576, snapshotInterval: configuration.snapshotInterval)
         self.denials = DenialRecorder(store: store, window: configuration.denialWindow, logger: Logger(label: "apex.server.denials"))
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
+        self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
+        self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -52,6 +59,9 @@ public final class ApexAPI: Sendable {
         ProjectRoutes(api: self).register(on: authed)
         CalculationRoutes(api: self).register(on: authed)
         AuditRoutes(api: self).register(on: authed)
+        FileRoutes(api: self).register(on: authed)
+        FileContentRoutes(api: self).register(on: authed)
+        FileLinkRoutes(api: self).register(public: v1, authed: authed)
         allowed.register(router.routes)
         return router
     }

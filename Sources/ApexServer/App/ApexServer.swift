@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 public import ApexStore
 import Hummingbird
 public import Logging
@@ -16,6 +17,10 @@ public enum ApexServer {
         configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
+        let configuration = withDefaultBlobURL(configuration)
+        if configuration.blobURL == nil {
+            logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
+        }
         try await EventStores.withStore(url: configuration.storeURL, projections: ServerConfiguration.storeProjections, logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
             var services = try makeServices(store)
@@ -51,5 +56,14 @@ public enum ApexServer {
             }
             await api.flushDenials()
         }
+    }
+
+    /// `configuration` with, on SQLite without `APEX_BLOB_URL`, the blob folder beside the database.
+    static func withDefaultBlobURL(_ configuration: ServerConfiguration) -> ServerConfiguration {
+        var configuration = configuration
+        if configuration.blobURL == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
+            configuration.blobURL = BlobURL.beside(sqlitePath: path)
+        }
+        return configuration
     }
 }

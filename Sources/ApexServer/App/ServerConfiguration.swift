@@ -60,6 +60,15 @@ public struct ServerConfiguration: Sendable {
     /// How often request metadata past each account's retention is expired (``MetadataRetention``,
     /// also at start); nil never runs it here (`apex-cli retention run` still does).
     public var retentionInterval: Duration? = .seconds(86_400)
+    /// Where file blobs live (`APEX_BLOB_URL`, `file:PATH`). nil: `blobs/` beside the SQLite
+    /// database when ``ApexServer`` runs on SQLite; on PostgreSQL files answer 503
+    /// `files_not_configured` until it is set.
+    public var blobURL: String?
+    /// The largest file an upload may carry, in bytes (`APEX_MAX_UPLOAD_BYTES`, default 100 MiB; 413 above it).
+    public var maxUploadBytes: Int64 = 100 * 1_048_576
+    /// The key that signs direct file links (`APEX_FILE_LINK_KEY`, at least 32 bytes; on SQLite
+    /// one is created in the data folder). nil: links answer 503 `file_links_not_configured`.
+    public var fileLinkKey: SymmetricKey?
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

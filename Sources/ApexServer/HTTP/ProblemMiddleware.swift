@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 import ApexStore
 import Foundation
 import HTTPTypes
@@ -23,6 +24,11 @@ struct ProblemMiddleware: RouterMiddleware {
             throw APIError(error)
         } catch let error as EventStoreError {
             if error.code != .versionConflict { context.logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"]) }
+            throw APIError(error)
+        } catch let error as FilesError {
+            if error.code == .storage || error.code == .blobMissing || error.code == .blobCorrupt {
+                context.logger.error("blob store failure", metadata: ["error": "\(error)"])
+            }
             throw APIError(error)
         } catch let error as HTTPError {
             if error.status == .notFound, let allow = allowed.allow(request.uri.path) {

@@ -1,5 +1,6 @@
 import ApexBackup
 import ApexCommandLine
+import ApexFiles
 import ApexServer
 import ApexStore
 import ArgumentParser
@@ -45,6 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Refuse any bearer token issued longer ago than this, whatever its expiry: 12h, 7d (env APEX_MAX_TOKEN_LIFETIME, default 30d).")
     var maxTokenLifetime: String?
 
+    @Option(help: "Where file blobs live: file:PATH (env APEX_BLOB_URL; default blobs/ beside the SQLite store, none on PostgreSQL).")
+    var blobUrl: String?
+    @Option(help: "The largest file upload in bytes; larger is 413 (env APEX_MAX_UPLOAD_BYTES, default 104857600).")
+    var maxUploadBytes: Int64?
+
     func run() async throws {
         let settings = Settings()
         let logger = makeLogger()
@@ -81,6 +87,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.maxTokenLifetime = .seconds(seconds)
         }
+        configuration.blobURL = try blobUrl ?? settings.value("APEX_BLOB_URL")
+        if let text = try maxUploadBytes.map(String.init) ?? settings.value("APEX_MAX_UPLOAD_BYTES") {
+            guard let n = Int64(text), n > 0 else { throw CLIError("APEX_MAX_UPLOAD_BYTES must be a positive number of bytes (got \(text))") }
+            configuration.maxUploadBytes = n
+        }
+        configuration.fileLinkKey = try settings.fileLinkKey(storeURL: configuration.storeURL, logger: logger)
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
         configuration.checkpointInterval = .seconds(max(1, checkpointEvery))
@@ -107,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as EventStoreError {
             throw CLIError(error.description)
         } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        } catch let error as FilesError {
             throw CLIError(error.description)
         }
     }

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where blobs live, as `APEX_BLOB_URL` names it: `file:PATH` (or `file://PATH`) for a local folder.
+///
+/// With no URL, the SQLite store keeps blobs in `blobs/` beside its database file; a PostgreSQL
+/// store has no such place, so files answer 503 `files_not_configured` until one is set.
+public enum BlobURL {
+    /// The store a URL names.
+    ///
+    /// ```swift
+    /// let blobs = try BlobURL.store("file:/var/lib/apex/blobs")
+    /// ```
+    public static func store(_ text: String) throws -> any BlobStore {
+        if text.hasPrefix("file:") {
+            var path = String(text.dropFirst("file:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw FilesError(.invalidURL, "file: needs a folder, e.g. APEX_BLOB_URL=file:/var/lib/apex/blobs") }
+            return LocalBlobStore(root: URL(fileURLWithPath: path))
+        }
+        throw FilesError(.invalidURL, "APEX_BLOB_URL must start with file: (a local folder, e.g. file:/var/lib/apex/blobs); S3 is not supported yet")
+    }
+
+    /// The default for an SQLite database at `databasePath`: `file:` the folder `blobs/` beside it.
+    public static func beside(sqlitePath databasePath: String) -> String {
+        "file:" + URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("blobs").path
+    }
+}
