@@ -20,11 +20,19 @@ import Testing
         #expect(actor["user_id"] as? String == owner)
 
         try await EventStores.withStore(url: s.environment["APEX_STORE_URL"]!) { store in
-            let state = try AccountState.replay(try await store.readStream(.account(s.accountID)))
-            let drafts = try AccountDecider.decide(.erase(userID: s.ownerID, reason: "erasure request"), state: state, context: DecisionContext(now: Date()))
-            _ = try await store.append(
-                drafts.map { $0.proposed(id: UUID(), accountID: s.accountID, actor: .service("apex-tests")) }, to: .account(s.accountID),
-                expected: .exact(state.version))
+            func run(_ command: AccountCommand) async throws {
+                let state = try AccountState.replay(try await store.readStream(.account(s.accountID)))
+                let drafts = try AccountDecider.decide(command, state: state, context: DecisionContext(now: Date()))
+                _ = try await store.append(
+                    drafts.map { $0.proposed(id: UUID(), accountID: s.accountID, actor: .service("apex-tests")) }, to: .account(s.accountID),
+                    expected: .exact(state.version))
+            }
+            // The last owner cannot be erased: a second owner joins first.
+            try await run(.invite(
+                invitationID: UUID(), userID: UUID(), email: "ada@example.com", name: "Ada", role: .owner, tokenHash: "second-owner",
+                expiresAt: Date().addingTimeInterval(3600)))
+            try await run(.accept(tokenHash: "second-owner", name: "Ada", peLicense: nil))
+            try await run(.erase(userID: s.ownerID, reason: "erasure request"))
             try await store.eraseSubject(DataSubject.user(owner))
         }
         let erased = try await s.cli("history", "--project", s.projectID.uuidString)
