@@ -13,35 +13,28 @@ extension PostgresEventStore {
     /// A prepared read of ``columns``.
     protocol EventRowsStatement: PostgresPreparedStatement where Row == EventRow {}
 
+    /// A prepared read of the log after a global position, a page at a time: `$1` is the
+    /// position, `$2` the page size.
+    protocol LogPageStatement: PostgresPreparedStatement {
+        var after: Int64 { get }
+        var limit: Int64 { get }
+    }
+
     /// Events after a global position.
-    struct LogPage: EventRowsStatement {
+    struct LogPage: EventRowsStatement, LogPageStatement {
         static let name = "apex_log_page"
         static let sql = "SELECT \(columns) FROM events WHERE position > $1 ORDER BY position LIMIT $2"
         var after: Int64
         var limit: Int64
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(after)
-            bindings.append(limit)
-            return bindings
-        }
     }
 
     /// The hashes of the events after a global position (Merkle leaves).
-    struct HashPage: PostgresPreparedStatement {
+    struct HashPage: LogPageStatement {
         typealias Row = (Int64, String)
         static let name = "apex_hash_page"
         static let sql = "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2"
         var after: Int64
         var limit: Int64
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(after)
-            bindings.append(limit)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
@@ -108,5 +101,15 @@ extension EnvelopeColumns {
         self.init(
             position: r.0, stream: r.1, version: r.2, id: r.3, type: r.4, schemaVersion: r.5, data: r.6, accountID: r.7,
             actor: r.8, requestMetadata: r.9, reason: r.10.map { String(buffer: $0) }, recordedAt: r.11, prevHash: r.12, hash: r.13)
+    }
+}
+
+extension PostgresEventStore.LogPageStatement {
+    /// The position, then the page size.
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(after)
+        bindings.append(limit)
+        return bindings
     }
 }
