@@ -224,6 +224,7 @@ let package = Package(
             dependencies: [
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 "ApexTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),

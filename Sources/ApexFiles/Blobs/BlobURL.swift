@@ -1,3 +1,4 @@
+import ApexStore
 import Foundation
 
 /// Where blobs live, as `APEX_BLOB_URL` names it: `file:PATH` (or `file://PATH`) for a local folder.
@@ -18,6 +19,14 @@ public enum BlobURL {
             return LocalBlobStore(root: URL(fileURLWithPath: path))
         }
         throw FilesError(.invalidURL, "APEX_BLOB_URL must start with file: (a local folder, e.g. file:/var/lib/apex/blobs); S3 is not supported yet")
+    }
+
+    /// The blob URL to use for the store at `storeURL`: `given` (`APEX_BLOB_URL`) when set, else
+    /// `blobs/` beside an SQLite database, else none (PostgreSQL needs one set).
+    public static func resolved(_ given: String?, storeURL: String) -> String? {
+        if let given { return given }
+        guard case .sqlite(let path)? = try? StoreURL(storeURL) else { return nil }
+        return beside(sqlitePath: path)
     }
 
     /// The default for an SQLite database at `databasePath`: `file:` the folder `blobs/` beside it.

@@ -61,9 +61,7 @@ public enum ApexServer {
     /// `configuration` with, on SQLite without `APEX_BLOB_URL`, the blob folder beside the database.
     static func withDefaultBlobURL(_ configuration: ServerConfiguration) -> ServerConfiguration {
         var configuration = configuration
-        if configuration.blobURL == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
-            configuration.blobURL = BlobURL.beside(sqlitePath: path)
-        }
+        configuration.blobURL = BlobURL.resolved(configuration.blobURL, storeURL: configuration.storeURL)
         return configuration
     }
 }

@@ -1,5 +1,6 @@
 import ApexCommandLine
 import ApexDomain
+import ApexFiles
 import ApexServer
 import ApexStore
 import ArgumentParser
@@ -15,6 +16,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOption
     @Option(help: "Trust only checkpoints signed by this public key (base64; see apex-cli keys).") var publicKey: String?
+    @Flag(help: "Also read every file blob the log names and check it hashes to what its event recorded.") var blobs = false
+    @Option(help: "Where the blobs are, with --blobs: file:PATH (env APEX_BLOB_URL; default blobs/ beside an SQLite store).") var blobUrl: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
@@ -26,11 +29,17 @@ struct VerifyCommand: AsyncParsableCommand {
             let url = try settings.storeURL(store.url)
             let quiet = json
             let replayer = DomainReplay()
+            let blobStore = try blobs ? Self.blobStore(blobUrl ?? settings.value("APEX_BLOB_URL"), storeURL: url) : nil
             report = try await EventStores.withExistingStore(url: url, logger: logger) { store in
-                try await store.verify(options: VerifyOptions(trustedPublicKey: publicKey, inspect: replayer.inspect)) { checked in
+                let log = try await store.verify(options: VerifyOptions(trustedPublicKey: publicKey, inspect: replayer.inspect)) { checked in
                     let rate = Double(checked) / max(Date().timeIntervalSince(start), 0.001)
                     Output.progress("verified \(checked) events (\(Int(rate)) events/s)", quiet: quiet)
                 }
+                guard let blobStore else { return log }
+                let audit = try await BlobAudit.run(store, blobs: blobStore) { checked in
+                    Output.progress("checked \(checked) blobs", quiet: quiet)
+                }
+                return log.adding(audit)
             }
             Output.endProgress(quiet: quiet)
         } catch {
@@ -43,6 +52,14 @@ struct VerifyCommand: AsyncParsableCommand {
             print(Self.describe(report))
         }
         if !report.ok { throw ExitCode(1) }
+    }
+
+    /// The blob store `--blobs` reads: the given URL, else `blobs/` beside an SQLite store.
+    static func blobStore(_ given: String?, storeURL: String) throws -> any BlobStore {
+        guard let url = BlobURL.resolved(given, storeURL: storeURL) else {
+            throw CLIError("--blobs needs the blob folder of a PostgreSQL store: --blob-url file:PATH or APEX_BLOB_URL")
+        }
+        return try BlobURL.store(url)
     }
 
     /// The report for a person: one line when intact; otherwise the first failure, the counts,
