@@ -55,4 +55,33 @@ import Testing
             #expect(try await store.size(of: "../x") == nil)
         }
     }
+
+    /// An upload cut off by a crash leaves a file in `tmp/`; one untouched for longer than the
+    /// cutoff is removed, one still being written and every finished blob stay.
+    @Test func abandonedUploadsAreRemovedAndNothingElse() async throws {
+        try await Self.withStore { store, root in
+            let done = try await store.makeWriter()
+            try await done.write(ByteBuffer(string: "kept"))
+            let blob = try await done.commit()
+            let abandoned = try await store.makeWriter()
+            try await abandoned.write(ByteBuffer(string: "cut off"))
+            let current = try await store.makeWriter()
+            try await current.write(ByteBuffer(string: "still arriving"))
+            let parts = Self.files(root).filter { $0.hasPrefix("tmp/") }.sorted()
+            #expect(parts.count == 2)
+            // The abandoned one was last written two hours ago.
+            let old = try #require(Self.files(root).first { $0.hasPrefix("tmp/") && (try? String(contentsOfFile: root.path + "/" + $0, encoding: .utf8)) == "cut off" })
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: root.path + "/" + old)
+
+            #expect(try await store.removeAbandoned(writtenBefore: Date().addingTimeInterval(-3600)) == 1)
+            let left = Self.files(root).sorted()
+            #expect(left.contains("sha256/\(blob.sha256.prefix(2))/\(blob.sha256)"))
+            #expect(!left.contains(old))
+            #expect(left.filter { $0.hasPrefix("tmp/") }.count == 1)
+            let finished = try await current.commit()
+            #expect(try await store.check(finished.sha256) == .intact)
+            #expect(try await store.removeAbandoned(writtenBefore: Date()) == 0)
+            await abandoned.abort()
+        }
+    }
 }

@@ -1,3 +1,4 @@
+public import Foundation
 public import NIOCore
 
 /// A blob as stored: its address (the SHA-256 of its bytes, lowercase hex) and size.
@@ -41,6 +42,10 @@ public protocol BlobStore: Sendable {
     func check(_ sha256: String) async throws -> BlobCheck
     /// Calls `body` with the bytes of `range` (the whole blob when nil), a chunk at a time.
     func read(_ sha256: String, range: Range<Int64>?, _ body: (ByteBuffer) async throws -> Void) async throws
+    /// Deletes unfinished blobs last written before `cutoff` (uploads cut off by a crash: an
+    /// upload in progress writes continually) and returns how many; finished blobs are never
+    /// touched.
+    func removeAbandoned(writtenBefore cutoff: Date) async throws -> Int
 }
 
 /// A blob being written. Exactly one of ``commit()`` and ``abort()`` ends it.

@@ -43,6 +43,22 @@ public struct LocalBlobStore: BlobStore {
         return LocalBlobWriter(store: self, fd: fd, temporaryPath: path)
     }
 
+    /// Deletes the files in `tmp/` last modified before `cutoff`.
+    public func removeAbandoned(writtenBefore cutoff: Date) async throws -> Int {
+        let folder = root.appendingPathComponent("tmp")
+        return try await Self.blocking {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            var removed = 0
+            for name in names {
+                let path = folder.appendingPathComponent(name).path
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                guard let modified = attributes?[.modificationDate] as? Date, modified < cutoff else { continue }
+                if (try? FileManager.default.removeItem(atPath: path)) != nil { removed += 1 }
+            }
+            return removed
+        }
+    }
+
     /// The blob's size, or nil.
     public func size(of sha256: String) async throws -> Int64? {
         guard let path = path(sha256) else { return nil }

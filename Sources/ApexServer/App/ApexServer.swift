@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexFiles
+import Foundation
 public import ApexStore
 import Hummingbird
 public import Logging
@@ -23,6 +24,11 @@ public enum ApexServer {
         }
         try await EventStores.withStore(url: configuration.storeURL, projections: ServerConfiguration.storeProjections, logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration)
+            if let blobs = api.blobs {
+                // An upload the last run was writing when it stopped will never finish.
+                let removed = try await blobs.removeAbandoned(writtenBefore: configuration.clock().addingTimeInterval(-3600))
+                if removed > 0 { logger.notice("removed unfinished uploads", metadata: ["blob.removed": "\(removed)"]) }
+            }
             var services = try makeServices(store)
             services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))
             if let key = configuration.signingKey {
