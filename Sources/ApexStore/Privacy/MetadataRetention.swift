@@ -40,13 +40,11 @@ public struct MetadataRetention: Sendable {
     @discardableResult
     public func run(now: Date = Date()) async throws -> [Expiry] {
         var done: [Expiry] = []
-        for (stream, _) in try await store.streamHeads().sorted(by: { $0.key.rawValue < $1.key.rawValue })
-        where stream.rawValue.hasPrefix("account-") {
-            let account = try AccountState.replay(try await store.readStream(stream))
-            guard let id = account.id else { continue }
+        try await store.forEachAccount { stream, account in
+            guard let id = account.id else { return true }
             let cutoff = now.addingTimeInterval(-Double(account.metadataRetentionDays) * 86_400)
             let deleted = try await store.expireRequestMetadata(before: cutoff, account: id)
-            guard deleted > 0 else { continue }
+            guard deleted > 0 else { return true }
             let keptFrom = String(Timestamp.format(cutoff).prefix(7))
             let drafts = try AccountDecider.decide(
                 .recordMetadataExpired(beforeMonth: keptFrom, keysDeleted: deleted), state: account, context: DecisionContext(now: now))
@@ -55,6 +53,7 @@ public struct MetadataRetention: Sendable {
                 drafts.map { $0.proposed(id: UUID(), accountID: id, actor: .service("apex-retention")) }, to: stream, expected: .any)
             logger.info("request metadata expired", metadata: ["account_id": "\(id.lowercased)", "retention.kept_from": "\(keptFrom)", "retention.keys": "\(deleted)"])
             done.append(Expiry(account: id, keptFrom: keptFrom, keysDeleted: deleted))
+            return true
         }
         return done
     }

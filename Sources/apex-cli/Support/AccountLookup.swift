@@ -6,10 +6,11 @@ import Foundation
 enum AccountLookup {
     /// The state of the account that knows `user` (removed or erased users included), or nil.
     static func account(of user: UUID, in store: any EventStore) async throws -> AccountState? {
-        for (stream, _) in try await store.streamHeads() where stream.rawValue.hasPrefix("account-") {
-            let state = try AccountState.replay(try await store.readStream(stream))
-            if state.users[user] != nil { return state }
+        var found: AccountState?
+        try await store.forEachAccount { _, state in
+            if state.users[user] != nil { found = state }
+            return found == nil
         }
-        return nil
+        return found
     }
 }
