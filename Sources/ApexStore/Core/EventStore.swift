@@ -74,6 +74,10 @@ public enum ReadMode: Sendable, Hashable {
 /// }
 /// ```
 public protocol EventStore: Sendable {
+    /// The database the log lives in, lent to features for tables of their own
+    /// (``FeatureDatabase``); ``FeatureDatabase/none`` for a store without one.
+    var featureDatabase: FeatureDatabase { get }
+
     /// Appends `events` to `stream` in one transaction, all or none.
     ///
     /// Throws ``EventStoreError/Code/versionConflict`` (with the actual version) when the stream

@@ -218,3 +218,8 @@ public actor InMemoryEventStore: EventStore {
         projection + "\u{0}" + partition + "\u{0}" + key
     }
 }
+
+extension InMemoryEventStore {
+    /// No database: features keep their state in memory (``FeatureDatabase/none``).
+    public nonisolated var featureDatabase: FeatureDatabase { .none }
+}
