@@ -9,6 +9,7 @@ import Synchronization
 /// stops answering.
 final class ProxyStore: EventStore {
     let base: any EventStore
+    var featureDatabase: FeatureDatabase { base.featureDatabase }
     /// Events to append to the target stream right before the next append there, once.
     private let interloper = Mutex<(stream: StreamID, events: [ProposedEvent])?>(nil)
     /// When set, every read of the head fails as an unreachable store would.
