@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ApexBackup", targets: ["ApexBackup"]),
         .library(name: "ApexAudit", targets: ["ApexAudit"]),
         .library(name: "ApexFiles", targets: ["ApexFiles"]),
+        .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -66,11 +69,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Prometheus metrics: the registry every part records into (HTTP, appends, consumer lag,
+        // verify results, rate limits, gauges features register), scraped on its own listener.
+        .target(
+            name: "ApexMetrics",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMetrics",
                 "ApexStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -134,6 +149,7 @@ let package = Package(
                 "ApexCommandLine",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
                 "ApexBackup",
@@ -193,6 +209,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
                 "ApexTestSupport",

@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexFiles
+public import ApexMetrics
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -26,9 +27,18 @@ public final class ApexAPI: Sendable {
     let blobs: (any BlobStore)?
     /// Signs direct file links; nil when no key is configured (links answer 503).
     let fileLinks: FileLinkSigner?
+    /// Where requests, appends, verifications and rate-limit refusals are counted.
+    public let metrics: ApexMetrics
+    /// The configured rate limits, with their buckets.
+    let limiter: RateLimiter
 
-    /// An API over `store`.
-    public init(store: any EventStore, configuration: ServerConfiguration) async throws {
+    /// An API over `store`, counting into `metrics` (a registry of its own by default): its
+    /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
+    public init(store: any EventStore, configuration: ServerConfiguration, metrics: ApexMetrics = ApexMetrics()) async throws {
+        let store = MeasuredStore(store, metrics: metrics)
+        metrics.registerStoreGauges(store: store.base, consumers: ServerConsumers.names)
+        self.metrics = metrics
+        self.limiter = RateLimiter(limits: configuration.rateLimits, metrics: metrics)
         self.store = store
         self.configuration = configuration
         self.tokens = try await TokenService(secret: configuration.jwtSecret, maximumLifetime: configuration.maxTokenLifetime)
@@ -45,12 +55,16 @@ public final class ApexAPI: Sendable {
     public func router() -> Router<ApexRequestContext> {
         let router = Router(context: ApexRequestContext.self, options: .autoGenerateHeadEndpoints)
         let allowed = AllowedMethods()
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: RequestMetadataMiddleware(trustedProxies: configuration.trustedProxies))
+        router.add(middleware: limiter.addresses)
         router.add(middleware: ProblemMiddleware(allowed: allowed))
         HealthRoutes(api: self).register(on: router)
         let v1 = router.group("v1")
-        InvitationAcceptRoute(api: self).register(on: v1)
-        let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self))
+        // Routes that take no bearer token: the stricter `public` rate limit.
+        let open = v1.group().add(middleware: limiter.publicRoutes)
+        InvitationAcceptRoute(api: self).register(on: open)
+        let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self)).add(middleware: limiter.users)
         MeRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
         ErasureRoutes(api: self).register(on: authed)
@@ -61,7 +75,7 @@ public final class ApexAPI: Sendable {
         AuditRoutes(api: self).register(on: authed)
         FileRoutes(api: self).register(on: authed)
         FileContentRoutes(api: self).register(on: authed)
-        FileLinkRoutes(api: self).register(public: v1, authed: authed)
+        FileLinkRoutes(api: self).register(public: open, authed: authed)
         allowed.register(router.routes)
         return router
     }

@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexFiles
 import Foundation
+public import ApexMetrics
 public import ApexStore
 import Hummingbird
 public import Logging
@@ -14,8 +15,12 @@ public enum ApexServer {
     /// consumers of the log (``ServerConsumers``) on the side.
     /// `onReady` is called with the bound port once the server listens; `services` adds
     /// services that run beside the server on the same store (backups, log shipping).
+    /// Requests, appends and the rest are counted into `metrics` (a registry of its own unless
+    /// given), served by a separate listener when ``ServerConfiguration/metricsPort`` is set;
+    /// `onMetricsReady` is called with that listener's port.
     public static func run(
-        configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil,
+        configuration: ServerConfiguration, logger: Logger, metrics: ApexMetrics = ApexMetrics(),
+        onReady: (@Sendable (Int) async -> Void)? = nil, onMetricsReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
         let configuration = withDefaultBlobURL(configuration)
@@ -23,13 +28,20 @@ public enum ApexServer {
             logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
         }
         try await EventStores.withStore(url: configuration.storeURL, projections: ServerConfiguration.storeProjections, logger: logger) { store in
-            let api = try await ApexAPI(store: store, configuration: configuration)
+            let api = try await ApexAPI(store: store, configuration: configuration, metrics: metrics)
             if let blobs = api.blobs {
                 // An upload the last run was writing when it stopped will never finish.
                 let removed = try await blobs.removeAbandoned(writtenBefore: configuration.clock().addingTimeInterval(-3600))
                 if removed > 0 { logger.notice("removed unfinished uploads", metadata: ["blob.removed": "\(removed)"]) }
             }
             var services = try makeServices(store)
+            if let port = configuration.metricsPort {
+                services.append(api.metricsApplication(address: .hostname(configuration.metricsHost, port: port), logger: logger) { channel in
+                    logger.info("apex metrics are served", metadata: ["http.address": "\(channel.localAddress?.description ?? "")"])
+                    await onMetricsReady?(channel.localAddress?.port ?? port)
+                })
+            }
+            if configuration.rateLimits.isOff { logger.notice("rate limits are off (APEX_RATE_LIMITS=off)") }
             services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))
             if let key = configuration.signingKey {
                 services.append(PeriodicService(name: "checkpoint sealing", every: configuration.checkpointInterval, finalRun: true, logger: logger) {

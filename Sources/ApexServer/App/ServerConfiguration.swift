@@ -69,6 +69,14 @@ public struct ServerConfiguration: Sendable {
     /// The key that signs direct file links (`APEX_FILE_LINK_KEY`, at least 32 bytes; on SQLite
     /// one is created in the data folder). nil: links answer 503 `file_links_not_configured`.
     public var fileLinkKey: SymmetricKey?
+    /// Address the separate Prometheus listener binds (`APEX_METRICS_HOST`).
+    public var metricsHost = "127.0.0.1"
+    /// Port of the separate listener serving `GET /metrics` (`APEX_METRICS_PORT`; 0 picks a free
+    /// one). nil (the default): no listener, and `/metrics` is never on the public API.
+    public var metricsPort: Int?
+    /// Request rate limits per client address and per user (`APEX_RATE_LIMITS`); on by default,
+    /// ``RateLimits/off`` disables them. Counted per instance.
+    public var rateLimits = RateLimits()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexMetrics
 import ApexStore
 import Crypto
 import Foundation
@@ -35,6 +36,7 @@ struct AuditRoutes {
             // verified by the operator (`apex-cli verify`).
             let trusted = api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()
             let report = try await api.store.verify(account: me.principal.accountID, options: VerifyOptions(trustedPublicKey: trusted))
+            api.metrics.recordVerify(ok: report.ok)
             return Response.json(try CanonicalJSON.value(of: report))
         }
     }

@@ -7,7 +7,7 @@ import Logging
 /// `apex-bench serve`: the server the scale and cold-start scenarios measure, in a process of its
 /// own, started by ``ServerProcess``. It runs ``ApexServer`` as `apex-cli serve` does with no
 /// flags (every ``ServerConfiguration`` default, so the store opens with
-/// ``ServerConfiguration/storeProjections``), on 127.0.0.1 and a port the system picks, which it
+/// ``ServerConfiguration/storeProjections``, but with rate limits off), on 127.0.0.1 and a port the system picks, which it
 /// prints as `listening on PORT` once it accepts connections. It exits when its standard input
 /// closes, so a benchmark that dies leaves no server behind.
 struct ServeCommand: AsyncParsableCommand {
@@ -30,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.storeURL = try settings.storeURL(store.url)
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        // The scenarios measure the server, not its rate limits.
+        configuration.rateLimits = .off
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
         do {

@@ -1,6 +1,7 @@
 import ApexBackup
 import ApexCommandLine
 import ApexFiles
+import ApexMetrics
 import ApexServer
 import ApexStore
 import ArgumentParser
@@ -46,6 +47,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Refuse any bearer token issued longer ago than this, whatever its expiry: 12h, 7d (env APEX_MAX_TOKEN_LIFETIME, default 30d).")
     var maxTokenLifetime: String?
 
+    @Option(help: "Serve Prometheus metrics (GET /metrics) on a separate listener at this port; 0 picks one (env APEX_METRICS_PORT; default off).")
+    var metricsPort: Int?
+    @Option(help: "Address the metrics listener binds (env APEX_METRICS_HOST, default 127.0.0.1).")
+    var metricsHost: String?
+    @Option(help: "Rate limits: off, or NAME=QUOTA/WINDOW overrides, e.g. address=1200/60s,user=600/1m,public=30/60s,unauthorized=30/5m (env APEX_RATE_LIMITS; default on).")
+    var rateLimits: String?
+
     @Option(help: "Where file blobs live: file:PATH (env APEX_BLOB_URL; default blobs/ beside the SQLite store, none on PostgreSQL).")
     var blobUrl: String?
     @Option(help: "The largest file upload in bytes; larger is 413 (env APEX_MAX_UPLOAD_BYTES, default 104857600).")
@@ -87,6 +95,16 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.maxTokenLifetime = .seconds(seconds)
         }
+        if let text = try metricsPort.map(String.init) ?? settings.value("APEX_METRICS_PORT") {
+            guard let n = Int(text), (0...65535).contains(n) else { throw CLIError("APEX_METRICS_PORT must be a port from 0 to 65535 (got \(text))") }
+            configuration.metricsPort = n
+        }
+        configuration.metricsHost = try metricsHost ?? settings.value("APEX_METRICS_HOST") ?? configuration.metricsHost
+        do {
+            configuration.rateLimits = try RateLimits(parsing: try rateLimits ?? settings.value("APEX_RATE_LIMITS") ?? "default")
+        } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        }
         configuration.blobURL = try blobUrl ?? settings.value("APEX_BLOB_URL")
         if let text = try maxUploadBytes.map(String.init) ?? settings.value("APEX_MAX_UPLOAD_BYTES") {
             guard let n = Int64(text), n > 0 else { throw CLIError("APEX_MAX_UPLOAD_BYTES must be a positive number of bytes (got \(text))") }
@@ -105,8 +123,11 @@ struct ServeCommand: AsyncParsableCommand {
         let backupTargets = try backupTo.map(BackupCLI.target)
         let shipTargets = try shipTo.map(BackupCLI.target)
         let storeURL = configuration.storeURL
+        // This program owns its process: swift-metrics used by libraries lands in the same registry.
+        let metrics = ApexMetrics()
+        metrics.bootstrapSwiftMetrics()
         do {
-            try await ApexServer.run(configuration: configuration, logger: logger, services: { store in
+            try await ApexServer.run(configuration: configuration, logger: logger, metrics: metrics, services: { store in
                 var services: [any Service] = []
                 if !backupTargets.isEmpty {
                     services.append(BaseBackup(storeURL: storeURL, targets: backupTargets, logger: logger).service(every: .seconds(backupInterval)))

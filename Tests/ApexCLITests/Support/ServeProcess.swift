@@ -52,6 +52,8 @@ struct ServeProcess: Sendable {
         var environment = environment
         environment["APEX_HOST"] = "127.0.0.1"
         environment["APEX_PORT"] = String(port)
+        // The tests' requests all come from 127.0.0.1: no rate limits unless a test sets them.
+        if environment["APEX_RATE_LIMITS"] == nil { environment["APEX_RATE_LIMITS"] = "off" }
         let server = ServeProcess(port: port, token: token)
         return try await ChildProcess.withRunning(try BuiltProducts.executable("apex-cli"), arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }) { _ in
             try await server.waitUntilReady()

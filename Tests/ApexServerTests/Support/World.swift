@@ -69,6 +69,8 @@ struct World: Sendable {
     ) async throws {
         var configuration = ServerConfiguration()
         configuration.jwtSecret = secret
+        // Every test calls from one address, many times: rate limits are tested where turned on (RateLimitTests).
+        configuration.rateLimits = .off
         configure(&configuration)
         switch kind {
         case .sqlite:
