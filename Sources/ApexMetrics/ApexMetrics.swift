@@ -47,7 +47,7 @@ public final class ApexMetrics: Sendable {
     }
 
     /// Records an HTTP request answered with `status` after `duration`. `route` is the route's
-    /// template (`/v1/projects/:id`), never the raw path, so ids never become labels.
+    /// template (`/v1/projects/{id}`), never the raw path, so ids never become labels.
     public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
         registry.makeCounter(descriptor: Family.requests, labels: labels).increment()
@@ -73,7 +73,7 @@ public final class ApexMetrics: Sendable {
 
     /// Registers a gauge family read at every scrape: `read` returns one sample per label set
     /// (an empty set of labels for a single series). A failing read keeps the last values and
-    /// counts the failure in `apex_metrics_gauge_read_failures_total{gauge}`. Every sample of a
+    /// counts the failure in `apex_metrics_read_failures_total{series}`. Every sample of a
     /// family must have the same label names. Registering a name again replaces its reading.
     public func registerGauge(name: String, help: String, read: @escaping @Sendable () async throws -> [GaugeSample]) {
         gauges.withLock { gauges in
@@ -96,7 +96,7 @@ public final class ApexMetrics: Sendable {
                     }
                 }
             } catch {
-                registry.makeCounter(descriptor: Family.gaugeReadFailures, labels: [("gauge", gauge.name)]).increment()
+                registry.makeCounter(descriptor: Family.gaugeReadFailures, labels: [("series", gauge.name)]).increment()
             }
         }
         return registry.emitToString()
@@ -124,7 +124,7 @@ public final class ApexMetrics: Sendable {
         static var appendDuration: MetricNameDescriptor { named("apex_store_append_duration_seconds", "Time to append one batch of events to the store, whatever the outcome.") }
         static var verifyRuns: MetricNameDescriptor { named("apex_verify_runs_total", "Verifications of the log run by the server, by outcome (failed: at least one failure found).") }
         static var rateLimited: MetricNameDescriptor { named("apex_rate_limited_total", "Requests refused with 429, by rate-limit policy.") }
-        static var gaugeReadFailures: MetricNameDescriptor { named("apex_metrics_gauge_read_failures_total", "Scrapes whose reading of a gauge failed (its last values were kept).") }
+        static var gaugeReadFailures: MetricNameDescriptor { named("apex_metrics_read_failures_total", "Scrapes whose reading of a gauge failed (its last values were kept).") }
 
         /// A family called `name` exactly (no namespace or unit appended).
         static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
