@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexServer
 import ApexStore
 import ApexTestSupport
 import Foundation
@@ -44,6 +45,11 @@ extension OpenAPIConformanceTests {
             let token = try await invite("kim@acme.example")
             proxy.race(.account(p.world.account), with: try p.competingAccountEvent())
             try await p.on(racy) { try await $0.expect(409, .post, path, as: nil, json: ["token": .string(token), "name": "Kim"]) }
+            let limited = try await p.world.rebuilt { $0.rateLimits = RateLimits(address: nil, user: nil, publicRoutes: .init(quota: 1, windowSeconds: 60), unauthorized: nil) }
+            try await p.on(limited) { q in
+                try await q.expect(404, .post, path, as: nil, json: ["token": .string("\(p.world.account.lowercased).nope"), "name": "Eve"])
+                try await q.expect(429, .post, path, as: nil, json: ["token": .string("\(p.world.account.lowercased).nope"), "name": "Eve"])
+            }
         },
         "listUsers": { p in
             try await p.expect(200, .get, "/v1/users")
