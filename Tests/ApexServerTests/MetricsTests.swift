@@ -29,6 +29,8 @@ import Testing
                 #expect(try await SocketReply.send("GET", "/v1/projects/\(UUID().uuidString.lowercased())", port: apiPort, headers: owner).status == 404)
                 #expect(try await SocketReply.send("GET", "/v1/projects/\(project.lowercased)", port: apiPort).status == 401)
                 #expect(try await SocketReply.send("GET", "/no/such/\(UUID().uuidString)", port: apiPort).status == 404)
+                // A method outside the standard ones is one more `other`, not a series of its own.
+                #expect(try await SocketReply.send("PROPFIND", "/healthz", port: apiPort).status >= 400)
                 let created = try await SocketReply.send(
                     "POST", "/v1/projects", port: apiPort, headers: owner.merging(["Content-Type": "application/json", "Content-Length": "0"]) { a, _ in a })
                 #expect(created.status == 400 || created.status == 422, "an empty body is refused: \(created.head)")
@@ -42,6 +44,8 @@ import Testing
                 #expect(after.count("apex_http_requests_total{\(route),status=\"404\"}") - before.count("apex_http_requests_total{\(route),status=\"404\"}") == 1)
                 #expect(after.count("apex_http_requests_total{\(route),status=\"401\"}") == 1)
                 #expect(after.count("apex_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}") >= 2)
+                #expect(!after.text.contains("PROPFIND"))
+                #expect(after.values.keys.contains { $0.hasPrefix("apex_http_requests_total{method=\"other\",") })
                 #expect(after.count("apex_http_request_duration_seconds_count{\(route),status=\"200\"}") == after.count("apex_http_requests_total{\(route),status=\"200\"}"))
                 #expect(after["apex_http_request_duration_seconds_bucket{\(route),status=\"200\",le=\"+Inf\"}"] != nil)
                 // Route templates only: no id of any kind becomes a label.
