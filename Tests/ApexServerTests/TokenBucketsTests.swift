@@ -30,4 +30,13 @@ import Testing
         for i in 0..<1000 { _ = buckets.take("late-\(i)", policy) }
         #expect(buckets.count < 1100, "the early buckets, refilled, were dropped: \(buckets.count) kept")
     }
+
+    @Test func clientsAreKeyedByAddressAndIPv6ByItsSlash64() {
+        #expect(RateLimiter.clientKey("203.0.113.5") == "203.0.113.5")
+        #expect(RateLimiter.clientKey("::ffff:203.0.113.5") == "203.0.113.5")
+        #expect(RateLimiter.clientKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(RateLimiter.clientKey("2001:0db8:0001:0002:ffff:1:2:3") == "2001:db8:1:2::/64")
+        #expect(RateLimiter.clientKey("2001:db8:1:3::1") == "2001:db8:1:3::/64")
+        #expect(RateLimiter.clientKey(nil) == "unknown")
+    }
 }

@@ -120,8 +120,23 @@ final class RateLimiter: Sendable {
 }
 
 extension ApexRequestContext {
-    /// The client address the limits key on (per the trusted-proxy rules); `unknown` without one.
-    var clientKey: String { requestMetadata.ipAddress?.plaintext ?? "unknown" }
+    /// The client the limits key on: its address per the trusted-proxy rules, an IPv6 address
+    /// by its /64 (one subscriber's prefix: rotating addresses inside it earns no fresh
+    /// buckets); `unknown` without one.
+    var clientKey: String { RateLimiter.clientKey(requestMetadata.ipAddress?.plaintext) }
+}
+
+extension RateLimiter {
+    /// `address`'s key: IPv4 (and IPv4-mapped IPv6) as is, IPv6 as its /64 prefix.
+    static func clientKey(_ address: String?) -> String {
+        guard let address else { return "unknown" }
+        guard let bytes = AddressRanges.parseAddress(address), bytes.count == 16 else { return address }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let hextets = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return hextets.joined(separator: ":") + "::/64"
+    }
 }
 
 extension HTTPField.Name {
