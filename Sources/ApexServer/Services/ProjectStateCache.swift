@@ -25,6 +25,8 @@ actor ProjectStateCache {
         var snapshotVersion: Int64
         var size: Int
         var lastUse: UInt64
+        /// The state hash of the project at a version (the held one or, after a write, the next).
+        var hash: (version: Int64, value: String)?
     }
 
     /// The budget in bytes; 0 keeps nothing.
@@ -63,15 +65,39 @@ actor ProjectStateCache {
         }
         let size = Self.estimatedSize(state)
         let known = max(entries[id]?.snapshotVersion ?? 0, snapshotVersion)
+        let hash = entries[id]?.hash
         if let old = entries.removeValue(forKey: id) { used -= old.size }
         guard size <= budget else { return }
         clock += 1
-        entries[id] = Entry(state: state, snapshotVersion: known, size: size, lastUse: clock)
+        entries[id] = Entry(state: state, snapshotVersion: known, size: size, lastUse: clock, hash: hash)
         used += size
         while used > budget, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
             used -= oldest.value.size
         }
+    }
+
+    /// The state hash of `state`, the project `id` at `state.version` (a project response's
+    /// `X-Apex-State-Hash`): the one remembered for that version, else computed outside the actor
+    /// and remembered while a state of `id` is held. Hashing encodes the whole state (every
+    /// calculation revision), so a read of a long-lived project would otherwise cost its size; a
+    /// write computes it once, and the reads after it reuse it. A hash is a function of the
+    /// stream up to a version, so whichever request computed it, it is the same.
+    nonisolated func stateHash(of state: ProjectState, id: UUID) async -> String {
+        if let known = await rememberedHash(id, version: state.version) { return known }
+        let hash = state.stateHash
+        await remember(hash, version: state.version, id: id)
+        return hash
+    }
+
+    private func rememberedHash(_ id: UUID, version: Int64) -> String? {
+        guard let hash = entries[id]?.hash, hash.version == version else { return nil }
+        return hash.value
+    }
+
+    private func remember(_ hash: String, version: Int64, id: UUID) {
+        guard entries[id] != nil, version >= entries[id]!.hash?.version ?? 0 else { return }
+        entries[id]!.hash = (version, hash)
     }
 
     /// How many states are held and their estimated bytes (for tests).
