@@ -169,6 +169,27 @@ enum Sessions {
         }
     }
 
+    /// A memo carried from each state of a session to the next (as the server's state cache
+    /// carries it) gives every state the hash a fresh one does: a record that changed (a
+    /// revision, an approval, approvals voided by a reopen) is hashed again, never reused; and
+    /// any change of the state changes its hash.
+    @Test func aStateHashReusingTheLastOnesRecordsIsTheFreshHash() async {
+        await propertyCheck(count: 100, input: Sessions.steps) { steps in
+            let (session, _) = try Sessions.play(steps)
+            var memo = StateHashMemo()
+            var seen: [String: ProjectState] = [:]
+            for state in session.states {
+                let hash = state.stateHash(memo: &memo)
+                #expect(hash == state.stateHash)
+                #expect(hash.count == 64)
+                if let earlier = seen[hash] { #expect(earlier == state, "two different states share a hash") }
+                seen[hash] = state
+            }
+            // Carried backwards too: a memo of later records never passes for earlier ones.
+            for state in session.states.reversed() { #expect(state.stateHash(memo: &memo) == state.stateHash) }
+        }
+    }
+
     @Test func diffBetweenVersionsIsTheDiffOfTheirStates() async {
         await propertyCheck(count: 100, input: Sessions.steps, Gen.int(in: 0...1000), Gen.int(in: 0...1000)) { steps, x, y in
             let (session, _) = try Sessions.play(steps)

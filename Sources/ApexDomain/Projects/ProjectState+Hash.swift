@@ -2,10 +2,65 @@ import Crypto
 import Foundation
 
 extension ProjectState {
-    /// SHA-256 (hex) of the canonical JSON of the whole state: what the server computed and what
-    /// an offline replay of the same stream must reproduce, byte for byte.
+    /// The state hash: SHA-256 (hex) of the canonical JSON of the state in which each
+    /// calculation record and each file record stands as the SHA-256 (hex) of its own canonical
+    /// JSON, in the order the state encodes them (by id). What the server computed and what an
+    /// offline replay of the same stream must reproduce, byte for byte.
+    ///
+    /// Hashing the records on their own lets a server that hashes one project's states again and
+    /// again (a project response's `Apex-State-Hash`) reuse the hashes of records that did not
+    /// change (``stateHash(memo:)``): a long-lived project holds hundreds of calculation
+    /// revisions, and encoding them all took 75 ms on every write of a 100,000-event project.
     public var stateHash: String {
-        let value = (try? CanonicalJSON.value(of: self)) ?? .null
-        return EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes(value)))
+        var memo = StateHashMemo()
+        return stateHash(memo: &memo)
+    }
+
+    /// ``stateHash``, reusing the record hashes `memo` holds for records equal to this state's
+    /// (an unchanged record shares its storage with the remembered one, so the comparison is
+    /// cheap), and leaving in `memo` exactly this state's records and their hashes.
+    public func stateHash(memo: inout StateHashMemo) -> String {
+        var shallow = self
+        shallow.calculations = [:]
+        shallow.files = [:]
+        var object = (try? CanonicalJSON.value(of: shallow))?.objectValue ?? [:]
+        object["calculations"] = .array(Self.byID(calculations).map { .string(memo.calculations.hash(of: $0, id: $0.id)) })
+        if !files.isEmpty { object["files"] = .array(Self.byID(files).map { .string(memo.files.hash(of: $0, id: $0.id)) }) }
+        memo.calculations.keep(calculations.keys)
+        memo.files.keep(files.keys)
+        return EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes(.object(object))))
+    }
+
+    /// The records in the order the state encodes them: by `uuidString`.
+    private static func byID<Record>(_ records: [UUID: Record]) -> [Record] {
+        records.map { (key: $0.key.uuidString, record: $0.value) }.sorted { $0.key < $1.key }.map(\.record)
+    }
+}
+
+/// The hashes of a project's calculation and file records from its last ``ProjectState/stateHash(memo:)``,
+/// kept by whoever hashes the same project's states again (the server's state cache).
+public struct StateHashMemo: Sendable {
+    var calculations = RecordHashes<CalculationRecord>()
+    var files = RecordHashes<FileRecord>()
+
+    /// An empty memo.
+    public init() {}
+}
+
+/// Records and the hashes of their canonical JSON, by id.
+struct RecordHashes<Record: Encodable & Equatable & Sendable>: Sendable {
+    private var known: [UUID: (record: Record, hash: String)] = [:]
+
+    /// The hash of `record`: the remembered one if the remembered record is equal, else computed and remembered.
+    mutating func hash(of record: Record, id: UUID) -> String {
+        if let held = known[id], held.record == record { return held.hash }
+        let hash = EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes((try? CanonicalJSON.value(of: record)) ?? .null)))
+        known[id] = (record, hash)
+        return hash
+    }
+
+    /// Forgets the records whose ids are not in `ids`.
+    mutating func keep(_ ids: Dictionary<UUID, some Any>.Keys) {
+        if known.count > ids.count { known = known.filter { ids.contains($0.key) } }
     }
 }

@@ -15,7 +15,7 @@ struct ProjectRoutes {
         router.post("projects") { request, context in try await create(request, context) }
         router.get("projects") { request, context in try await ProjectListing(api: api).list(request, context) }
         router.get("projects/:id") { request, context in
-            Response.project(try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context).state)
+            await api.response(try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context).state)
         }
         router.patch("projects/:id") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
@@ -23,7 +23,7 @@ struct ProjectRoutes {
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, clients: clients) { _ in
                 .update(changes: try BodyReader.parse(raw).only(Self.editable).object)
             }
-            return Response.project(state)
+            return await api.response(state)
         }
         router.post("projects/:id/status") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
@@ -36,21 +36,21 @@ struct ProjectRoutes {
                 }
                 return .changeStatus(to: status, reason: try body.string("reason"))
             }
-            return Response.project(state)
+            return await api.response(state)
         }
         router.delete("projects/:id") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in
                 .delete(reason: try Self.reason(raw))
             }
-            return Response.project(state)
+            return await api.response(state)
         }
         router.post("projects/:id/restore") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectDelete, request, context) { _ in
                 .restore(reason: try Self.reason(raw))
             }
-            return Response.project(state)
+            return await api.response(state)
         }
         router.post("projects/:id/revert") { request, context in
             let raw = try await BodyReader.collect(request, limit: api.configuration.bodyLimit)
@@ -69,7 +69,7 @@ struct ProjectRoutes {
                 let then = try ProjectHistory(events: try await api.projectEvents(project.id, through: target)).state(atVersion: target)
                 return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)
             }
-            return Response.project(state)
+            return await api.response(state)
         }
         ProjectHistoryRoutes(api: api).register(on: router)
     }
@@ -87,7 +87,7 @@ struct ProjectRoutes {
         let drafts = try ProjectDecider.decide(
             .create(projectID: id, fields: fields), state: ProjectState(), context: DecisionContext(now: api.configuration.clock(), clients: clients))
         let result = try await api.append(drafts, to: .project(id), expected: .noStream, account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
-        return Response.project(try ProjectState.replay(result.events), status: .created)
+        return await api.response(try ProjectState.replay(result.events), status: .created)
     }
 
     /// The caller's account's client users: who a `client_id` may name.

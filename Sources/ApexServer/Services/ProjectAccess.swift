@@ -121,10 +121,19 @@ extension ApexAPI {
     }
 }
 
+extension ApexAPI {
+    /// A project as the API answers it, with its `ETag` and `X-Apex-State-Hash` (remembered by
+    /// the ``ProjectStateCache`` per version, so reads do not re-hash an unchanged state).
+    func response(_ state: ProjectState, status: HTTPResponse.Status = .ok) async -> Response {
+        let hash = if let id = state.id { await states.stateHash(of: state, id: id) } else { state.stateHash }
+        return .project(state, hash: hash, status: status)
+    }
+}
+
 extension Response {
-    /// A project with its `ETag`.
-    static func project(_ state: ProjectState, status: HTTPResponse.Status = .ok) -> Response {
-        var headers: HTTPFields = [.eTag: "\"\(state.version)\"", .apexStateHash: state.stateHash]
+    /// A project with its `ETag` and the state hash `hash`.
+    static func project(_ state: ProjectState, hash: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers: HTTPFields = [.eTag: "\"\(state.version)\"", .apexStateHash: hash]
         if status == .created, let id = state.id { headers[.location] = "/v1/projects/\(id.lowercased)" }
         return .json(Present.project(state), status: status, headers: headers)
     }

@@ -25,6 +25,10 @@ actor ProjectStateCache {
         var snapshotVersion: Int64
         var size: Int
         var lastUse: UInt64
+        /// The state hash of the project at a version (the held one or, after a write, the next).
+        var hash: (version: Int64, value: String)?
+        /// The record hashes of the last state hashed.
+        var memo = StateHashMemo()
     }
 
     /// The budget in bytes; 0 keeps nothing.
@@ -63,15 +67,49 @@ actor ProjectStateCache {
         }
         let size = Self.estimatedSize(state)
         let known = max(entries[id]?.snapshotVersion ?? 0, snapshotVersion)
+        let (hash, memo) = (entries[id]?.hash, entries[id]?.memo ?? StateHashMemo())
         if let old = entries.removeValue(forKey: id) { used -= old.size }
         guard size <= budget else { return }
         clock += 1
-        entries[id] = Entry(state: state, snapshotVersion: known, size: size, lastUse: clock)
+        entries[id] = Entry(state: state, snapshotVersion: known, size: size, lastUse: clock, hash: hash, memo: memo)
         used += size
         while used > budget, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
             entries[oldest.key] = nil
             used -= oldest.value.size
         }
+    }
+
+    /// The state hash of `state`, the project `id` at `state.version` (a project response's
+    /// `Apex-State-Hash`): the one remembered for that version, else computed outside the actor
+    /// and remembered while a state of `id` is held. A write hashes its new state once, reusing
+    /// the hashes of the calculation and file records it did not change
+    /// (``ProjectState/stateHash(memo:)``), and the reads after it reuse the whole hash: without
+    /// both, every request on a long-lived project encoded every calculation revision it holds.
+    /// A hash is a function of the stream up to a version, so whichever request computed it, it
+    /// is the same.
+    nonisolated func stateHash(of state: ProjectState, id: UUID) async -> String {
+        var memo: StateHashMemo
+        switch await remembered(id, version: state.version) {
+        case .hash(let known): return known
+        case .memo(let held): memo = held
+        }
+        let hash = state.stateHash(memo: &memo)
+        await remember(hash, memo: memo, version: state.version, id: id)
+        return hash
+    }
+
+    private enum Remembered { case hash(String), memo(StateHashMemo) }
+
+    private func remembered(_ id: UUID, version: Int64) -> Remembered {
+        guard let entry = entries[id] else { return .memo(StateHashMemo()) }
+        if let hash = entry.hash, hash.version == version { return .hash(hash.value) }
+        return .memo(entry.memo)
+    }
+
+    private func remember(_ hash: String, memo: StateHashMemo, version: Int64, id: UUID) {
+        guard entries[id] != nil, version >= entries[id]!.hash?.version ?? 0 else { return }
+        entries[id]!.hash = (version, hash)
+        entries[id]!.memo = memo
     }
 
     /// How many states are held and their estimated bytes (for tests).
