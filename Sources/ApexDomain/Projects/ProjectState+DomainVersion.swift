@@ -3,6 +3,6 @@ extension ProjectState {
     ///
     /// Bump it whenever the same events could fold into a different state, or the state could
     /// encode differently: persisted snapshots record it, and one of another domain version is
-    /// discarded and the stream replayed from its first event. (2: files.)
-    public static let domainVersion = 2
+    /// discarded and the stream replayed from its first event. (2: files; 3: thumbnails.)
+    public static let domainVersion = 3
 }

@@ -26,6 +26,8 @@ public final class ApexAPI: Sendable {
     let blobs: (any BlobStore)?
     /// Signs direct file links; nil when no key is configured (links answer 503).
     let fileLinks: FileLinkSigner?
+    /// The virus scanner's address; nil when scanning is off (revisions start `unscanned`).
+    let clamd: ClamdAddress?
 
     /// An API over `store`.
     public init(store: any EventStore, configuration: ServerConfiguration) async throws {
@@ -39,6 +41,7 @@ public final class ApexAPI: Sendable {
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
         self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
+        self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -61,6 +64,7 @@ public final class ApexAPI: Sendable {
         AuditRoutes(api: self).register(on: authed)
         FileRoutes(api: self).register(on: authed)
         FileContentRoutes(api: self).register(on: authed)
+        FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: v1, authed: authed)
         allowed.register(router.routes)
         return router

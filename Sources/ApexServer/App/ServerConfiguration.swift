@@ -69,6 +69,10 @@ public struct ServerConfiguration: Sendable {
     /// The key that signs direct file links (`APEX_FILE_LINK_KEY`, at least 32 bytes; on SQLite
     /// one is created in the data folder). nil: links answer 503 `file_links_not_configured`.
     public var fileLinkKey: SymmetricKey?
+    /// Where ClamAV's daemon listens (`APEX_CLAMD`: `tcp://host:port` or `unix:/path`). Set, new
+    /// revisions are `pending_scan` and served only once the `file-scanner` consumer finds them
+    /// clean; nil: no scanning, revisions are `unscanned` and served.
+    public var clamd: String?
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 
