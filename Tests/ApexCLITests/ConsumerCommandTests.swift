@@ -59,7 +59,9 @@ struct ConsumerCommandTests {
             #expect(json.status != 0, "\(json)")
             let error = try #require(try CLI.object(json.stdout)["error"] as? [String: Any])
             #expect(error["code"] as? String == "unknown_consumer")
-            #expect((error["message"] as? String)?.contains("known: projects, webhooks") == true, "\(error)")
+            // The known names: the server's consumers (ServerConsumers.names), the inline read model, and the saved one.
+            let message = error["message"] as? String ?? ""
+            #expect(message.contains("known: ") && message.contains("projects") && message.contains("webhooks"), "\(error)")
             let text = try await s.cli("projections", "rebuild", "nope\u{1B}[31m")
             #expect(text.status != 0 && text.stderr.contains("unknown_consumer") && !text.stderr.contains("\u{1B}"), "\(text)")
             let positions = try await EventStores.withStore(url: s.url) { store in try await store.consumerPositions() }

@@ -61,7 +61,8 @@ public struct ThumbnailMaker: Sendable {
         } else if Self.imageTypes.contains(essence) {
             tool = "vipsthumbnail"
             output = folder + "/thumb.png"
-            arguments = [source, "--size", "\(side)x\(side)", "-o", output]
+            // `>`: only shrink; a small image keeps its size.
+            arguments = [source, "--size", "\(side)x\(side)>", "-o", output]
         } else {
             return .failure(.unsupported(essence))
         }

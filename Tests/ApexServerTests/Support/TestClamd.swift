@@ -4,6 +4,8 @@ import ApexServer
 import ApexStore
 import ApexTestSupport
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Logging
 
 /// The clamd the test script started (`scripts/with-clamd.sh`). Without it the scanning tests
