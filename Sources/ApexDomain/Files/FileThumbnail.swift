@@ -36,9 +36,7 @@ public struct FileThumbnail: Codable, Sendable, Hashable {
     /// Refuses a hash that is not 64 lowercase hex digits, a media type other than PNG or WebP,
     /// an empty image, or a side outside 1...``maximumSide``.
     public func validate() throws(DomainError) {
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-            throw DomainError(.invalidInput, "sha256 must be 64 lowercase hex digits", field: "sha256")
-        }
+        guard FileContent.isSHA256(sha256) else { throw DomainError(.invalidInput, "sha256 must be 64 lowercase hex digits", field: "sha256") }
         guard Self.mediaTypes.contains(contentType) else {
             throw DomainError(.invalidInput, "a thumbnail is image/png or image/webp", field: "content_type")
         }
