@@ -130,6 +130,25 @@ import Testing
         }
     }
 
+    @Test func aRevisionLeftPendingInADeletedProjectIsScannedOnRestore() async throws {
+        let clamd = try TestClamd.address()
+        try await World.withFiles(.sqlite, configure: { $0.clamd = clamd }) { world in
+            let project = world.project("draft")
+            try await world.test { client in
+                let up = try await client.upload(project, TestPDF.make(), as: world.token("engineer"))
+                let fid = try #require(up["file_id"]?.stringValue)
+                let deleted = try await client.call(.delete, "/v1/projects/\(project.lowercased)", as: world.token("owner"), json: ["reason": "duplicate"])
+                #expect(deleted.code == 200 || deleted.code == 204, "\(deleted.text)")
+                try await world.catchUp(FileScanner.consumerName)
+                #expect(try await world.fileEvents(project).filter { $0.type == FileScanned.type }.isEmpty)
+                let restored = try await client.call(.post, "/v1/projects/\(project.lowercased)/restore", as: world.token("owner"), json: ["reason": "not a duplicate"])
+                #expect(restored.code == 200, "\(restored.text)")
+                try await world.catchUp(FileScanner.consumerName)
+                #expect(try await world.fileStatus(project, fid, via: client) == "clean")
+            }
+        }
+    }
+
     @Test func withoutAScannerFilesAreUnscannedAndServedAndReadinessSaysSo() async throws {
         try await World.withFiles(.sqlite) { world in
             try await world.test { client in

@@ -43,6 +43,12 @@ import Testing
 
                 expectProblem(try await client.call(.get, "\(base)/\(textID)/thumbnail", as: world.token("owner")), 404, "thumbnail_not_found")
                 expectProblem(try await client.call(.get, "\(base)/\(pngID)/thumbnail?revision=2", as: world.token("owner")), 404, "not_found")
+                // The role rules are those of the bytes (file.view): every member gets the same answer from both.
+                for member in World.members.map(\.name) {
+                    let bytes = try await client.call(.get, "\(base)/\(pngID)/content", as: world.token(member))
+                    let thumbnail = try await client.call(.get, "\(base)/\(pngID)/thumbnail", as: world.token(member))
+                    #expect(bytes.code == thumbnail.code && bytes["code"] == thumbnail["code"], "\(member): \(bytes.code) vs \(thumbnail.code)")
+                }
                 // Another account cannot see it.
                 let other = try await world.otherAccount()
                 expectProblem(try await client.call(.get, "\(base)/\(pngID)/thumbnail", as: other.token), 404, "not_found")

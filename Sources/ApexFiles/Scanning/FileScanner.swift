@@ -34,13 +34,25 @@ public struct FileScanner: LogConsumer {
         self.logger = logger
     }
 
-    /// Scans each pending revision `events` upload.
+    /// Scans each pending revision `events` upload, and, when a deleted project is restored,
+    /// the revisions left pending while it was deleted (nothing is scanned in a deleted project).
     public func handle(_ events: [EventEnvelope]) async throws {
-        for event in events where event.type == FileUploaded.type {
+        for event in events {
             guard let project = ProjectFileWriter.projectID(of: event.stream) else { continue }
-            let upload = try event.payload(as: FileUploaded.self)
-            guard upload.status == .pendingScan else { continue }
-            try await scan(upload, of: project)
+            switch event.type {
+            case FileUploaded.type:
+                let upload = try event.payload(as: FileUploaded.self)
+                if upload.status == .pendingScan { try await scan(upload, of: project) }
+            case ProjectRestored.type:
+                let state = try await writer.state(of: project)
+                for (id, record) in state.files.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where !record.deleted {
+                    for revision in record.revisions where revision.status == .pendingScan {
+                        try await scan(FileUploaded(fileID: id, revision: revision.revision, content: revision.content, status: .pendingScan), of: project)
+                    }
+                }
+            default:
+                continue
+            }
         }
     }
 
