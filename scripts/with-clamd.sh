@@ -36,7 +36,7 @@ TCPAddr 127.0.0.1
 Foreground yes
 LogFile $DIR/clamd.log
 PidFile $DIR/clamd.pid
-StreamMaxLength 25M
+StreamMaxLength 100M
 User $(id -un)
 CONF
 
