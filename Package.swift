@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                "ApexChildProcess",
             ]
         ),
         // Prometheus metrics: the registry every part records into (HTTP, appends, consumer lag,

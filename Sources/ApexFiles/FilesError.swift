@@ -12,6 +12,8 @@ public struct FilesError: Error, Sendable, Hashable, CustomStringConvertible {
             case blobCorrupt = "blob_corrupt"
             case invalidURL = "invalid_blob_url"
             case storage = "blob_storage_failed"
+            case invalidScanner = "invalid_scanner_address"
+            case scannerUnavailable = "scanner_unavailable"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -32,6 +34,10 @@ public struct FilesError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidURL = Code(.invalidURL)
         /// The blob store could not write or read.
         public static let storage = Code(.storage)
+        /// `APEX_CLAMD` is not `tcp://host:port` or `unix:/path`.
+        public static let invalidScanner = Code(.invalidScanner)
+        /// The virus scanner did not answer, or answered something that is not a verdict.
+        public static let scannerUnavailable = Code(.scannerUnavailable)
 
         /// The code's text, e.g. `file_too_large`.
         public var description: String { base.rawValue }

@@ -56,6 +56,27 @@ import Testing
         #expect(s.refusal(.deleteFile(fileID: Self.fileID, reason: "again"))?.code == .notFound)
     }
 
+    @Test func onlyAServableRevisionGetsOneThumbnail() throws {
+        var s = try ProjectScenario.created()
+        let image = FileThumbnail(sha256: String(repeating: "b", count: 64), contentType: "image/png", size: 900, width: 256, height: 171)
+        try s.run(.uploadFile(fileID: Self.fileID, content: Self.content("one"), status: .pendingScan))
+        let made = FileThumbnailCreated(fileID: Self.fileID, revision: 1, image: image)
+        #expect(s.refusal(.recordFileThumbnail(made))?.code == .invalidTransition)
+        try s.run(.recordFileScan(FileScanned(fileID: Self.fileID, revision: 1, result: .clean, engine: "ClamAV 1.4.6")))
+        #expect(s.refusal(.recordFileThumbnail(FileThumbnailCreated(fileID: Self.fileID, revision: 2, image: image)))?.code == .notFound)
+        var tooBig = image
+        tooBig.width = 257
+        #expect(s.refusal(.recordFileThumbnail(FileThumbnailCreated(fileID: Self.fileID, revision: 1, image: tooBig)))?.code == .invalidInput)
+        var jpeg = image
+        jpeg.contentType = "image/jpeg"
+        #expect(s.refusal(.recordFileThumbnail(FileThumbnailCreated(fileID: Self.fileID, revision: 1, image: jpeg)))?.code == .invalidInput)
+        try s.run(.recordFileThumbnail(made))
+        #expect(s.state.files[Self.fileID]?.latest.thumbnail == image)
+        #expect(s.refusal(.recordFileThumbnail(made))?.code == .alreadyExists)
+        #expect(try ProjectState.replay(s.events) == s.state)
+        #expect(try JSONDecoder().decode(ProjectState.self, from: try JSONEncoder().encode(s.state)) == s.state)
+    }
+
     @Test func anArchivedProjectTakesNoFiles() throws {
         var s = try ProjectScenario.created()
         try s.run(.changeStatus(to: .archived, reason: "closed"))

@@ -58,8 +58,9 @@ import Testing
                 let ready = try await client.call(.get, "/readyz")
                 #expect(ready.code == 200)
                 #expect(ready["status"] == "ready")
-                // An unauthenticated probe learns that the store answers, nothing about what it holds (security review L2).
-                #expect(ready.json == ["status": "ready"])
+                // An unauthenticated probe learns that the store answers, nothing about what it holds (security review L2),
+                // and whether uploads are virus-scanned (a setting, #18).
+                #expect(ready.json == ["status": "ready", "virus_scanning": "off"])
                 proxy.goDown()
                 expectProblem(try await client.call(.get, "/readyz"), 503, "store_unavailable")
                 // Liveness does not depend on the store.

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 import ApexServer
 import Foundation
 import HTTPTypes
@@ -85,6 +86,23 @@ extension OpenAPIConformanceTests {
             for blob in p.world.blobFiles() { try Data("altered".utf8).write(to: URL(fileURLWithPath: root + "/" + blob)) }
             try await p.expect(500, .get, other)
         },
+        "getFileThumbnail": { p in
+            let reply = try await p.client.upload(
+                p.world.project("draft"), bytes: TestPNG.make(width: 20, height: 15), filename: "site.png", type: "image/png", as: p.world.token("owner"))
+            let fid = try #require(reply["file_id"]?.stringValue, "\(reply.text)")
+            let path = files(p) + "/\(fid)/thumbnail"
+            try await p.expect(404, .get, path)
+            try await p.world.catchUp(FileThumbnails.consumerName)
+            let made = try await p.expect(200, .get, path, as: "engineer")
+            try await p.expect(304, .get, path, headers: [.ifNoneMatch: made.eTag ?? ""])
+            try await p.expect(400, .get, path + "?revision=0")
+            try await p.unauthorized(.get, path)
+            // An image altered on disk is not served.
+            let sha = try #require(made.eTag?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+            let root = String(p.world.configuration.blobURL!.dropFirst(5))
+            try Data("altered".utf8).write(to: URL(fileURLWithPath: "\(root)/sha256/\(sha.prefix(2))/\(sha)"))
+            try await p.expect(500, .get, path)
+        },
         "createFileLink": { p in
             let path = try await uploaded(p) + "/links"
             try await p.expect(201, .post, path, as: "estimator", json: ["ttl_seconds": 3600, "revision": 1])
@@ -101,6 +119,12 @@ extension OpenAPIConformanceTests {
             try await p.expect(200, .get, url, as: nil)
             try await p.expect(206, .get, url, as: nil, headers: [.range: "bytes=0-5"])
             try await p.expect(403, .get, url.replacingOccurrences(of: "expires=", with: "expires=1"), as: nil)
+            // A link never serves a revision a scanner found infected.
+            let quarantined = try await uploaded(p, "draft", "quarantined bytes")
+            let qurl = try #require(try await p.client.call(.post, quarantined + "/links", as: p.world.token("owner"), json: [:])["url"]?.stringValue)
+            let qid = UUID(uuidString: String(quarantined.split(separator: "/").last!))!
+            try await p.world.seeder().append(FileScanned(fileID: qid, revision: 1, result: .infected, signature: "Eicar"), to: p.world.project("draft"), by: p.world.user("owner"))
+            try await p.expect(409, .get, qurl, as: nil)
             _ = try await p.client.call(.delete, path, as: p.world.token("owner"), json: ["reason": "withdrawn"])
             try await p.expect(404, .get, url, as: nil)
         },

@@ -46,15 +46,18 @@ public struct FileContent: Codable, Sendable, Hashable {
         guard Self.isMediaType(contentType) else {
             throw DomainError(.invalidInput, "the file's content type must be a media type such as application/pdf", field: "file.content_type")
         }
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-            throw DomainError(.invalidInput, "sha256 must be 64 lowercase hex digits", field: "sha256")
-        }
+        guard Self.isSHA256(sha256) else { throw DomainError(.invalidInput, "sha256 must be 64 lowercase hex digits", field: "sha256") }
         if let description {
             guard description.count <= 2000 else {
                 throw DomainError(.invalidInput, "description must be at most 2000 characters", field: "description")
             }
             try TextRules.check(description, field: "description", multiline: true)
         }
+    }
+
+    /// Whether `text` is a SHA-256 as blobs are named: 64 lowercase hex digits.
+    public static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// `type/subtype` of RFC 9110 token characters (parameters such as `; charset=utf-8` allowed), at most 255 bytes.

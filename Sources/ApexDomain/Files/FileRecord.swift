@@ -10,6 +10,8 @@ public struct FileRevision: Codable, Sendable, Hashable {
     public var status: FileScanStatus
     /// The signature a scanner found (for `infected`).
     public var signature: String?
+    /// The small preview image made of it, if one was (`file.thumbnail_created`).
+    public var thumbnail: FileThumbnail?
     /// When it was uploaded (the event's time).
     public var createdAt: Date?
     /// Who uploaded it.
@@ -26,7 +28,7 @@ public struct FileRevision: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case revision, content, status, signature
+        case revision, content, status, signature, thumbnail
         case createdAt = "created_at"
         case createdBy = "created_by"
     }
@@ -74,11 +76,15 @@ public struct FileRecord: Codable, Sendable, Hashable {
             guard e.revision >= 1, e.revision <= files[e.fileID]?.revisions.count ?? 0 else { return }
             files[e.fileID]?.revisions[e.revision - 1].status = e.result
             files[e.fileID]?.revisions[e.revision - 1].signature = e.signature
+        case FileThumbnailCreated.type:
+            let e = try event.payload(as: FileThumbnailCreated.self)
+            guard e.revision >= 1, e.revision <= files[e.fileID]?.revisions.count ?? 0 else { return }
+            files[e.fileID]?.revisions[e.revision - 1].thumbnail = e.image
         default:
             break  // file.link_created changes nothing but the version.
         }
     }
 
     /// The event types ``apply(_:to:)`` folds.
-    static let eventTypes: Set<String> = [FileUploaded.type, FileDeleted.type, FileScanned.type, FileLinkCreated.type]
+    static let eventTypes: Set<String> = [FileUploaded.type, FileDeleted.type, FileScanned.type, FileLinkCreated.type, FileThumbnailCreated.type]
 }

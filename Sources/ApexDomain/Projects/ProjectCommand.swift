@@ -31,6 +31,8 @@ public enum ProjectCommand: Sendable, Hashable {
     case recordFileScan(FileScanned)
     /// Record that a signed direct link to a revision was handed out.
     case createFileLink(fileID: UUID, revision: Int, expiresAt: Date)
+    /// Record the thumbnail made of a servable revision (`unscanned` or `clean`).
+    case recordFileThumbnail(FileThumbnailCreated)
 }
 
 /// The facts a decision needs that are not in the state: the time of the decision and, for a

@@ -1,5 +1,5 @@
 extension ProjectDecider {
-    /// The file commands: upload, revise, delete, record a scan, record a link. The project
+    /// The file commands: upload, revise, delete, record a scan, a link or a thumbnail. The project
     /// exists and is not deleted (checked by ``decide(_:state:context:)``).
     static func decideFile(_ command: ProjectCommand, state: ProjectState) throws(DomainError) -> [DraftEvent] {
         switch command {
@@ -34,6 +34,16 @@ extension ProjectDecider {
                 throw DomainError(.notFound, "file \(fileID.lowercased) has no revision \(revision)", field: "revision")
             }
             return [try DecideSupport.draft(FileLinkCreated(fileID: fileID, revision: revision, expiresAt: expiresAt))]
+        case .recordFileThumbnail(let thumbnail):
+            guard let revision = try live(state, thumbnail.fileID).revision(thumbnail.revision) else {
+                throw DomainError(.notFound, "file \(thumbnail.fileID.lowercased) has no revision \(thumbnail.revision)")
+            }
+            guard revision.status.isServable else {
+                throw DomainError(.invalidTransition, "revision \(thumbnail.revision) is \(revision.status.rawValue): only a servable revision gets a thumbnail")
+            }
+            guard revision.thumbnail == nil else { throw DomainError(.alreadyExists, "revision \(thumbnail.revision) has a thumbnail already") }
+            try thumbnail.image.validate()
+            return [try DecideSupport.draft(thumbnail)]
         default:
             throw DomainError(.invalidInput, "not a file command")
         }

@@ -90,7 +90,7 @@ public enum ProjectDecider {
                 calculationID: calculationID, revision: revision, resultHash: record.latest.resultHash, approvedBy: approver,
                 peLicense: license)
             return [try DecideSupport.draft(approval, reason: why)]
-        case .uploadFile, .reviseFile, .deleteFile, .recordFileScan, .createFileLink:
+        case .uploadFile, .reviseFile, .deleteFile, .recordFileScan, .createFileLink, .recordFileThumbnail:
             return try decideFile(command, state: state)
         }
     }

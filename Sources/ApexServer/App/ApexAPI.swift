@@ -31,6 +31,8 @@ public final class ApexAPI: Sendable {
     public let metrics: ApexMetrics
     /// The configured rate limits, with their buckets.
     let limiter: RateLimiter
+    /// The virus scanner's address; nil when scanning is off (revisions start `unscanned`).
+    let clamd: ClamdAddress?
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -49,6 +51,7 @@ public final class ApexAPI: Sendable {
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
         self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
+        self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -75,6 +78,7 @@ public final class ApexAPI: Sendable {
         AuditRoutes(api: self).register(on: authed)
         FileRoutes(api: self).register(on: authed)
         FileContentRoutes(api: self).register(on: authed)
+        FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: open, authed: authed)
         allowed.register(router.routes)
         return router

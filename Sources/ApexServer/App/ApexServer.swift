@@ -27,6 +27,11 @@ public enum ApexServer {
         if configuration.blobURL == nil {
             logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
         }
+        if let clamd = try configuration.clamd.map({ try ClamdAddress($0) }) {
+            logger.info("virus scanning is on: new files wait for clamd before they are served", metadata: ["clamd": "\(clamd)"])
+        } else {
+            logger.warning("virus scanning is off: new files are unscanned and served (set APEX_CLAMD=tcp://host:port or unix:/path)")
+        }
         try await EventStores.withStore(url: configuration.storeURL, projections: ServerConfiguration.storeProjections, logger: logger) { store in
             let api = try await ApexAPI(store: store, configuration: configuration, metrics: metrics)
             if let blobs = api.blobs {

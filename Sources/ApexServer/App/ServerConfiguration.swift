@@ -77,6 +77,10 @@ public struct ServerConfiguration: Sendable {
     /// Request rate limits per client address and per user (`APEX_RATE_LIMITS`); on by default,
     /// ``RateLimits/off`` disables them. Counted per instance.
     public var rateLimits = RateLimits()
+    /// Where ClamAV's daemon listens (`APEX_CLAMD`: `tcp://host:port` or `unix:/path`). Set, new
+    /// revisions are `pending_scan` and served only once the `file-scanner` consumer finds them
+    /// clean; nil: no scanning, revisions are `unscanned` and served.
+    public var clamd: String?
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -14,9 +14,9 @@ extension ApexAPI {
         return blobs
     }
 
-    /// The scan status a new revision starts with: `unscanned`, since no scanner is configured yet
-    /// (one would make it `pending_scan`, and the revision would not be served until `clean`).
-    var initialScanStatus: FileScanStatus { .unscanned }
+    /// The scan status a new revision starts with: `pending_scan` with a scanner configured
+    /// (`APEX_CLAMD`; not served until the `file-scanner` consumer finds it `clean`), else `unscanned`.
+    var initialScanStatus: FileScanStatus { clamd == nil ? .unscanned : .pendingScan }
 
     /// Streams a `multipart/form-data` upload (part `file`, optional `description`) into the blob
     /// store, having checked the name, media type and description before the blob is committed,

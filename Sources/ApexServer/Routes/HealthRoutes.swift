@@ -16,7 +16,7 @@ struct HealthRoutes {
         router.get("readyz") { _, _ in
             do {
                 _ = try await api.store.headPosition()
-                return Response.json(["status": "ready"])
+                return Response.json(["status": "ready", "virus_scanning": .string(api.clamd == nil ? "off" : "on")])
             } catch {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", "the event store does not answer")
             }

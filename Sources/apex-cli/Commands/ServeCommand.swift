@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
     var blobUrl: String?
     @Option(help: "The largest file upload in bytes; larger is 413 (env APEX_MAX_UPLOAD_BYTES, default 104857600).")
     var maxUploadBytes: Int64?
+    @Option(help: "ClamAV's daemon, to scan every upload before it is served: tcp://host:port or unix:/path (env APEX_CLAMD; none: scanning is off).")
+    var clamd: String?
 
     func run() async throws {
         let settings = Settings()
@@ -110,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let n = Int64(text), n > 0 else { throw CLIError("APEX_MAX_UPLOAD_BYTES must be a positive number of bytes (got \(text))") }
             configuration.maxUploadBytes = n
         }
+        configuration.clamd = try clamd ?? settings.value("APEX_CLAMD")
         configuration.fileLinkKey = try settings.fileLinkKey(storeURL: configuration.storeURL, logger: logger)
         configuration.jwtSecret = try settings.jwtSecret(storeURL: configuration.storeURL, logger: logger)
         configuration.signingKey = try settings.signingKey(storeURL: configuration.storeURL, logger: logger)
