@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ApexBackup", targets: ["ApexBackup"]),
         .library(name: "ApexAudit", targets: ["ApexAudit"]),
         .library(name: "ApexFiles", targets: ["ApexFiles"]),
+        .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -66,11 +67,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Full-text search over projects, calculations and files: a checkpointed consumer of the
+        // log keeping SQLite FTS5 or PostgreSQL tsvector tables current. ApexServer wires it in.
+        .target(
+            name: "ApexSearch",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
                 "ApexFiles",
+                "ApexSearch",
                 "ApexStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -181,6 +196,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "ApexSearchTests", dependencies: ["ApexSearch", "ApexDomain"]),
         .testTarget(
             name: "ApexFilesTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import ApexSearch
 public import ApexStore
 public import Logging
 
@@ -10,11 +11,11 @@ public import Logging
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = []
+    public static let names: [String] = [SearchConsumer.consumerName]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
-        []
+        [SearchIndex(store: store, logger: logger).consumer]
     }
 
     /// The service running them until graceful shutdown.
