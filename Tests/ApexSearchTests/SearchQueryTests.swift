@@ -10,7 +10,7 @@ import Testing
         (#""monument sign" austin"#, #"("monument sign" AND "austin"*)"#, "( ( 'monument' <-> 'sign' ) & 'austin':* )"),
         (#"pylon "monument sign""#, #"("pylon" AND "monument sign")"#, "( 'pylon' & ( 'monument' <-> 'sign' ) )"),
         ("pylon -draft", #"("pylon" NOT "draft")"#, "( 'pylon' & !'draft' )"),
-        ("-draft pylon", #"("pylon" NOT "draft")"#, "( !'draft' & 'pylon':* )"),
+        ("-draft pylon", #"("pylon"* NOT "draft")"#, "( !'draft' & 'pylon':* )"),
         ("pylon or gantry", #"("pylon") OR ("gantry"*)"#, "( 'pylon' ) | ( 'gantry':* )"),
         ("a or or b", #"("a") OR ("b"*)"#, "( 'a' ) | ( 'b':* )"),
         ("or pylon or", #"("pylon")"#, "( 'pylon' )"),

@@ -43,7 +43,9 @@ public struct SearchQuery: Sendable, Hashable {
         }
         var groups: [[Term]] = [[]]
         var scanner = Substring(text)
+        var lastToken: Token?
         while let token = Self.nextToken(&scanner) {
+            lastToken = token
             if token.isOr {
                 if !(groups.last!.isEmpty) { groups.append([]) }
                 continue
@@ -59,8 +61,11 @@ public struct SearchQuery: Sendable, Hashable {
         guard groups.joined().count <= Self.maximumTerms else {
             throw SearchError(.invalidQuery, "q may hold at most \(Self.maximumTerms) words and phrases", field: "q")
         }
-        // The last word is a prefix while it is being typed.
-        if let last = text.unicodeScalars.last, !last.properties.isWhitespace, let term = groups.last?.last, !term.negated, term.isBareWord {
+        // The last word is a prefix while it is being typed: the text ends in it, not in a space,
+        // a quote or punctuation.
+        if let last = text.unicodeScalars.last, last.properties.isAlphabetic || last.properties.numericType != nil,
+            let typed = lastToken?.term, typed == groups.last?.last, !typed.negated, typed.isBareWord
+        {
             groups[groups.count - 1][groups[groups.count - 1].count - 1].prefix = true
         }
         self.text = text
