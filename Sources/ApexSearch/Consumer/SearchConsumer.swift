@@ -27,11 +27,35 @@ public struct SearchConsumer: LogConsumer {
         }
         guard !touched.isEmpty else { return }
         var projects: [IndexedProject] = []
-        for id in touched {
-            let state = try await store.foldStream(.project(id), into: ProjectState()) { state, page in try state.apply(contentsOf: page) }
-            projects.append(IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state)))
+        projects.reserveCapacity(touched.count)
+        // A few projects folded at once: each is a read of its stream (one query for most).
+        try await withThrowingTaskGroup(of: IndexedProject.self) { group in
+            var next = touched.makeIterator()
+            for _ in 0..<Self.concurrentFolds {
+                guard let id = next.next() else { break }
+                group.addTask { try await indexed(id) }
+            }
+            while let project = try await group.next() {
+                projects.append(project)
+                if let id = next.next() { group.addTask { try await indexed(id) } }
+            }
         }
         try await backend.replace(projects)
+    }
+
+    /// How many projects a page folds at once.
+    static let concurrentFolds = 8
+    /// Events read in the first query of a project's stream; a longer stream is folded page by page.
+    static let firstRead = 500
+
+    /// A project's documents as it now stands.
+    private func indexed(_ id: UUID) async throws -> IndexedProject {
+        let first = try await store.readStream(.project(id), from: 1, limit: Self.firstRead, mode: .stored)
+        var state = try ProjectState.replay(first)
+        if first.count == Self.firstRead {
+            state = try await store.foldStream(.project(id), from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
+        }
+        return IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
     }
 
     /// Empties the index before a replay from position 0.

@@ -47,34 +47,44 @@ struct PostgresSearchBackend: SearchBackend {
         }
     }
 
+    /// Three statements for the whole batch: claim the newer versions (locking their rows),
+    /// delete those projects' documents, insert their new documents from arrays (`unnest`).
     func replace(_ projects: [IndexedProject]) async throws {
+        guard !projects.isEmpty else { return }
         try await client.withTransaction(logger: logger) { conn in
-            for project in projects {
-                let id = project.projectID
-                // Takes the row's lock, and says whether this version is newer than the one indexed.
-                let newer = try await conn.query(
-                    """
-                    INSERT INTO search_projects (project_id, version) VALUES (\(id), \(project.version))
-                    ON CONFLICT (project_id) DO UPDATE SET version = EXCLUDED.version WHERE search_projects.version < EXCLUDED.version
-                    RETURNING project_id
-                    """, logger: logger)
-                var updated = false
-                for try await _ in newer { updated = true }
-                guard updated else { continue }
-                try await conn.query("DELETE FROM search_documents WHERE project_id = \(id)", logger: logger)
-                for d in project.documents {
-                    try await conn.query(
-                        """
-                        INSERT INTO search_documents (doc_key, kind, account_id, project_id, item_id, status, client_id, tags, project_name, title, name, body, extra)
-                        VALUES (\(d.key), \(d.kind.rawValue), \(d.accountID), \(id), \(d.itemID), \(d.status.rawValue), \(d.clientID), \(d.tags),
-                            \(d.projectName), \(d.title), \(d.name), \(d.body), \(d.extra))
-                        """, logger: logger)
-                }
-            }
+            let ids = projects.map(\.projectID), versions = projects.map(\.version)
+            let newer = try await conn.query(
+                """
+                INSERT INTO search_projects (project_id, version) SELECT * FROM unnest(\(ids)::uuid[], \(versions)::bigint[])
+                ON CONFLICT (project_id) DO UPDATE SET version = EXCLUDED.version WHERE search_projects.version < EXCLUDED.version
+                RETURNING project_id
+                """, logger: logger)
+            var updated: Set<UUID> = []
+            for try await id in newer.decode(UUID.self) { updated.insert(id) }
+            guard !updated.isEmpty else { return }
+            let replaced = Array(updated)
+            try await conn.query("DELETE FROM search_documents WHERE project_id = ANY (\(replaced)::uuid[])", logger: logger)
+            let documents = projects.filter { updated.contains($0.projectID) }.flatMap(\.documents)
+            guard !documents.isEmpty else { return }
+            let tags = try documents.map { String(decoding: try JSONEncoder().encode($0.tags), as: UTF8.self) }
+            try await conn.query(
+                """
+                INSERT INTO search_documents (doc_key, kind, account_id, project_id, item_id, status, client_id, tags, project_name, title, name, body, extra)
+                SELECT k, kind, account::uuid, project::uuid, item::uuid, status, NULLIF(client, '')::uuid,
+                    ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), project_name, title, name, body, extra
+                FROM unnest(\(documents.map(\.key))::text[], \(documents.map(\.kind.rawValue))::text[], \(documents.map(\.accountID.lowercased))::text[],
+                    \(documents.map(\.projectID.lowercased))::text[], \(documents.map(\.itemID.lowercased))::text[],
+                    \(documents.map(\.status.rawValue))::text[], \(documents.map { $0.clientID?.lowercased ?? "" })::text[], \(tags)::text[],
+                    \(documents.map(\.projectName))::text[], \(documents.map(\.title))::text[], \(documents.map(\.name))::text[],
+                    \(documents.map(\.body))::text[], \(documents.map(\.extra))::text[])
+                    AS u(k, kind, account, project, item, status, client, tags, project_name, title, name, body, extra)
+                """, logger: logger)
         }
     }
 
-    func rows(account: UUID, query: SearchQuery, filter: SearchFilter, after cursor: SearchCursor?, limit: Int) async throws -> [SearchHit] {
+    func rows(
+        account: UUID, query: SearchQuery, filter: SearchFilter, scopes: [SearchScope], after cursor: SearchCursor?, limit: Int
+    ) async throws -> [SearchHit] {
         var binds = PostgresBindings()
         func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
             binds.append(value)
@@ -82,7 +92,13 @@ struct PostgresSearchBackend: SearchBackend {
         }
         let tsquery = "to_tsquery('simple', \(bind(query.tsquery)))"
         var conditions = ["d.account_id = \(bind(account))", "d.document @@ \(tsquery)"]
-        if let kind = filter.kind { conditions.append("d.kind = \(bind(kind.rawValue))") }
+        let scoped = scopes.map { scope in
+            var parts = ["d.kind = \(bind(scope.kind.rawValue))"]
+            if let statuses = scope.statuses { parts.append("d.status = ANY (\(bind(statuses.map(\.rawValue))))") }
+            if let client = scope.clientID { parts.append("d.client_id = \(bind(client))") }
+            return "(" + parts.joined(separator: " AND ") + ")"
+        }
+        conditions.append("(" + scoped.joined(separator: " OR ") + ")")
         if let status = filter.status { conditions.append("d.status = \(bind(status.rawValue))") }
         if let tag = filter.tag { conditions.append("\(bind(tag)) = ANY (d.tags)") }
         if let client = filter.clientID { conditions.append("d.client_id = \(bind(client))") }

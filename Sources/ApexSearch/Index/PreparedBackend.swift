@@ -25,8 +25,10 @@ final class PreparedBackend: SearchBackend {
         try await base.replace(projects)
     }
 
-    func rows(account: UUID, query: SearchQuery, filter: SearchFilter, after cursor: SearchCursor?, limit: Int) async throws -> [SearchHit] {
+    func rows(
+        account: UUID, query: SearchQuery, filter: SearchFilter, scopes: [SearchScope], after cursor: SearchCursor?, limit: Int
+    ) async throws -> [SearchHit] {
         try await prepare()
-        return try await base.rows(account: account, query: query, filter: filter, after: cursor, limit: limit)
+        return try await base.rows(account: account, query: query, filter: filter, scopes: scopes, after: cursor, limit: limit)
     }
 }

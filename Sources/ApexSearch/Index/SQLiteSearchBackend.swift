@@ -71,14 +71,27 @@ struct SQLiteSearchBackend: SearchBackend {
         }
     }
 
-    func rows(account: UUID, query: SearchQuery, filter: SearchFilter, after cursor: SearchCursor?, limit: Int) async throws -> [SearchHit] {
+    func rows(
+        account: UUID, query: SearchQuery, filter: SearchFilter, scopes: [SearchScope], after cursor: SearchCursor?, limit: Int
+    ) async throws -> [SearchHit] {
         let pattern = query.fts5Pattern
         var conditions = ["search_text MATCH ?", "d.account_id = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [pattern, account.lowercased]
-        if let kind = filter.kind {
-            conditions.append("d.kind = ?")
-            arguments.append(kind.rawValue)
+        var scoped: [String] = []
+        for scope in scopes {
+            var parts = ["d.kind = ?"]
+            arguments.append(scope.kind.rawValue)
+            if let statuses = scope.statuses {
+                parts.append("d.status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += statuses.map(\.rawValue)
+            }
+            if let client = scope.clientID {
+                parts.append("d.client_id = ?")
+                arguments.append(client.lowercased)
+            }
+            scoped.append("(" + parts.joined(separator: " AND ") + ")")
         }
+        conditions.append("(" + scoped.joined(separator: " OR ") + ")")
         if let status = filter.status {
             conditions.append("d.status = ?")
             arguments.append(status.rawValue)

@@ -12,8 +12,10 @@ protocol SearchBackend: Sendable {
     /// Replaces each project's documents, in one transaction, unless the index holds the
     /// project at a later version already.
     func replace(_ projects: [IndexedProject]) async throws
-    /// Up to `limit` rows matching `query` in `account`, after `cursor`.
-    func rows(account: UUID, query: SearchQuery, filter: SearchFilter, after cursor: SearchCursor?, limit: Int) async throws -> [SearchHit]
+    /// Up to `limit` rows matching `query` in `account` within `scopes` (not empty), after `cursor`.
+    func rows(
+        account: UUID, query: SearchQuery, filter: SearchFilter, scopes: [SearchScope], after cursor: SearchCursor?, limit: Int
+    ) async throws -> [SearchHit]
 }
 
 /// A project's documents at one version of its stream.

@@ -62,10 +62,14 @@ public struct SearchIndex: Sendable {
         guard let backend else { throw SearchError(.unavailable, "search needs a SQLite or PostgreSQL store") }
         var after = try cursor.map { text throws(SearchError) in try SearchCursor.decode(text, query: query, filter: filter) }
         let lag = try await catchUp()
+        let scopes = SearchScope.scopes(of: principal, kind: filter.kind)
+        guard !scopes.isEmpty else { return SearchPage(hits: [], nextCursor: nil, lag: lag) }
         var visible: [SearchHit] = []
-        let batch = max(limit + 1, 100)
+        // The scopes leave (almost) only visible rows: one more than a page tells whether another follows.
+        let batch = limit + 1
         while visible.count <= limit {
-            let rows = try await backend.rows(account: principal.accountID, query: query, filter: filter, after: after, limit: batch)
+            let rows = try await backend.rows(
+                account: principal.accountID, query: query, filter: filter, scopes: scopes, after: after, limit: batch)
             for row in rows where visible.count <= limit && Self.mayView(principal, row, now: now) { visible.append(row) }
             guard rows.count == batch, let last = rows.last else { break }
             after = SearchCursor(score: last.score, key: last.key)
@@ -84,7 +88,8 @@ public struct SearchIndex: Sendable {
         var after: SearchCursor?
         let batch = 1_000
         while true {
-            let rows = try await backend.rows(account: account, query: query, filter: SearchFilter(kind: .project), after: after, limit: batch)
+            let rows = try await backend.rows(
+                account: account, query: query, filter: SearchFilter(), scopes: [SearchScope(kind: .project)], after: after, limit: batch)
             ids.formUnion(rows.map(\.projectID))
             guard rows.count == batch, let last = rows.last else { return ids }
             after = SearchCursor(score: last.score, key: last.key)
