@@ -34,20 +34,6 @@ enum SnippetMarks {
 
     /// `raw` HTML-escaped, with the markers as `<mark>` and `</mark>`.
     static func html(_ raw: String) -> String {
-        var out = ""
-        out.reserveCapacity(raw.utf8.count + 16)
-        for scalar in raw.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{2}": out += "<mark>"
-            case "\u{3}": out += "</mark>"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        HTMLText.escape(raw, replacing: ["\u{2}": "<mark>", "\u{3}": "</mark>"])
     }
 }
