@@ -166,6 +166,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexSearch",
                 "ApexStore",
                 "ApexServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
