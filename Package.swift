@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ApexAudit", targets: ["ApexAudit"]),
         .library(name: "ApexFiles", targets: ["ApexFiles"]),
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
+        .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -82,12 +83,26 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Full-text search over projects, calculations and files: a checkpointed consumer of the
+        // log keeping SQLite FTS5 or PostgreSQL tsvector tables current. ApexServer wires it in.
+        .target(
+            name: "ApexSearch",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
                 "ApexFiles",
                 "ApexMetrics",
+                "ApexSearch",
                 "ApexStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -169,6 +184,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexSearch",
                 "ApexStore",
                 "ApexServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -199,6 +215,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "ApexSearchTests", dependencies: ["ApexSearch", "ApexDomain"]),
         .testTarget(
             name: "ApexFilesTests",
             dependencies: [

@@ -12,6 +12,7 @@ struct BenchSmokeTests {
     static let scenarios = [
         "append.single", "append.batch100", "auditlog.uniform", "auditlog.zipf", "replay.stream", "catchup.readAll", "verify",
         "http.create", "http.patch", "http.get", "scale.get", "scale.patch", "scale.patch.concurrent", "scale.patch.insert", "coldstart",
+        "search.query",
     ]
 
     @Test("a quick SQLite run reports every scenario with positive throughput and a ratio", .timeLimit(.minutes(30)))

@@ -61,7 +61,7 @@ struct ConsumerCommandTests {
             #expect(error["code"] as? String == "unknown_consumer")
             // The known names: the server's consumers (ServerConsumers.names), the inline read model, and the saved one.
             let message = error["message"] as? String ?? ""
-            #expect(message.contains("known: ") && message.contains("projects") && message.contains("webhooks"), "\(error)")
+            #expect(message.contains("known: ") && message.contains("projects") && message.contains("search") && message.contains("webhooks"), "\(error)")
             let text = try await s.cli("projections", "rebuild", "nope\u{1B}[31m")
             #expect(text.status != 0 && text.stderr.contains("unknown_consumer") && !text.stderr.contains("\u{1B}"), "\(text)")
             let positions = try await EventStores.withStore(url: s.url) { store in try await store.consumerPositions() }
@@ -92,7 +92,9 @@ struct ConsumerCommandTests {
             #expect(after == before)
             let listed = try CLI.object(try await s.cli("consumers", "--json").stdout)
             // Only the server's own consumers, never run: nothing saved.
-            #expect((listed["consumers"] as? [[String: Any]])?.allSatisfy { $0["updated_at"] is NSNull && $0["position"] as? Int == 0 } == true)
+            let consumers = try #require(listed["consumers"] as? [[String: Any]])
+            #expect(consumers.contains { $0["name"] as? String == "search" }, "\(consumers)")
+            #expect(consumers.allSatisfy { $0["updated_at"] is NSNull && $0["position"] as? Int == 0 })
         }
     }
 

@@ -51,6 +51,7 @@ struct OpenAPIConformanceTests {
         .merging(history) { a, _ in a }.merging(calculations) { a, _ in a }.merging(audit) { a, _ in a }
         .merging(compliance) { a, _ in a }
         .merging(files) { a, _ in a }
+        .merging(search) { a, _ in a }
 
     static let health: [String: Scenario] = [
         "getHealth": { p in try await p.expect(200, .get, "/healthz", as: nil) },

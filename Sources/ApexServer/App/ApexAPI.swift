@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexFiles
 public import ApexMetrics
+import ApexSearch
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -33,6 +34,8 @@ public final class ApexAPI: Sendable {
     let limiter: RateLimiter
     /// The virus scanner's address; nil when scanning is off (revisions start `unscanned`).
     let clamd: ClamdAddress?
+    /// The full-text index (``SearchRoutes``, and `GET /v1/projects?q=`).
+    let search: SearchIndex
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -52,6 +55,7 @@ public final class ApexAPI: Sendable {
         self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
+        self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -80,6 +84,7 @@ public final class ApexAPI: Sendable {
         FileContentRoutes(api: self).register(on: authed)
         FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: open, authed: authed)
+        SearchRoutes(api: self).register(on: authed)
         allowed.register(router.routes)
         return router
     }

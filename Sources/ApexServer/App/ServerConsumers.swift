@@ -1,4 +1,5 @@
 import ApexFiles
+import ApexSearch
 public import ApexStore
 public import Logging
 
@@ -11,14 +12,17 @@ public import Logging
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName]
+    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
         let blobs = configuration.blobURL.flatMap { try? BlobURL.store($0) }
         // An invalid APEX_CLAMD stops ApexAPI (and the server) at start; here it just scans nothing.
         let clamd = configuration.clamd.flatMap { try? ClamdAddress($0) }.map { ClamdClient(address: $0) }
-        return [FileScanner(store: store, blobs: blobs, clamd: clamd, logger: logger), FileThumbnails(store: store, blobs: blobs, logger: logger)]
+        return [
+            FileScanner(store: store, blobs: blobs, clamd: clamd, logger: logger), FileThumbnails(store: store, blobs: blobs, logger: logger),
+            SearchIndex(store: store, logger: logger).consumer,
+        ]
     }
 
     /// The service running them until graceful shutdown.

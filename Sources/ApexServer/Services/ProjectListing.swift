@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexSearch
 import ApexStore
 import Foundation
 import HTTPTypes
@@ -7,7 +8,8 @@ import Logging
 import NIOCore
 
 /// `GET /v1/projects`: the account's project read model, filtered to what the caller may view,
-/// then by `status`, `tag`, `q` (name or description), `created_from`/`created_to`, newest first,
+/// then by `status`, `tag`, `q` (words matched by the search index, ``SearchIndex``: name,
+/// description, tags, site; the last word a prefix), `created_from`/`created_to`, newest first,
 /// paged by a cursor: `<created_at in µs since 1970>.<id>` of the last project of the previous
 /// page (every string of that shape is a valid position, so a cursor is refused only when it
 /// has another shape).
@@ -27,7 +29,12 @@ struct ProjectListing {
         let to = try Self.date(request.query("created_to"), "created_to")
         let cursor = try request.query("cursor").map(Self.decodeCursor)
         let tag = request.query("tag")
-        let q = request.query("q")?.lowercased()
+        // An empty `q` does not narrow; deleted projects are not in the index, so `q` never matches them.
+        var matching: Set<UUID>?
+        if let text = request.query("q"), !text.allSatisfy(\.isWhitespace) {
+            let query = try SearchRoutes.query(text)
+            matching = try await SearchRoutes.mapped { try await api.search.projectIDs(matching: query, account: me.principal.accountID) }
+        }
         let includeDeleted: Bool
         switch request.query("deleted") {
         case nil, "false": includeDeleted = false
@@ -43,7 +50,7 @@ struct ProjectListing {
             guard decision.isAllowed, includeDeleted || !s.deleted else { return false }
             if let status, s.status != status { return false }
             if let tag, !s.fields.tags.contains(tag) { return false }
-            if let q, !s.fields.name.lowercased().contains(q), !s.fields.description.lowercased().contains(q) { return false }
+            if let matching, !matching.contains(id) { return false }
             if let from, let created = s.createdAt, created < from { return false }
             if let to, let created = s.createdAt, created >= to { return false }
             return true

@@ -10,7 +10,7 @@ struct BenchRunner {
     var report: BenchReport
 
     /// Every scenario group, in the order they run.
-    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart"]
+    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search"]
 
     init(context: BenchContext, kinds: [StoreKind], groups: [String] = Self.groups) {
         self.context = context
@@ -75,6 +75,9 @@ struct BenchRunner {
             }
             if only.contains("coldstart") {
                 await add(table, "coldstart \(kind)") { try await ColdStart.run(kind, context: context) }
+            }
+            if only.contains("search") {
+                await addAll(table, "search \(kind)") { emit in try await SearchScenarios.run(kind, context: context, report: emit) }
             }
         }
         report.finishedAt = Timestamp.format(Date())

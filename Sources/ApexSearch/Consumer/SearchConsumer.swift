@@ -1,0 +1,71 @@
+public import ApexDomain
+public import ApexStore
+import Foundation
+
+/// The consumer of the log named `search`: for each project whose stream a page of events
+/// touches, folds the project as it now stands and replaces its documents in the index
+/// (``SearchDocument/documents(of:)``). Idempotent, so a repeated page is harmless; the index
+/// keeps each project's version and never goes back to an older one. Reads events as stored:
+/// the index needs no personal value. ``prepareForReplay()`` empties the index
+/// (`apex-cli projections rebuild search`).
+public struct SearchConsumer: LogConsumer {
+    /// `search`.
+    public var name: String { Self.consumerName }
+    /// `search`: the consumer's stable name.
+    public static let consumerName = "search"
+    let backend: (any SearchBackend)?
+    let store: any EventStore
+
+    /// Re-indexes the projects `events` touch.
+    public func handle(_ events: [EventEnvelope]) async throws {
+        guard let backend else { return }
+        var seen: Set<UUID> = []
+        var touched: [UUID] = []
+        for event in events {
+            guard let id = Self.projectID(of: event.stream), seen.insert(id).inserted else { continue }
+            touched.append(id)
+        }
+        guard !touched.isEmpty else { return }
+        var projects: [IndexedProject] = []
+        projects.reserveCapacity(touched.count)
+        // A few projects folded at once: each is a read of its stream (one query for most).
+        try await withThrowingTaskGroup(of: IndexedProject.self) { group in
+            var next = touched.makeIterator()
+            for _ in 0..<Self.concurrentFolds {
+                guard let id = next.next() else { break }
+                group.addTask { try await indexed(id) }
+            }
+            while let project = try await group.next() {
+                projects.append(project)
+                if let id = next.next() { group.addTask { try await indexed(id) } }
+            }
+        }
+        try await backend.replace(projects)
+    }
+
+    /// How many projects a page folds at once.
+    static let concurrentFolds = 8
+    /// Events read in the first query of a project's stream; a longer stream is folded page by page.
+    static let firstRead = 500
+
+    /// A project's documents as it now stands.
+    private func indexed(_ id: UUID) async throws -> IndexedProject {
+        let first = try await store.readStream(.project(id), from: 1, limit: Self.firstRead, mode: .stored)
+        var state = try ProjectState.replay(first)
+        if first.count == Self.firstRead {
+            state = try await store.foldStream(.project(id), from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
+        }
+        return IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
+    }
+
+    /// Empties the index before a replay from position 0.
+    public func prepareForReplay() async throws {
+        try await backend?.clear()
+    }
+
+    /// The project a stream is the stream of, if it is one.
+    static func projectID(of stream: StreamID) -> UUID? {
+        guard stream.rawValue.hasPrefix("project-") else { return nil }
+        return UUID(uuidString: String(stream.rawValue.dropFirst("project-".count)))
+    }
+}
