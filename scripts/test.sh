@@ -12,11 +12,13 @@ trap 'rm -f "$log"' EXIT
 # so PostgreSQL stores missed their 10 s first-connection deadline and timing tests failed; two at
 # a time passed every run and took about half the serial time.
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-2}"
-scripts/with-postgres.sh swift test "$@" 2>&1 | tee "$log"
+# A throwaway PostgreSQL and a throwaway clamd (with a test signature for EICAR) for the run.
+scripts/with-postgres.sh scripts/with-clamd.sh swift test "$@" 2>&1 | tee "$log"
 swift_tests=$(grep -oE 'Test run with [0-9]+ tests? .*passed' "$log" | grep -oE '[0-9]+' | head -1 || true)
 [ -n "$swift_tests" ] || { echo "apex: the Swift test run did not report passing tests"; exit 1; }
 scripts/check-readme-tour.sh
 scripts/test-pg-native-pitr.sh
 scripts/test-pg-standby.sh
 scripts/test-schemathesis.sh
-echo "apex: $((swift_tests + 5)) passed, 0 failed"
+scripts/test-prometheus.sh
+echo "apex: $((swift_tests + 6)) passed, 0 failed"
