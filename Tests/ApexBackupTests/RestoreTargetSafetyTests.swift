@@ -82,7 +82,13 @@ struct RestoreTargetSafetyTests {
         try await BackupFixture.with(.sqlite) { f in
             let target = try await Self.backup(f)
             let empty = try await f.newStoreURL("empty")
-            try await EventStores.withStore(url: empty, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in #expect(try await store.headPosition() == 0) }
+            try await EventStores.withStore(url: empty, logger: BackupFixture.logger) { (store: any EventStore) async throws -> Void in
+                #expect(try await store.headPosition() == 0)
+                // A feature's full-text table, created on first use as the search index's is: its
+                // FTS5 `_config` shadow table holds a row, which is a setting, not content.
+                guard case .sqlite(let pool) = store.featureDatabase else { Issue.record("not SQLite"); return }
+                try await pool.write { db in try db.execute(sql: "CREATE VIRTUAL TABLE search_text USING fts5(body)") }
+            }
             let restored = try await Restorer(target: target, logger: BackupFixture.logger).restore(into: empty, at: .latest, force: false)
             #expect(restored.restoredPosition == 3)
 

@@ -36,7 +36,12 @@ extension Restorer {
             defer { try? queue.close() }
             rows = try queue.read { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-                return try tables.filter { !bookkeeping.contains($0) }.map { table in
+                // A full-text (FTS5) table counts by its documents; its shadow tables hold rows as
+                // soon as it exists (the search index creates its table on first use): structure,
+                // not content.
+                let fullText = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'")
+                let shadow = { (table: String) in fullText.contains { table.hasPrefix($0 + "_") } }
+                return try tables.filter { !bookkeeping.contains($0) && !shadow($0) }.map { table in
                     (table, try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0)
                 }
             }
