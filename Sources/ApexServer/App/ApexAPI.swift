@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexFiles
+import ApexWebhooks
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -26,6 +27,8 @@ public final class ApexAPI: Sendable {
     let blobs: (any BlobStore)?
     /// Signs direct file links; nil when no key is configured (links answer 503).
     let fileLinks: FileLinkSigner?
+    /// The webhook feature's tables (unavailable on the in-memory store: webhooks answer 503).
+    let webhooks: WebhookStore
 
     /// An API over `store`.
     public init(store: any EventStore, configuration: ServerConfiguration) async throws {
@@ -39,6 +42,8 @@ public final class ApexAPI: Sendable {
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
         self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
+        self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
+        try await webhooks.prepare()
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -62,6 +67,8 @@ public final class ApexAPI: Sendable {
         FileRoutes(api: self).register(on: authed)
         FileContentRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: v1, authed: authed)
+        WebhookRoutes(api: self).register(on: authed)
+        WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
         allowed.register(router.routes)
         return router
     }

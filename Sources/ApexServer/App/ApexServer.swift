@@ -31,6 +31,7 @@ public enum ApexServer {
             }
             var services = try makeServices(store)
             services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))
+            services.append(contentsOf: ServerConsumers.workers(store: store, configuration: configuration, logger: logger))
             if let key = configuration.signingKey {
                 services.append(PeriodicService(name: "checkpoint sealing", every: configuration.checkpointInterval, finalRun: true, logger: logger) {
                     try await store.sealCheckpoint(signer: key)

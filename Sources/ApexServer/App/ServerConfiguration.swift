@@ -1,5 +1,6 @@
 import ApexDomain
 public import ApexStore
+public import ApexWebhooks
 public import Crypto
 public import Foundation
 import HTTPTypes
@@ -69,6 +70,8 @@ public struct ServerConfiguration: Sendable {
     /// The key that signs direct file links (`APEX_FILE_LINK_KEY`, at least 32 bytes; on SQLite
     /// one is created in the data folder). nil: links answer 503 `file_links_not_configured`.
     public var fileLinkKey: SymmetricKey?
+    /// How webhooks are delivered and which URLs they may reach (`APEX_WEBHOOK_*`).
+    public var webhooks = WebhookConfiguration()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -1,5 +1,7 @@
 public import ApexStore
+import ApexWebhooks
 public import Logging
+public import ServiceLifecycle
 
 /// The consumers of the log the server runs beside the API (``ConsumerService``), one place
 /// for every feature that reacts to events (webhooks, email, search, analytics, live streams).
@@ -10,11 +12,16 @@ public import Logging
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = []
+    public static let names: [String] = [WebhookConsumer.name]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
-        []
+        [WebhookConsumer(store: store, webhooks: WebhookStore(store: store, logger: logger))]
+    }
+
+    /// The services that work on what the consumers queued (the webhook delivery worker).
+    public static func workers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+        [DeliveryWorker(store: store, webhooks: WebhookStore(store: store, logger: logger), configuration: configuration.webhooks, logger: logger)]
     }
 
     /// The service running them until graceful shutdown.
