@@ -50,7 +50,7 @@ struct OpenAPIConformanceTests {
     static let scenarios: [String: Scenario] = health.merging(users) { a, _ in a }.merging(projects) { a, _ in a }
         .merging(history) { a, _ in a }.merging(calculations) { a, _ in a }.merging(audit) { a, _ in a }
         .merging(compliance) { a, _ in a }
-        .merging(files) { a, _ in a }
+        .merging(files) { a, _ in a }.merging(webhooks) { a, _ in a }
 
     static let health: [String: Scenario] = [
         "getHealth": { p in try await p.expect(200, .get, "/healthz", as: nil) },

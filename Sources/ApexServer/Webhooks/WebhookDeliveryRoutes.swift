@@ -44,10 +44,10 @@ struct WebhookDeliveryRoutes {
                 "items": .array(page.items.map { $0.message.json(attempts: $0.attempts) }), "next_cursor": Present.text(page.next),
             ])
         }
-        router.post("webhooks/:id/deliveries/:did/redeliver") { request, context in
+        router.post("webhooks/:id/deliveries/:message_id/redeliver") { request, context in
             let me = try await routes.authorize(context)
             let endpoint = try await routes.endpoint(request, context, me)
-            guard let did = context.parameters.get("did"),
+            guard let did = context.parameters.get("message_id"),
                   try await routes.available().redeliver(did, endpoint: endpoint.id, now: Date())
             else { throw APIError.notFound }
             return Response.json(["message_id": .string(did)], status: .accepted)

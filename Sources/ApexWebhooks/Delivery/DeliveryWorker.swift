@@ -3,6 +3,7 @@ public import ApexStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
+import AsyncHTTPClient
 import Synchronization
 
 /// Posts due messages (a swift-service-lifecycle `Service`, beside the server, until graceful
@@ -177,6 +178,7 @@ public struct DeliveryWorker: Service {
     /// An error as the delivery log shows it: never a secret (the request's headers are not in it).
     static func describe(_ error: any Error) -> String {
         if error is WebhookSender.AttemptTimedOut { return "timed out" }
+        if let error = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) { return "timed out" }
         let text = String(describing: error)
         return String(text.prefix(300))
     }
