@@ -248,6 +248,7 @@ let package = Package(
                 "ApexFiles",
                 "ApexStore",
                 "ApexTestSupport",
+                "ApexWebhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -86,7 +86,10 @@ public struct DeliveryWorker: Service {
         } catch {
             logger.warning("webhook delivery failed", metadata: ["webhook.id": "\(endpoint.lowercased)", "error": "\(error)"])
         }
-        try? await webhooks.releaseClaim(endpoint, owner: owner)
+        do { try await webhooks.releaseClaim(endpoint, owner: owner) } catch {
+            // The lease lapses on its own.
+            logger.warning("releasing a webhook endpoint's claim failed", metadata: ["webhook.id": "\(endpoint.lowercased)", "error": "\(error)"])
+        }
     }
 
     func deliverDue(to endpoint: UUID) async throws {

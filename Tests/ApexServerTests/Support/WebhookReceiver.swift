@@ -59,6 +59,8 @@ struct WebhookReceiver: Sendable {
         let verified: [Bool]
         let status: Int
         let body: String
+        /// Whether another request with the same `webhook-id` was in flight when this one arrived.
+        let overlap: Bool
         var json: JSONValue { (try? JSONValue.parse(Array(body.utf8))) ?? .null }
     }
 
@@ -84,7 +86,7 @@ struct WebhookReceiver: Sendable {
             sys.stdin.buffer.read()
             os._exit(0)
         threading.Thread(target=lifeline, daemon=True).start()
-        counts, lock = {}, threading.Lock()
+        counts, inflight, lock = {}, {}, threading.Lock()
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args): pass
             def do_POST(self):
@@ -104,16 +106,21 @@ struct WebhookReceiver: Sendable {
                 wid = headers.get("webhook-id", "")
                 with lock:
                     counts[(self.path, wid)] = n = counts.get((self.path, wid), 0) + 1
+                    inflight[wid] = inflight.get(wid, 0) + 1
+                    overlap = inflight[wid] > 1
                 status, delay = 200, 0
                 if self.path == "/flaky" and n <= 2: status = 500
                 if self.path == "/gone": status = 410
                 if self.path == "/slow" and n == 1: delay = 3
+                if self.path == "/busy": delay = 0.05
                 record = {"path": self.path, "id": wid, "signature": headers.get("webhook-signature"), "verified": verified,
-                          "status": status, "body": body.decode()}
+                          "status": status, "body": body.decode(), "overlap": overlap}
                 with lock:
                     with open(os.path.join(folder, "log.jsonl"), "a") as f:
                         f.write(json.dumps(record) + "\\n")
                 time.sleep(delay)
+                with lock:
+                    inflight[wid] -= 1
                 try:
                     self.send_response(status)
                     self.send_header("content-length", "2")
