@@ -14,7 +14,7 @@ struct WebhooksCommandTests {
         try await ForensicCommandTests.withScenario(kind) { s in
             let account = UUID(), other = UUID(), endpoint = UUID()
             let id = try await EventStores.withStore(url: s.url) { store in
-                let webhooks = WebhookStore(store: store, logger: .init(label: "test"))
+                let webhooks = WebhookStore(store: store)
                 try await webhooks.prepare()
                 _ = try await webhooks.enqueueTest(endpoint: UUID(), account: other, now: Date())
                 return try await webhooks.enqueueTest(endpoint: endpoint, account: account, now: Date())

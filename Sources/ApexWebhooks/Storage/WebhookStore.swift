@@ -11,7 +11,7 @@ public struct WebhookStore: Sendable {
     let prepared = Prepared()
 
     /// The tables of `store` (none for the in-memory store: ``isAvailable`` is false).
-    public init(store: any EventStore, logger: Logger) {
+    public init(store: any EventStore, logger: Logger = Logger(label: "apex.webhooks")) {
         self.sql = WebhookSQL(database: store.featureDatabase, logger: logger)
     }
 
