@@ -42,7 +42,7 @@ struct WebhookInstancesTests {
         try receiver.setSecrets(secrets, for: "/busy")
         let created = try endpoints.map { try WebhookCreated(webhookID: $0, url: receiver.url("/busy"), eventTypes: ["test.*"], description: nil).draft() }
         _ = try await a.append(created.map { $0.proposed(id: UUID(), accountID: account, actor: .service("tests")) }, to: .account(account), expected: .noStream)
-        let messages = 40
+        let messages = 20
         for i in 0..<messages {
             let event = ProposedEvent(id: UUID(), type: "test.note", data: ["n": .number(Double(i))], accountID: account, actor: .service("tests"))
             _ = try await (i.isMultiple(of: 2) ? a : b).append([event], to: StreamID(rawValue: "note-\(i)"), expected: .noStream)
@@ -59,7 +59,7 @@ struct WebhookInstancesTests {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: World.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let got = try await receiver.waitFor(messages * endpoints.count, at: "/busy", timeout: .seconds(60))
+            let got = try await receiver.waitFor(messages * endpoints.count, at: "/busy", timeout: .seconds(120))
             try await Task.sleep(for: .milliseconds(500))
             await group.triggerGracefulShutdown()
             try await tasks.next()
