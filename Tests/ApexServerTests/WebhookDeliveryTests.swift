@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexServer
 import ApexStore
+import ApexTestSupport
 import ApexWebhooks
 import Foundation
 import HTTPTypes

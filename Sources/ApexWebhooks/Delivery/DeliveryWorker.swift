@@ -77,7 +77,7 @@ public struct DeliveryWorker: Service {
     }
 
     /// When a claim taken at `now` lapses: long enough for a few attempts, renewed after each.
-    func leaseEnd(_ now: Date) -> Date { now.addingTimeInterval((configuration.timeout * 2).timeInterval + 30) }
+    func leaseEnd(_ now: Date) -> Date { now.addingTimeInterval((configuration.timeout * 2).timeInterval + 5) }
 
     /// Delivers the due messages of one claimed endpoint, then releases it.
     func deliver(to endpoint: UUID) async {

@@ -59,6 +59,22 @@ struct ServeProcess: Sendable {
         }.value
     }
 
+    /// Like ``with(_:environment:token:_:)``, and `body` also gets the process, to signal it
+    /// (SIGKILL, for a crash).
+    static func withProcess<T: Sendable>(
+        _ arguments: [String], environment: [String: String], token: String, _ body: (ServeProcess, ChildProcess.Running) async throws -> T
+    ) async throws -> T {
+        let port = try FreePort.find()
+        var environment = environment
+        environment["APEX_HOST"] = "127.0.0.1"
+        environment["APEX_PORT"] = String(port)
+        let server = ServeProcess(port: port, token: token)
+        return try await ChildProcess.withRunning(try BuiltProducts.executable("apex-cli"), arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }) { running in
+            try await server.waitUntilReady()
+            return try await body(server, running)
+        }.value
+    }
+
     /// Polls `/readyz` for up to 60 seconds.
     private func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + .seconds(60)

@@ -1,6 +1,4 @@
 import ApexChildProcess
-import ApexDomain
-import ApexTestSupport
 import Foundation
 
 /// A webhook receiver on loopback, in Python, that verifies every signature with the PyPI
@@ -13,17 +11,17 @@ import Foundation
 /// (``requests(_:)``), with one `verified` flag per secret.
 ///
 /// Not installed is a failure, never a skip: `python3 -m pip install --break-system-packages standardwebhooks`.
-struct WebhookReceiver: Sendable {
-    struct Unavailable: Error, CustomStringConvertible { var description: String }
+package struct WebhookReceiver: Sendable {
+    package struct Unavailable: Error, CustomStringConvertible { package var description: String }
 
-    let port: Int
+    package let port: Int
     let folder: URL
 
     /// `http://127.0.0.1:PORT/path`.
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    package func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    /// Starts the receiver, runs `body`, stops it.
-    static func with<T: Sendable>(_ body: (WebhookReceiver) async throws -> T) async throws -> T {
+    /// Starts the receiver (on `port`, or a free one), runs `body`, stops it.
+    package static func with<T: Sendable>(port: Int? = nil, _ body: (WebhookReceiver) async throws -> T) async throws -> T {
         let check = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", "import standardwebhooks"])
         guard check.status == 0 else {
             throw Unavailable(description: "the standardwebhooks package is not installed for python3: python3 -m pip install --break-system-packages standardwebhooks")
@@ -31,7 +29,7 @@ struct WebhookReceiver: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apex-webhook-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = try FreePort.find()
+        let port = try port ?? FreePort.find()
         return try await ChildProcess.withRunning("/usr/bin/env", ["python3", "-c", script, String(port), folder.path]) { _ in
             let ready = folder.appendingPathComponent("ready")
             let deadline = ContinuousClock.now + .seconds(20)
@@ -44,7 +42,7 @@ struct WebhookReceiver: Sendable {
     }
 
     /// The secrets `path` verifies with, in order (the flags of ``Request/verified``).
-    func setSecrets(_ secrets: [String], for path: String) throws {
+    package func setSecrets(_ secrets: [String], for path: String) throws {
         let file = folder.appendingPathComponent("secrets.json")
         var all = (try? JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: file))) ?? [:]
         all[path] = secrets
@@ -52,26 +50,25 @@ struct WebhookReceiver: Sendable {
     }
 
     /// One request the receiver got.
-    struct Request: Decodable, Sendable {
-        let path: String
-        let id: String
-        let signature: String?
-        let verified: [Bool]
-        let status: Int
-        let body: String
+    package struct Request: Decodable, Sendable {
+        package let path: String
+        package let id: String
+        package let signature: String?
+        package let verified: [Bool]
+        package let status: Int
+        package let body: String
         /// Whether another request with the same `webhook-id` was in flight when this one arrived.
-        let overlap: Bool
-        var json: JSONValue { (try? JSONValue.parse(Array(body.utf8))) ?? .null }
+        package let overlap: Bool
     }
 
     /// The requests to `path` so far, in arrival order.
-    func requests(_ path: String) -> [Request] {
+    package func requests(_ path: String) -> [Request] {
         guard let text = try? String(contentsOf: folder.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }.filter { $0.path == path }
     }
 
     /// Waits until `path` has had `count` requests (at most `timeout`), and returns them.
-    func waitFor(_ count: Int, at path: String, timeout: Duration = .seconds(20)) async throws -> [Request] {
+    package func waitFor(_ count: Int, at path: String, timeout: Duration = .seconds(20)) async throws -> [Request] {
         let deadline = ContinuousClock.now + timeout
         while requests(path).count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         return requests(path)
