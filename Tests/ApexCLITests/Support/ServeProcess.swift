@@ -48,15 +48,7 @@ struct ServeProcess: Sendable {
     static func with<T: Sendable>(
         _ arguments: [String], environment: [String: String], token: String, _ body: (ServeProcess) async throws -> T
     ) async throws -> T {
-        let port = try FreePort.find()
-        var environment = environment
-        environment["APEX_HOST"] = "127.0.0.1"
-        environment["APEX_PORT"] = String(port)
-        let server = ServeProcess(port: port, token: token)
-        return try await ChildProcess.withRunning(try BuiltProducts.executable("apex-cli"), arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }) { _ in
-            try await server.waitUntilReady()
-            return try await body(server)
-        }.value
+        try await withProcess(arguments, environment: environment, token: token) { server, _ in try await body(server) }
     }
 
     /// Like ``with(_:environment:token:_:)``, and `body` also gets the process, to signal it
