@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ApexFiles", targets: ["ApexFiles"]),
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
+        .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -96,6 +97,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Webhooks: signed, retried, logged deliveries of the log's events to endpoints of each
+        // account (Standard Webhooks v1). Beside the core: ApexServer wires it into routes.
+        .target(
+            name: "ApexWebhooks",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
@@ -104,6 +122,7 @@ let package = Package(
                 "ApexMetrics",
                 "ApexSearch",
                 "ApexStore",
+                "ApexWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -170,6 +189,7 @@ let package = Package(
                 "ApexStore",
                 "ApexServer",
                 "ApexBackup",
+                "ApexWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,6 +252,7 @@ let package = Package(
                 "ApexStore",
                 "ApexServer",
                 "ApexTestSupport",
+                "ApexWebhooks",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -263,6 +284,7 @@ let package = Package(
                 "ApexFiles",
                 "ApexStore",
                 "ApexTestSupport",
+                "ApexWebhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -276,6 +298,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "ApexWebhooksTests",
+            dependencies: ["ApexWebhooks", "ApexDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(

@@ -93,7 +93,7 @@ struct ConsumerCommandTests {
             let listed = try CLI.object(try await s.cli("consumers", "--json").stdout)
             // Only the server's own consumers, never run: nothing saved.
             let consumers = try #require(listed["consumers"] as? [[String: Any]])
-            #expect(consumers.contains { $0["name"] as? String == "search" }, "\(consumers)")
+            #expect(consumers.contains { $0["name"] as? String == "search" } && consumers.contains { $0["name"] as? String == "webhooks" }, "\(consumers)")
             #expect(consumers.allSatisfy { $0["updated_at"] is NSNull && $0["position"] as? Int == 0 })
         }
     }

@@ -89,6 +89,8 @@ public struct AccountState: Sendable, Hashable {
     public var ipAllowlist = AddressRanges.any
     /// The first month (`YYYY-MM`) whose request metadata the retention job kept, if it ran.
     public var metadataKeptFrom: String?
+    /// The account's webhook endpoints, deleted ones included (``WebhookEndpoint/deleted``).
+    public var webhooks: [UUID: WebhookEndpoint] = [:]
     /// The stream version this state reflects.
     public var version: Int64 = 0
 
@@ -153,6 +155,8 @@ public struct AccountState: Sendable, Hashable {
             metadataKeptFrom = try event.payload(as: AccountMetadataExpired.self).beforeMonth
         case AccessDenied.type:
             break
+        case WebhookCreated.type, WebhookUpdated.type, WebhookDeleted.type, WebhookSecretRotated.type, WebhookDisabled.type:
+            try applyWebhook(event)
         case AccountSettingsChanged.type:
             metadataRetentionDays = try event.payload(as: AccountSettingsChanged.self).metadataRetentionDays
         default:

@@ -2,6 +2,7 @@ import ApexDomain
 import ApexFiles
 public import ApexMetrics
 import ApexSearch
+import ApexWebhooks
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -36,6 +37,8 @@ public final class ApexAPI: Sendable {
     let clamd: ClamdAddress?
     /// The full-text index (``SearchRoutes``, and `GET /v1/projects?q=`).
     let search: SearchIndex
+    /// The webhook feature's tables (unavailable on the in-memory store: webhooks answer 503).
+    let webhooks: WebhookStore
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -56,6 +59,8 @@ public final class ApexAPI: Sendable {
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
+        self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
+        try await webhooks.prepare()
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -85,6 +90,8 @@ public final class ApexAPI: Sendable {
         FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: open, authed: authed)
         SearchRoutes(api: self).register(on: authed)
+        WebhookRoutes(api: self).register(on: authed)
+        WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
         allowed.register(router.routes)
         return router
     }

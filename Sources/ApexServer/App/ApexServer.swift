@@ -48,6 +48,7 @@ public enum ApexServer {
             }
             if configuration.rateLimits.isOff { logger.notice("rate limits are off (APEX_RATE_LIMITS=off)") }
             services.append(ServerConsumers.service(store: store, configuration: configuration, logger: logger))
+            services.append(contentsOf: ServerConsumers.workers(store: store, configuration: configuration, logger: logger))
             if let key = configuration.signingKey {
                 services.append(PeriodicService(name: "checkpoint sealing", every: configuration.checkpointInterval, finalRun: true, logger: logger) {
                     try await store.sealCheckpoint(signer: key)

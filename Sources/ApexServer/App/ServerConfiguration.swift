@@ -1,5 +1,6 @@
 import ApexDomain
 public import ApexStore
+public import ApexWebhooks
 public import Crypto
 public import Foundation
 import HTTPTypes
@@ -81,6 +82,8 @@ public struct ServerConfiguration: Sendable {
     /// revisions are `pending_scan` and served only once the `file-scanner` consumer finds them
     /// clean; nil: no scanning, revisions are `unscanned` and served.
     public var clamd: String?
+    /// How webhooks are delivered and which URLs they may reach (`APEX_WEBHOOK_*`).
+    public var webhooks = WebhookConfiguration()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

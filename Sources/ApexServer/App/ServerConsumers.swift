@@ -1,7 +1,9 @@
 import ApexFiles
 import ApexSearch
 public import ApexStore
+import ApexWebhooks
 public import Logging
+public import ServiceLifecycle
 
 /// The consumers of the log the server runs beside the API (``ConsumerService``), one place
 /// for every feature that reacts to events (webhooks, email, search, analytics, live streams).
@@ -12,7 +14,7 @@ public import Logging
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName]
+    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
@@ -21,8 +23,13 @@ public enum ServerConsumers {
         let clamd = configuration.clamd.flatMap { try? ClamdAddress($0) }.map { ClamdClient(address: $0) }
         return [
             FileScanner(store: store, blobs: blobs, clamd: clamd, logger: logger), FileThumbnails(store: store, blobs: blobs, logger: logger),
-            SearchIndex(store: store, logger: logger).consumer,
+            SearchIndex(store: store, logger: logger).consumer, WebhookConsumer(store: store, webhooks: WebhookStore(store: store, logger: logger)),
         ]
+    }
+
+    /// The services that work on what the consumers queued (the webhook delivery worker).
+    public static func workers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+        [DeliveryWorker(store: store, webhooks: WebhookStore(store: store, logger: logger), configuration: configuration.webhooks, logger: logger)]
     }
 
     /// The service running them until graceful shutdown.

@@ -4,6 +4,7 @@ import ApexFiles
 import ApexMetrics
 import ApexServer
 import ApexStore
+import ApexWebhooks
 import ArgumentParser
 import Foundation
 import ServiceLifecycle
@@ -108,6 +109,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         configuration.blobURL = try blobUrl ?? settings.value("APEX_BLOB_URL")
+        do { configuration.webhooks = try WebhookConfiguration(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CLIError(.invalidArgument, error.message)
+        }
         if let text = try maxUploadBytes.map(String.init) ?? settings.value("APEX_MAX_UPLOAD_BYTES") {
             guard let n = Int64(text), n > 0 else { throw CLIError("APEX_MAX_UPLOAD_BYTES must be a positive number of bytes (got \(text))") }
             configuration.maxUploadBytes = n

@@ -48,6 +48,14 @@ struct ServeProcess: Sendable {
     static func with<T: Sendable>(
         _ arguments: [String], environment: [String: String], token: String, _ body: (ServeProcess) async throws -> T
     ) async throws -> T {
+        try await withProcess(arguments, environment: environment, token: token) { server, _ in try await body(server) }
+    }
+
+    /// Like ``with(_:environment:token:_:)``, and `body` also gets the process, to signal it
+    /// (SIGKILL, for a crash).
+    static func withProcess<T: Sendable>(
+        _ arguments: [String], environment: [String: String], token: String, _ body: (ServeProcess, ChildProcess.Running) async throws -> T
+    ) async throws -> T {
         let port = try FreePort.find()
         var environment = environment
         environment["APEX_HOST"] = "127.0.0.1"
@@ -55,9 +63,9 @@ struct ServeProcess: Sendable {
         // The tests' requests all come from 127.0.0.1: no rate limits unless a test sets them.
         if environment["APEX_RATE_LIMITS"] == nil { environment["APEX_RATE_LIMITS"] = "off" }
         let server = ServeProcess(port: port, token: token)
-        return try await ChildProcess.withRunning(try BuiltProducts.executable("apex-cli"), arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }) { _ in
+        return try await ChildProcess.withRunning(try BuiltProducts.executable("apex-cli"), arguments, adding: environment, removing: { $0.hasPrefix("APEX_") }) { running in
             try await server.waitUntilReady()
-            return try await body(server)
+            return try await body(server, running)
         }.value
     }
 
