@@ -116,6 +116,25 @@ public struct ProjectState: Sendable, Hashable {
         if recordingActor { updatedBy = event.actor.userID }
     }
 
+    /// Folds one event into a summary: a state that keeps no calculation or file records, as a
+    /// project list's row does. Those records' events only move the version and the last change
+    /// (``updatedAt``, ``updatedBy``); every other event folds as ``apply(_:)`` does. A summary
+    /// costs the same to fold and to store however many calculation revisions the project holds.
+    public mutating func applyToSummary(_ event: EventEnvelope) throws {
+        if event.type == CalculationRun.type || event.type == CalculationApproved.type || FileRecord.eventTypes.contains(event.type) {
+            guard event.version == version + 1 else {
+                throw DomainError(.invalidInput, "event version \(event.version) does not follow \(version)")
+            }
+            version = event.version
+            updatedAt = event.recordedAt
+            updatedBy = event.actor.userID
+        } else {
+            try apply(event)
+        }
+        calculations = [:]
+        files = [:]
+    }
+
     /// Folds `events` in order, as ``apply(_:)`` each would: only the last event's actor is
     /// decoded, as it is the one `updatedBy` keeps.
     public mutating func apply<S: Sequence>(contentsOf events: S) throws where S.Element == EventEnvelope {
