@@ -15,6 +15,8 @@ public struct SearchConsumer: LogConsumer {
     public static let consumerName = "search"
     let backend: (any SearchBackend)?
     let store: any EventStore
+    /// The states folded last, caught up rather than folded again from the first event.
+    let folded = FoldedProjects()
 
     /// Re-indexes the projects `events` touch.
     public func handle(_ events: [EventEnvelope]) async throws {
@@ -45,16 +47,20 @@ public struct SearchConsumer: LogConsumer {
 
     /// How many projects a page folds at once.
     static let concurrentFolds = 8
-    /// Events read in the first query of a project's stream; a longer stream is folded page by page.
+    /// Events read in the first query of a project's catch-up; more are folded page by page.
     static let firstRead = 500
 
-    /// A project's documents as it now stands.
+    /// A project's documents as it now stands: the state folded last for it (if kept) caught up
+    /// with the events after its version, else its stream folded from the first event, a page at
+    /// a time.
     private func indexed(_ id: UUID) async throws -> IndexedProject {
-        let first = try await store.readStream(.project(id), from: 1, limit: Self.firstRead, mode: .stored)
-        var state = try ProjectState.replay(first)
+        var state = await folded.state(of: id) ?? ProjectState()
+        let first = try await store.readStream(.project(id), from: state.version + 1, limit: Self.firstRead, mode: .stored)
+        try state.apply(contentsOf: first)
         if first.count == Self.firstRead {
             state = try await store.foldStream(.project(id), from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
         }
+        await folded.keep(state, for: id)
         return IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
     }
 
