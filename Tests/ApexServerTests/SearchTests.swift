@@ -138,6 +138,45 @@ import Testing
         }
     }
 
+    /// Edits after a project was indexed rewrite only the documents that changed (the consumer
+    /// holds the state it indexed); what the index then answers is what a rebuild from the log
+    /// answers, for a description edit (one document), a rename (every document carries the
+    /// project's name) and a deleted calculation's project.
+    @Test(arguments: StoreKind.allCases)
+    func editsRewriteOnlyWhatChangedAndMatchARebuild(_ kind: StoreKind) async throws {
+        try await World.with(kind) { world in
+            let owner = world.token("owner")
+            let id = world.project("draft").lowercased
+            try await world.test { client in
+                func results() async throws -> [[JSONValue]] {
+                    var all: [[JSONValue]] = []
+                    for q in ["pylon", "wind%20velocity", "granite", "limestone", "quarry"] {
+                        let reply = try await client.call(.get, "/v1/search?q=\(q)&limit=100", as: owner)
+                        #expect(reply.code == 200, "\(reply.text)")
+                        all.append(reply.items)
+                    }
+                    return all
+                }
+                let first = try await results()
+                #expect(!first[1].isEmpty, "the fixtures' wind calculations are indexed")
+                for change: JSONValue in [["description": "granite base"], ["description": "limestone base"], ["name": "Quarry pylon"]] {
+                    let reply = try await client.call(.patch, "/v1/projects/\(id)", as: owner, json: change)
+                    #expect(reply.code == 200, "\(reply.text)")
+                    _ = try await results()
+                }
+                let edited = try await results()
+                #expect(edited[2].isEmpty, "the replaced description is no longer found")
+                #expect(edited[3].contains { $0["id"]?.stringValue == id } && edited[4].contains { $0["id"]?.stringValue == id })
+                // Every document of the renamed project carries its new name.
+                let calcs = edited[1].filter { $0["project_id"]?.stringValue == id }
+                #expect(!calcs.isEmpty && calcs.allSatisfy { $0["project_name"]?.stringValue == "Quarry pylon" }, "\(calcs)")
+
+                try await world.store.resetConsumer("search")
+                #expect(try await results() == edited)
+            }
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func badInputIs400WithAStableCode(_ kind: StoreKind) async throws {
         try await World.with(kind) { world in

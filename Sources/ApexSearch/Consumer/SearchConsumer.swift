@@ -54,14 +54,17 @@ public struct SearchConsumer: LogConsumer {
     /// with the events after its version, else its stream folded from the first event, a page at
     /// a time.
     private func indexed(_ id: UUID) async throws -> IndexedProject {
-        var state = await folded.state(of: id) ?? ProjectState()
+        let before = await folded.state(of: id)
+        var state = before ?? ProjectState()
         let first = try await store.readStream(.project(id), from: state.version + 1, limit: Self.firstRead, mode: .stored)
         try state.apply(contentsOf: first)
         if first.count == Self.firstRead {
             state = try await store.foldStream(.project(id), from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
         }
         await folded.keep(state, for: id)
-        return IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
+        var project = IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
+        if let before, before.version > 0 { project.previous = (before.version, SearchDocument.documents(of: before)) }
+        return project
     }
 
     /// Empties the index before a replay from position 0.

@@ -53,6 +53,12 @@ struct PostgresSearchBackend: SearchBackend {
         guard !projects.isEmpty else { return }
         try await client.withTransaction(logger: logger) { conn in
             let ids = projects.map(\.projectID), versions = projects.map(\.version)
+            // The versions held before this write (locked), to rewrite only what changed where
+            // the index holds the version the consumer folded before.
+            var held: [UUID: Int64] = [:]
+            let rows = try await conn.query(
+                "SELECT project_id, version FROM search_projects WHERE project_id = ANY (\(ids)::uuid[]) FOR UPDATE", logger: logger)
+            for try await (id, version) in rows.decode((UUID, Int64).self) { held[id] = version }
             let newer = try await conn.query(
                 """
                 INSERT INTO search_projects (project_id, version) SELECT * FROM unnest(\(ids)::uuid[], \(versions)::bigint[])
@@ -62,9 +68,18 @@ struct PostgresSearchBackend: SearchBackend {
             var updated: Set<UUID> = []
             for try await id in newer.decode(UUID.self) { updated.insert(id) }
             guard !updated.isEmpty else { return }
-            let replaced = Array(updated)
-            try await conn.query("DELETE FROM search_documents WHERE project_id = ANY (\(replaced)::uuid[])", logger: logger)
-            let documents = projects.filter { updated.contains($0.projectID) }.flatMap(\.documents)
+            var replaced: [UUID] = [], deletedKeys: [String] = [], documents: [SearchDocument] = []
+            for project in projects where updated.contains(project.projectID) {
+                if let changes = project.changes(over: held[project.projectID]) {
+                    deletedKeys += changes.deleted
+                    documents += changes.inserted
+                } else {
+                    replaced.append(project.projectID)
+                    documents += project.documents
+                }
+            }
+            if !replaced.isEmpty { try await conn.query("DELETE FROM search_documents WHERE project_id = ANY (\(replaced)::uuid[])", logger: logger) }
+            if !deletedKeys.isEmpty { try await conn.query("DELETE FROM search_documents WHERE doc_key = ANY (\(deletedKeys)::text[])", logger: logger) }
             guard !documents.isEmpty else { return }
             let tags = try documents.map { String(decoding: try JSONEncoder().encode($0.tags), as: UTF8.self) }
             try await conn.query(

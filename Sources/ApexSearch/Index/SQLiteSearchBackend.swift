@@ -46,10 +46,20 @@ struct SQLiteSearchBackend: SearchBackend {
                 let id = project.projectID.lowercased
                 let held = try Int64.fetchOne(db, sql: "SELECT version FROM search_projects WHERE project_id = ?", arguments: [id])
                 if let held, held >= project.version { continue }
-                try db.execute(
-                    sql: "DELETE FROM search_text WHERE rowid IN (SELECT id FROM search_documents WHERE project_id = ?)", arguments: [id])
-                try db.execute(sql: "DELETE FROM search_documents WHERE project_id = ?", arguments: [id])
-                for d in project.documents {
+                let inserted: [SearchDocument]
+                if let changes = project.changes(over: held) {
+                    for key in changes.deleted {
+                        try db.execute(sql: "DELETE FROM search_text WHERE rowid = (SELECT id FROM search_documents WHERE doc_key = ?)", arguments: [key])
+                        try db.execute(sql: "DELETE FROM search_documents WHERE doc_key = ?", arguments: [key])
+                    }
+                    inserted = changes.inserted
+                } else {
+                    try db.execute(
+                        sql: "DELETE FROM search_text WHERE rowid IN (SELECT id FROM search_documents WHERE project_id = ?)", arguments: [id])
+                    try db.execute(sql: "DELETE FROM search_documents WHERE project_id = ?", arguments: [id])
+                    inserted = project.documents
+                }
+                for d in inserted {
                     let tags = String(decoding: try JSONEncoder().encode(d.tags), as: UTF8.self)
                     try db.execute(
                         sql: """

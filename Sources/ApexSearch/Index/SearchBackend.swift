@@ -23,6 +23,21 @@ struct IndexedProject: Sendable {
     var projectID: UUID
     var version: Int64
     var documents: [SearchDocument]
+    /// The documents of an earlier version the consumer folded, when it has them: where the
+    /// index holds exactly that version, only the documents that differ are rewritten (a write
+    /// to a project with hundreds of calculations re-indexes what it changed, not all of them).
+    var previous: (version: Int64, documents: [SearchDocument])? = nil
+
+    /// What to write when the index holds `held`: the keys to delete and the documents to
+    /// insert, or nil to replace all of the project's documents.
+    func changes(over held: Int64?) -> (deleted: [String], inserted: [SearchDocument])? {
+        guard let previous, held == previous.version else { return nil }
+        let before = Dictionary(previous.documents.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
+        let after = Set(documents.map(\.key))
+        let changed = documents.filter { before[$0.key] != $0 }
+        let gone = before.keys.filter { !after.contains($0) }
+        return (gone + changed.map(\.key).filter { before[$0] != nil }, changed)
+    }
 }
 
 /// Snippet markers: control characters, which stored text never holds (``TextRules``), replaced
