@@ -10,6 +10,11 @@ public struct StreamID: RawRepresentable, Sendable, Hashable, Codable, CustomStr
 
     /// The stream of a project.
     public static func project(_ id: UUID) -> StreamID { StreamID(rawValue: "project-" + id.lowercased) }
+    /// The project this is the stream of, when it is a project stream (the inverse of ``project(_:)``).
+    public var projectID: UUID? {
+        guard rawValue.hasPrefix("project-") else { return nil }
+        return UUID(uuidString: String(rawValue.dropFirst("project-".count)))
+    }
     /// The stream of an account: users, invitations, roles, settings, access denials.
     public static func account(_ id: UUID) -> StreamID { StreamID(rawValue: "account-" + id.lowercased) }
 

@@ -38,7 +38,7 @@ public struct FileScanner: LogConsumer {
     /// the revisions left pending while it was deleted (nothing is scanned in a deleted project).
     public func handle(_ events: [EventEnvelope]) async throws {
         for event in events {
-            guard let project = ProjectFileWriter.projectID(of: event.stream) else { continue }
+            guard let project = event.stream.projectID else { continue }
             switch event.type {
             case FileUploaded.type:
                 let upload = try event.payload(as: FileUploaded.self)

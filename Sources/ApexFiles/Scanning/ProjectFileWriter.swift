@@ -17,12 +17,6 @@ public struct ProjectFileWriter: Sendable {
         self.service = service
     }
 
-    /// The project whose stream `stream` is, when it is a project stream.
-    public static func projectID(of stream: StreamID) -> UUID? {
-        guard stream.rawValue.hasPrefix("project-") else { return nil }
-        return UUID(uuidString: String(stream.rawValue.dropFirst("project-".count)))
-    }
-
     /// The project's state now (empty when it has no events). Project state holds no personal
     /// data: the events are read as stored.
     public func state(of project: UUID) async throws -> ProjectState {

@@ -36,7 +36,7 @@ public struct FileThumbnails: LogConsumer {
     public func handle(_ events: [EventEnvelope]) async throws {
         guard let blobs else { return }
         for event in events {
-            guard let project = ProjectFileWriter.projectID(of: event.stream) else { continue }
+            guard let project = event.stream.projectID else { continue }
             let target: (file: UUID, revision: Int)
             switch event.type {
             case FileUploaded.type:

@@ -24,7 +24,7 @@ public struct SearchConsumer: LogConsumer {
         var seen: Set<UUID> = []
         var touched: [UUID] = []
         for event in events {
-            guard let id = Self.projectID(of: event.stream), seen.insert(id).inserted else { continue }
+            guard let id = event.stream.projectID, seen.insert(id).inserted else { continue }
             touched.append(id)
         }
         guard !touched.isEmpty else { return }
@@ -72,9 +72,4 @@ public struct SearchConsumer: LogConsumer {
         try await backend?.clear()
     }
 
-    /// The project a stream is the stream of, if it is one.
-    static func projectID(of stream: StreamID) -> UUID? {
-        guard stream.rawValue.hasPrefix("project-") else { return nil }
-        return UUID(uuidString: String(stream.rawValue.dropFirst("project-".count)))
-    }
 }
