@@ -4,6 +4,7 @@ import ApexTestSupport
 import Foundation
 import GRDB
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 @Suite("Opening a store: URLs and clear errors")
@@ -195,6 +196,30 @@ struct StoreOpeningTests {
         }
     }
 
+    /// A server embedded in an app's service group drains its consumers after the group's
+    /// graceful shutdown begins; the store it opened must still answer until it closes it.
+    /// (PostgresNIO's client alone closes its pool at that signal, and the CI benchmark hung.)
+    @Test
+    func aPostgresStoreOpenedInsideAServiceOutlivesTheGroupsGracefulShutdown() async throws {
+        try await TestPostgres.withDatabase { database in
+            let stream = StreamID.project(UUID())
+            let service = StoreUser(url: database.url, stream: stream)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: Fixtures.logger))
+            try await withDeadline(.seconds(60)) {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    try await Task.sleep(for: .milliseconds(200))
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+            }
+            let types = try await EventStores.withStore(url: database.url, logger: Fixtures.logger) { store in
+                try await store.readStream(stream).map(\.type)
+            }
+            #expect(types == ["test.note", "test.note"])
+        }
+    }
+
     /// Schema 3 keeps the last event's time on the locked `store_head` row; a database written
     /// by the previous release is migrated on open, the time filled in from its last event.
     @Test
@@ -275,5 +300,20 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// Opens a store, appends once, waits for graceful shutdown, then appends again before closing:
+/// the drain a server's consumers do after the signal.
+private struct StoreUser: Service {
+    let url: String
+    let stream: StreamID
+
+    func run() async throws {
+        try await EventStores.withStore(url: url, logger: Fixtures.logger) { store in
+            _ = try await store.append([Events.note("before")], to: stream, expected: .noStream)
+            try? await gracefulShutdown()
+            _ = try await store.append([Events.note("after")], to: stream, expected: .exact(1))
+        }
     }
 }

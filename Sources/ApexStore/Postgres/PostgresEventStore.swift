@@ -41,8 +41,16 @@ public final class PostgresEventStore: EventStore, Service {
         }
     }
 
-    /// Runs the connection pool until cancelled.
-    public func run() async throws { await client.run() }
+    /// Runs the connection pool until cancelled, and only then.
+    ///
+    /// `PostgresClient.run()` alone closes the pool at the first graceful-shutdown signal of a
+    /// service group around it, under the services that still drain through it (a server inside
+    /// an embedding app's group would see its consumers fail and stall). The pool therefore runs
+    /// in a task that inherits no graceful-shutdown context; cancelling this call stops it.
+    public func run() async throws {
+        let pool = Task.detached { [client] in await client.run() }
+        await withTaskCancellationHandler { await pool.value } onCancel: { pool.cancel() }
+    }
 
     /// Creates or upgrades the schema; throws ``EventStoreError/Code/schemaTooNew`` for a newer one,
     /// ``EventStoreError/Code/unavailable`` when no connection succeeds within `connectDeadline`.

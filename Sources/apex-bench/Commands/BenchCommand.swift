@@ -66,7 +66,7 @@ struct BenchCommand: AsyncParsableCommand {
         let context = BenchContext.make(
             quick: quick, events: events, seed: seed, seconds: seconds, clients: clients, scaleEvents: scaleEvents,
             coldStartEvents: coldstartEvents, workDirectory: dir, postgres: postgres,
-            logger: makeLogger("apex-bench", level: .error))
+            logger: makeLogger("apex-bench", level: ProcessInfo.processInfo.environment["APEX_BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error))
         var runner = BenchRunner(context: context, kinds: kinds, groups: onlyNames.isEmpty ? BenchRunner.groups : onlyNames)
         runner.report.skipped = skipped
         let table = BenchTable()
