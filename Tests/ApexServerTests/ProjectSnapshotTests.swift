@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexFiles
 @testable import ApexServer
 import ApexStore
 import Foundation
@@ -109,6 +110,25 @@ import Testing
             let none = try await world.rebuilt { $0.snapshotInterval = 0 }
             #expect(try await none.api.loadProject(id)?.state == (try await Self.replayed(world, id)))
             #expect(try await world.store.snapshots().isEmpty)
+        }
+    }
+
+    /// The file consumers' writer (scanner, thumbnails) keeps the states it loaded: a second
+    /// file event on a long project reads the events since the first, not the whole stream again.
+    @Test(arguments: StoreKind.allCases)
+    func theFileConsumersWriterReadsOnlyWhatIsNew(_ kind: StoreKind) async throws {
+        try await World.with(kind) { world in
+            let id = world.project("draft")
+            let stream = StreamID.project(id)
+            try await Self.grow(world, id, by: 600)
+            let proxy = ProxyStore(world.store)
+            let writer = ProjectFileWriter(store: proxy, service: "file-scanner")
+            #expect(try await writer.state(of: id) == (try await Self.replayed(world, id)))
+            let first = proxy.eventsRead(of: stream)
+            #expect(first == Int(try await world.projectVersion(id)))
+            try await Self.grow(world, id, by: 3)
+            #expect(try await writer.state(of: id) == (try await Self.replayed(world, id)))
+            #expect(proxy.eventsRead(of: stream) == first + 3)
         }
     }
 }

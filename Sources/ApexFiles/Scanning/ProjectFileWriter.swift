@@ -11,18 +11,20 @@ public struct ProjectFileWriter: Sendable {
     /// The actor the events are recorded by, e.g. `file-scanner`.
     public let service: String
 
-    /// A writer appending as `service`.
-    public init(store: any EventStore, service: String) {
+    /// The states this writer loaded, caught up with what is new rather than folded again.
+    let states: ProjectStateCache
+
+    /// A writer appending as `service`, keeping up to `cacheBudget` bytes of project states.
+    public init(store: any EventStore, service: String, cacheBudget: Int = 16 << 20) {
         self.store = store
         self.service = service
+        self.states = ProjectStateCache(budget: cacheBudget)
     }
 
-    /// The project's state now (empty when it has no events). Project state holds no personal
-    /// data: the events are read as stored.
+    /// The project's state now (empty when it has no events): the state loaded last caught up,
+    /// else the project's snapshot or first event folded. Project state holds no personal data.
     public func state(of project: UUID) async throws -> ProjectState {
-        var state = ProjectState()
-        try state.apply(contentsOf: try await store.readStream(.project(project), from: 1, limit: .max, mode: .stored))
-        return state
+        try await states.load(project, from: store) ?? ProjectState()
     }
 
     /// Decides `command(state)` on the project's current state and appends its events, retrying

@@ -15,8 +15,9 @@ public struct SearchConsumer: LogConsumer {
     public static let consumerName = "search"
     let backend: (any SearchBackend)?
     let store: any EventStore
-    /// The states folded last, caught up rather than folded again from the first event.
-    let folded = FoldedProjects()
+    /// The states folded last, caught up rather than folded again from the first event (its
+    /// own cache, not the server's: the state it indexed before is what an edit is diffed against).
+    let folded = ProjectStateCache(budget: 64 << 20)
 
     /// Re-indexes the projects `events` touch.
     public func handle(_ events: [EventEnvelope]) async throws {
@@ -47,21 +48,12 @@ public struct SearchConsumer: LogConsumer {
 
     /// How many projects a page folds at once.
     static let concurrentFolds = 8
-    /// Events read in the first query of a project's catch-up; more are folded page by page.
-    static let firstRead = 500
 
     /// A project's documents as it now stands: the state folded last for it (if kept) caught up
-    /// with the events after its version, else its stream folded from the first event, a page at
-    /// a time.
+    /// with the events after its version, else its stream folded from its snapshot or first event.
     private func indexed(_ id: UUID) async throws -> IndexedProject {
         let before = await folded.state(of: id)
-        var state = before ?? ProjectState()
-        let first = try await store.readStream(.project(id), from: state.version + 1, limit: Self.firstRead, mode: .stored)
-        try state.apply(contentsOf: first)
-        if first.count == Self.firstRead {
-            state = try await store.foldStream(.project(id), from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
-        }
-        await folded.keep(state, for: id)
+        let state = try await folded.load(id, from: store) ?? ProjectState()
         var project = IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
         if let before, before.version > 0 { project.previous = (before.version, SearchDocument.documents(of: before)) }
         return project

@@ -1,13 +1,14 @@
-import ApexDomain
-import ApexStore
-import Foundation
-import Logging
+public import ApexDomain
+public import Foundation
+public import Logging
 
 /// Project states kept in memory, within a budget of bytes, the least recently used evicted first.
 ///
-/// It holds states only: ``ApexAPI/loadProject(_:)`` catches a state up from the store on every
-/// request (reading only the events after its version), so a write made by another server
-/// instance is seen at once; the cache makes that read cost what is new, not what is old. The
+/// One mechanism for everything that needs a project as it now stands: the server's requests,
+/// the search index and the file consumers each keep one. ``load(_:from:)`` catches a held state
+/// up from the store on every call (reading only the events after its version), so a write made
+/// by another server instance is seen at once; the cache makes that read cost what is new, not
+/// what is old. The
 /// store read happens outside the actor, so loads of different projects (and of one) never wait
 /// for each other here; a state is stored back only if it is newer than the one already held.
 ///
@@ -18,7 +19,7 @@ import Logging
 /// Sizes are estimates, not measurements: ``estimatedSize(_:)`` counts a fixed overhead, the
 /// length of the project's fields as JSON, and a fixed amount per calculation revision, input,
 /// output and approval (the parts that grow with a project's life).
-actor ProjectStateCache {
+public actor ProjectStateCache {
     private struct Entry {
         var state: ProjectState
         /// The version of the newest snapshot this process knows the store keeps.
@@ -31,23 +32,28 @@ actor ProjectStateCache {
         var memo = StateHashMemo()
     }
 
+    /// Events read in the first query of a catch-up; more are folded page by page.
+    static let firstRead = 500
+
     /// The budget in bytes; 0 keeps nothing.
-    let budget: Int
+    public let budget: Int
     /// A load that finds the state this many events or more past its snapshot writes a new one; 0 never does.
-    let snapshotInterval: Int64
+    public let snapshotInterval: Int64
     private let logger: Logger
     private var entries: [UUID: Entry] = [:]
     private var used = 0
     private var clock: UInt64 = 0
 
-    init(budget: Int, snapshotInterval: Int = 0, logger: Logger = Logger(label: "apex.server.snapshots")) {
+    /// A cache of at most `budget` estimated bytes of states; with a `snapshotInterval`, loads
+    /// write a snapshot every that many events of a project (0: loads never write one).
+    public init(budget: Int, snapshotInterval: Int = 0, logger: Logger = Logger(label: "apex.store.states")) {
         self.budget = max(0, budget)
         self.snapshotInterval = Int64(max(0, snapshotInterval))
         self.logger = logger
     }
 
     /// The state held for `id`, if any (marking it recently used).
-    func state(of id: UUID) -> ProjectState? { held(id)?.state }
+    public func state(of id: UUID) -> ProjectState? { held(id)?.state }
 
     /// The state held for `id` and the version of its snapshot, if any (marking it recently used).
     private func held(_ id: UUID) -> (state: ProjectState, snapshotVersion: Int64)? {
@@ -60,7 +66,7 @@ actor ProjectStateCache {
     /// Keeps `state` for `id` unless a newer one is held, then evicts the least recently used
     /// states until the estimates fit the budget. A state larger than the whole budget is not kept.
     /// `snapshotVersion` is the version of the newest snapshot known to be kept.
-    func store(_ state: ProjectState, snapshotVersion: Int64 = 0, for id: UUID) {
+    public func store(_ state: ProjectState, snapshotVersion: Int64 = 0, for id: UUID) {
         if let held = entries[id], held.state.version >= state.version {
             entries[id]!.snapshotVersion = max(held.snapshotVersion, snapshotVersion)
             return
@@ -87,7 +93,7 @@ actor ProjectStateCache {
     /// both, every request on a long-lived project encoded every calculation revision it holds.
     /// A hash is a function of the stream up to a version, so whichever request computed it, it
     /// is the same.
-    nonisolated func stateHash(of state: ProjectState, id: UUID) async -> String {
+    public nonisolated func stateHash(of state: ProjectState, id: UUID) async -> String {
         var memo: StateHashMemo
         switch await remembered(id, version: state.version) {
         case .hash(let known): return known
@@ -113,10 +119,10 @@ actor ProjectStateCache {
     }
 
     /// How many states are held and their estimated bytes (for tests).
-    var usage: (count: Int, bytes: Int) { (entries.count, used) }
+    public var usage: (count: Int, bytes: Int) { (entries.count, used) }
 
     /// A cheap estimate of the memory a state takes, in bytes.
-    static func estimatedSize(_ state: ProjectState) -> Int {
+    public static func estimatedSize(_ state: ProjectState) -> Int {
         var size = 1024 + CanonicalJSON.bytes(state.fields.json).count
         for record in state.calculations.values {
             size += 256 + record.approvals.count * 512
@@ -136,7 +142,7 @@ actor ProjectStateCache {
     /// cold process never folds more than that many (plus what arrived since). It is written
     /// inline rather than in a detached task, which would outlive the request unobserved; a
     /// failed write is logged and the load answers all the same (a snapshot is only a cache).
-    nonisolated func load(_ id: UUID, from store: any EventStore) async throws -> ProjectState? {
+    public nonisolated func load(_ id: UUID, from store: any EventStore) async throws -> ProjectState? {
         let stream = StreamID.project(id)
         let cached = await held(id)
         var state = cached?.state ?? ProjectState()
@@ -145,9 +151,15 @@ actor ProjectStateCache {
             state = snapshot
             snapshotVersion = snapshot.version
         }
-        let new = try await store.readStream(stream, from: state.version + 1, limit: .max, mode: .stored)
-        guard state.version > 0 || !new.isEmpty else { return nil }
-        try state.apply(contentsOf: new)
+        let before = state.version
+        // One query for most loads; a long catch-up (a cold project) is folded a page at a time.
+        let first = try await store.readStream(stream, from: state.version + 1, limit: Self.firstRead, mode: .stored)
+        try state.apply(contentsOf: first)
+        if first.count == Self.firstRead {
+            state = try await store.foldStream(stream, from: state.version + 1, into: state) { state, page in try state.apply(contentsOf: page) }
+        }
+        guard state.version > 0 else { return nil }
+        let caughtUp = state.version > before
         if snapshotInterval > 0, state.version - snapshotVersion >= snapshotInterval {
             do {
                 try await store.saveSnapshot(try StateSnapshot(project: state, stream: stream))
@@ -157,7 +169,7 @@ actor ProjectStateCache {
                     "could not write a project snapshot; loads fold from the last one", metadata: ["event.stream": "\(stream)", "error": "\(error)"])
             }
         }
-        if cached == nil || !new.isEmpty { await self.store(state, snapshotVersion: snapshotVersion, for: id) }
+        if cached == nil || caughtUp { await self.store(state, snapshotVersion: snapshotVersion, for: id) }
         return state
     }
 }
