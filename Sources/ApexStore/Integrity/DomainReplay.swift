@@ -22,7 +22,7 @@ public final class DomainReplay: @unchecked Sendable {
     /// Folds one event into its stream's state.
     public func apply(_ event: EventEnvelope) throws {
         try lock.withLock {
-            if event.stream.rawValue.hasPrefix("project-") {
+            if event.stream.projectID != nil {
                 var state = projects[event.stream] ?? ProjectState()
                 try state.apply(event)
                 projects[event.stream] = state

@@ -20,7 +20,7 @@ struct SnapshotCheck {
     private var replayed: [StreamID: ProjectState] = [:]
 
     init(_ snapshots: [StateSnapshot]) {
-        for s in snapshots where s.domainVersion == ProjectState.domainVersion && s.stream.rawValue.hasPrefix("project-") {
+        for s in snapshots where s.domainVersion == ProjectState.domainVersion && s.stream.projectID != nil {
             pending[s.stream] = Expected(version: s.version, recordedHash: s.stateHash, heldHash: (try? s.decodedProjectState())?.stateHash)
         }
     }

@@ -21,8 +21,8 @@ public struct ProjectListProjection: Projection {
 
     /// A project's document is its own stream's: only that project's events change it.
     public func ownership(of stream: StreamID, account: UUID) -> DocumentOwnership {
-        guard stream.rawValue.hasPrefix("project-") else { return .none }
-        return .owned(partition: account.lowercased, key: String(stream.rawValue.dropFirst("project-".count)))
+        guard let project = stream.projectID else { return .none }
+        return .owned(partition: account.lowercased, key: project.lowercased)
     }
 
     /// Folds the event into the stored summary (a document written before summaries, holding

@@ -39,7 +39,7 @@ public enum WebhookPayload {
         var entries: [UUID: AuditEntry] = [:]
         var projects: [StreamID: Int64] = [:]
         for event in events {
-            if event.stream.rawValue.hasPrefix("project-") {
+            if event.stream.projectID != nil {
                 projects[event.stream] = max(projects[event.stream] ?? 0, event.version)
             } else {
                 entries[event.id] = AuditEntry(event: event, before: .object([:]), after: .object([:]))
