@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -269,6 +270,7 @@ let package = Package(
                 "ApexBackup",
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexFiles",
                 "ApexStore",
                 "ApexTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),

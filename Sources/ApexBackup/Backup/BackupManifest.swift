@@ -38,6 +38,9 @@ public struct BackupManifest: Sendable, Hashable, Codable {
     public var latestCheckpoint: LatestCheckpoint?
     /// The files and their hashes.
     public var files: [File]
+    /// How many distinct file blobs its events name, each kept once at `blobs/<sha256>` of the
+    /// destination (nil: taken without blobs, or before backups carried them).
+    public var blobs: Int?
     /// When the backup was taken.
     public var createdAt: Date
     /// The Apex version that wrote it.
@@ -52,7 +55,7 @@ public struct BackupManifest: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, id, files
+        case format, id, files, blobs
         case storeKind = "store_kind"
         case schemaVersion = "schema_version"
         case lastPosition = "last_position"

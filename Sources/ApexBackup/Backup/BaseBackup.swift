@@ -1,6 +1,7 @@
 import ApexDomain
 import ApexStore
 public import Foundation
+import Synchronization
 import GRDB
 public import Logging
 import PostgresNIO
@@ -15,6 +16,9 @@ public struct BaseBackup: Sendable {
     let targets: [any BackupTarget]
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Where the store's file blobs are, so the backup carries every blob its events name
+    /// (nil: the events only).
+    public var blobs: BackupBlobs?
 
     /// A backup of `storeURL` into `target`.
     public init(storeURL: String, target: any BackupTarget, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -62,9 +66,22 @@ public struct BaseBackup: Sendable {
             fileName = "store.pgdump"
         }
         manifest.files = [BackupManifest.File(name: fileName, sha256: payload.sha256Hex, bytes: payload.count)]
-        // The manifest last: a backup without one is incomplete and never restored.
+        var named: [BackupBlobs.Named] = []
+        if blobs != nil {
+            let through = manifest.lastPosition
+            named = try await EventStores.withExistingStore(url: storeURL, logger: logger) { try await BackupBlobs.named(in: $0, through: through) }
+            manifest.blobs = named.count
+        }
+        // The blobs first and the manifest last: a backup without one is incomplete and never restored.
         let files = [("base/\(id)/\(fileName)", payload), ("base/\(id)/manifest.json", try DomainCoder.encoder.encode(manifest))]
-        let destinations = await Delivery.toEach(targets) { target in
+        let lost = Mutex<[VerifyFailure]>([])
+        let destinations = await Delivery.toEach(targets) { [blobs, logger, named] target in
+            if let blobs {
+                var held = try await BackupBlobs.held(at: target)
+                let missing = try await blobs.ship(named, to: target, held: &held)
+                for failure in missing { logger.error("a file blob could not be backed up", metadata: ["error": "\(failure)"]) }
+                lost.withLock { $0 += missing }
+            }
             for (key, data) in files { try await target.put(key, data) }
             return files.map { $0.0 }
         }
@@ -79,7 +96,9 @@ public struct BaseBackup: Sendable {
                 logger.error("base backup not written", metadata: metadata)
             }
         }
-        return BaseBackupResult(manifest: manifest, destinations: destinations)
+        var result = BaseBackupResult(manifest: manifest, destinations: destinations)
+        result.blobsLost = lost.withLock { Array(Set($0.map(\.description))).sorted() }
+        return result
     }
 
     /// A sortable id: the UTC time to the microsecond.
@@ -122,16 +141,20 @@ public struct BaseBackupResult: Sendable, Encodable {
     public var manifest: BackupManifest
     /// Each destination's outcome, in the order given; on success the keys written there.
     public var destinations: [Delivery<[String]>]
-    /// Whether every destination holds the backup.
-    public var ok: Bool { destinations.allSatisfy(\.ok) }
+    /// The file blobs the events name that the blob store had lost (missing or altered), so
+    /// no destination holds them: a restore of this backup fails on them until they are found.
+    public var blobsLost: [String] = []
+    /// Whether every destination holds the backup, every blob included.
+    public var ok: Bool { destinations.allSatisfy(\.ok) && blobsLost.isEmpty }
 
-    enum CodingKeys: String, CodingKey { case ok, manifest, destinations }
+    enum CodingKeys: String, CodingKey { case ok, manifest, destinations, blobsLost = "blobs_lost" }
 
-    /// `{"ok", "manifest", "destinations"}`.
+    /// `{"ok", "manifest", "destinations", "blobs_lost"}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(ok, forKey: .ok)
         try container.encode(manifest, forKey: .manifest)
         try container.encode(destinations, forKey: .destinations)
+        try container.encode(blobsLost, forKey: .blobsLost)
     }
 }

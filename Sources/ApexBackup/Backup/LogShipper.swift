@@ -14,13 +14,18 @@ public struct LogShipper: Sendable {
     let logger: Logger
     let maxEventsPerSegment: Int
     let clock: @Sendable () -> Date
+    let blobs: BackupBlobs?
 
-    /// A shipper from `store` to `target`.
-    public init(store: any EventStore, target: any BackupTarget, logger: Logger, maxEventsPerSegment: Int = 10_000, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// A shipper from `store` to `target`; with `blobs`, each segment's file blobs go first.
+    public init(
+        store: any EventStore, target: any BackupTarget, logger: Logger, maxEventsPerSegment: Int = 10_000,
+        blobs: BackupBlobs? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.target = target
         self.logger = logger
         self.maxEventsPerSegment = maxEventsPerSegment
+        self.blobs = blobs
         self.clock = clock
     }
 
@@ -39,9 +44,15 @@ public struct LogShipper: Sendable {
         var cursor = try await Self.segments(in: target).last?.to ?? 0
         let head = try await store.headPosition()
         var shipped: [SegmentInfo] = []
+        var held = blobs == nil ? [] : try await BackupBlobs.held(at: target)
+        var seen = held
         while cursor < head {
             let events = try await store.readAll(after: cursor, limit: maxEventsPerSegment, mode: .stored).filter { $0.position <= head }
             guard let first = events.first, let last = events.last else { break }
+            // The blobs before the segment that names them.
+            for lost in try await blobs?.ship(try BackupBlobs.named(by: events, seen: &seen), to: target, held: &held) ?? [] {
+                logger.error("a file blob could not be shipped", metadata: ["error": "\(lost)"])
+            }
             let data = try Gzip.compress(SegmentCodec.encode(events))
             let info = SegmentInfo(
                 from: cursor, to: last.position, count: events.count, sha256: data.sha256Hex, firstRecordedAt: first.recordedAt,
@@ -63,10 +74,10 @@ extension LogShipper {
     /// its own cursor (its last segment), so one that was down catches up on the next run; a
     /// destination that fails is reported in its ``Delivery`` and does not stop the others.
     public static func shipOnce(
-        from store: any EventStore, to targets: [any BackupTarget], logger: Logger, maxEventsPerSegment: Int = 10_000
+        from store: any EventStore, to targets: [any BackupTarget], logger: Logger, maxEventsPerSegment: Int = 10_000, blobs: BackupBlobs? = nil
     ) async -> [Delivery<[SegmentInfo]>] {
         await Delivery.toEach(targets) { target in
-            try await LogShipper(store: store, target: target, logger: logger, maxEventsPerSegment: maxEventsPerSegment).shipOnce()
+            try await LogShipper(store: store, target: target, logger: logger, maxEventsPerSegment: maxEventsPerSegment, blobs: blobs).shipOnce()
         }
     }
 

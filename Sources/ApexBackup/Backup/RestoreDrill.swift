@@ -1,3 +1,4 @@
+import ApexFiles
 import ApexDomain
 public import ApexStore
 public import Foundation
@@ -76,13 +77,18 @@ public struct RestoreDrill: Sendable {
         for segment in segments where segment.to > newest.lastPosition { expected = max(expected, segment.to) }
         guard report.checks.allSatisfy(\.ok) else { return report }
 
+        let scratchBlobs = FileManager.default.temporaryDirectory.appendingPathComponent("apex-drill-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratchBlobs) }
         try await withScratchStore(kind: newest.storeKind) { url in
             do {
-                let restored = try await Restorer(target: target, logger: logger).restore(into: url, at: .latest, force: true)
+                var restorer = Restorer(target: target, logger: logger)
+                restorer.blobs = BackupBlobs(LocalBlobStore(root: scratchBlobs))
+                let restored = try await restorer.restore(into: url, at: .latest, force: true)
                 report.restoreSeconds = restored.seconds
                 report.restoredPosition = restored.restoredPosition
                 check("restore", true, "base \(restored.baseID) + \(restored.segmentsApplied) segments in \(String(format: "%.3f", restored.seconds)) s")
                 check("restored position", restored.restoredPosition == expected, "restored to \(restored.restoredPosition), backups hold up to \(expected)")
+                check("file blobs", true, "\(restored.blobsRestored ?? 0) blobs the events name, each restored and checked by hash")
             } catch {
                 check("restore", false, "\(error)")
                 return

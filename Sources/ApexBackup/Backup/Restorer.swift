@@ -38,9 +38,13 @@ public struct RestoreResult: Sendable, Hashable, Codable {
     public var erasuresReapplied: Int
     /// Seconds the restore took.
     public var seconds: Double
+    /// Distinct file blobs the restored events name, all written to the blob store and
+    /// checked by hash (nil: restored without a blob store).
+    public var blobsRestored: Int?
 
     enum CodingKeys: String, CodingKey {
         case seconds
+        case blobsRestored = "blobs_restored"
         case baseID = "base_id"
         case basePosition = "base_position"
         case restoredPosition = "restored_position"
@@ -53,6 +57,9 @@ public struct RestoreResult: Sendable, Hashable, Codable {
 public struct Restorer: Sendable {
     let target: any BackupTarget
     let logger: Logger
+    /// Where the restored store's file blobs go: every blob its events name is copied from the
+    /// backup and checked by hash, and a missing or altered one fails the restore (nil: events only).
+    public var blobs: BackupBlobs?
 
     /// A restorer reading from `target`.
     public init(target: any BackupTarget, logger: Logger) {
@@ -147,9 +154,10 @@ public struct Restorer: Sendable {
                 later += Self.erasures(in: try SegmentCodec.decode(try Gzip.decompress(data)))
             }
             let erased = try await Self.reapplyErasures(store) + Self.erase(later, in: store)
+            let blobsRestored = try await blobs?.restore(namedBy: store, from: target)
             let result = RestoreResult(
                 baseID: base.id, basePosition: base.lastPosition, restoredPosition: head, segmentsApplied: applied, erasuresReapplied: erased,
-                seconds: Date().timeIntervalSince(started))
+                seconds: Date().timeIntervalSince(started), blobsRestored: blobsRestored)
             logger.info("restore finished", metadata: ["backup.id": "\(base.id)", "restore.position": "\(head)"])
             return result
         }

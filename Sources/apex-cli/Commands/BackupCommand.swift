@@ -1,6 +1,7 @@
 import ApexBackup
 import ApexCommandLine
 import ApexDomain
+import ApexFiles
 import ApexStore
 import ArgumentParser
 import Foundation
@@ -19,6 +20,7 @@ struct BackupCommand: AsyncParsableCommand {
             discussion: "Repeat --to to write the same backup to several destinations at once; each one's outcome is reported, and the exit status is 1 if any failed.")
         @Option(help: "Destination folder or s3:// URL (repeat for several).") var to: [String] = []
         @OptionGroup var store: StoreOption
+        @Option(help: BackupCLI.blobURLHelp) var blobUrl: String?
         @Flag(help: "Print the manifest and each destination's outcome as JSON.") var json = false
 
         func validate() throws { try BackupCLI.validate(destinations: to) }
@@ -28,17 +30,22 @@ struct BackupCommand: AsyncParsableCommand {
             let logger = makeLogger(level: .warning)
             try await EventStores.requireExisting(url: url, logger: logger)
             let targets = try to.map(BackupCLI.target)
-            let result = try await BackupCLI.run { try await BaseBackup(storeURL: url, targets: targets, logger: logger).createAtEveryTarget() }
+            var backup = BaseBackup(storeURL: url, targets: targets, logger: logger)
+            backup.blobs = try BackupCLI.blobs(blobUrl, storeURL: url)
+            let result = try await BackupCLI.run { [backup] in try await backup.createAtEveryTarget() }
             let manifest = result.manifest
             if json { try Output.json(result) } else {
                 for (given, outcome) in zip(to, result.destinations) {
                     switch outcome.result {
-                    case .success: print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams → \(given)")
+                    case .success:
+                        print("backup \(manifest.id): \(manifest.lastPosition) events, \(manifest.chainHeads.count) streams, \(manifest.blobs ?? 0) file blobs → \(given)")
                     case .failure(let error): print("backup \(manifest.id) FAILED → \(given): \(error)")
                     }
                 }
             }
+            for lost in result.blobsLost { FileHandle.standardError.write(Data("apex-cli backup create: \(lost)\n".utf8)) }
             try BackupCLI.exitIfAnyFailed(result.destinations, command: "backup create")
+            if !result.blobsLost.isEmpty { throw ExitCode(1) }
         }
     }
 
@@ -49,6 +56,7 @@ struct BackupCommand: AsyncParsableCommand {
         @Option(help: "Destination folder or s3:// URL (repeat for several).") var to: [String] = []
         @Option(help: "Keep shipping every N seconds (omit to ship once).") var every: Int?
         @OptionGroup var store: StoreOption
+        @Option(help: BackupCLI.blobURLHelp) var blobUrl: String?
         @Flag(help: "Print each destination's shipped segments as JSON.") var json = false
 
         func validate() throws { try BackupCLI.validate(destinations: to) }
@@ -58,11 +66,12 @@ struct BackupCommand: AsyncParsableCommand {
             let logger = makeLogger(level: every == nil ? .warning : .info)
             try await EventStores.requireExisting(url: url, logger: logger)
             let targets = try to.map(BackupCLI.target)
+            let blobs = try BackupCLI.blobs(blobUrl, storeURL: url)
             let outcomes = try await BackupCLI.run {
                 try await EventStores.withStore(url: url, logger: logger) { store -> [Delivery<[SegmentInfo]>] in
-                    guard let every else { return await LogShipper.shipOnce(from: store, to: targets, logger: logger) }
+                    guard let every else { return await LogShipper.shipOnce(from: store, to: targets, logger: logger, blobs: blobs) }
                     while !Task.isCancelled {
-                        for outcome in await LogShipper.shipOnce(from: store, to: targets, logger: logger) {
+                        for outcome in await LogShipper.shipOnce(from: store, to: targets, logger: logger, blobs: blobs) {
                             if case .failure(let error) = outcome.result {
                                 logger.error("log shipping failed", metadata: ["backup.destination": "\(outcome.destination)", "error": "\(error)"])
                             }
@@ -102,6 +111,7 @@ struct BackupCommand: AsyncParsableCommand {
         @Option(help: "Restore the events recorded at or before this ISO 8601 time.") var atTime: String?
         @Option(help: "Restore the events up to this global position.") var atPosition: Int64?
         @Option(help: "Store URL to restore into (env APEX_STORE_URL).") var store: String?
+        @Option(help: "Where to restore the file blobs: file:PATH (env APEX_BLOB_URL; default blobs/ beside an SQLite store).") var blobUrl: String?
         @Flag(help: "Replace a store that already holds events.") var force = false
         @Flag(help: "Print the result as JSON.") var json = false
 
@@ -118,10 +128,12 @@ struct BackupCommand: AsyncParsableCommand {
             }
             if let atPosition { point = .position(atPosition) }
             let result = try await BackupCLI.run {
-                try await Restorer(target: try BackupTargets.open(from), logger: makeLogger(level: .warning)).restore(into: url, at: point, force: force)
+                var restorer = Restorer(target: try BackupTargets.open(from), logger: makeLogger(level: .warning))
+                restorer.blobs = try BackupCLI.blobs(blobUrl, storeURL: url)
+                return try await restorer.restore(into: url, at: point, force: force)
             }
             if json { try Output.json(result) } else {
-                print("restored \(result.restoredPosition) events (base \(result.baseID) + \(result.segmentsApplied) segments) in \(String(format: "%.2f", result.seconds)) s")
+                print("restored \(result.restoredPosition) events (base \(result.baseID) + \(result.segmentsApplied) segments) and \(result.blobsRestored ?? 0) file blobs in \(String(format: "%.2f", result.seconds)) s")
             }
         }
     }
@@ -169,6 +181,18 @@ struct BackupCommand: AsyncParsableCommand {
 
 /// Maps backup and store errors to one-line CLI errors.
 enum BackupCLI {
+    static let blobURLHelp: ArgumentHelp = "Where the file blobs are: file:PATH (env APEX_BLOB_URL; default blobs/ beside an SQLite store; without one on PostgreSQL, events only)."
+
+    /// The blobs of the store at `storeURL`: `given`, else `APEX_BLOB_URL`, else `blobs/` beside
+    /// an SQLite database; nil on PostgreSQL without either (events only, said on standard error).
+    static func blobs(_ given: String?, storeURL: String) throws -> BackupBlobs? {
+        guard let url = BlobURL.resolved(try given ?? Settings().value("APEX_BLOB_URL"), storeURL: storeURL) else {
+            FileHandle.standardError.write(Data("apex-cli backup: no blob store given (--blob-url or APEX_BLOB_URL): file blobs are not carried\n".utf8))
+            return nil
+        }
+        do { return BackupBlobs(try BlobURL.store(url)) } catch { throw CLIError("\(error)") }
+    }
+
     static func target(_ destination: String) throws -> any BackupTarget {
         do { return try BackupTargets.open(destination) } catch let error as BackupError { throw CLIError(error.description) }
     }

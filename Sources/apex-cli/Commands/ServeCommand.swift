@@ -130,6 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
         let backupTargets = try backupTo.map(BackupCLI.target)
         let shipTargets = try shipTo.map(BackupCLI.target)
         let storeURL = configuration.storeURL
+        let backupBlobs = try BlobURL.resolved(configuration.blobURL, storeURL: configuration.storeURL).map { BackupBlobs(try BlobURL.store($0)) }
         // This program owns its process: swift-metrics used by libraries lands in the same registry.
         let metrics = ApexMetrics()
         metrics.bootstrapSwiftMetrics()
@@ -137,10 +138,12 @@ struct ServeCommand: AsyncParsableCommand {
             try await ApexServer.run(configuration: configuration, logger: logger, metrics: metrics, services: { store in
                 var services: [any Service] = []
                 if !backupTargets.isEmpty {
-                    services.append(BaseBackup(storeURL: storeURL, targets: backupTargets, logger: logger).service(every: .seconds(backupInterval)))
+                    var backup = BaseBackup(storeURL: storeURL, targets: backupTargets, logger: logger)
+                    backup.blobs = backupBlobs
+                    services.append(backup.service(every: .seconds(backupInterval)))
                 }
                 for target in shipTargets {
-                    services.append(LogShipper(store: store, target: target, logger: logger).service(every: .seconds(shipInterval)))
+                    services.append(LogShipper(store: store, target: target, logger: logger, blobs: backupBlobs).service(every: .seconds(shipInterval)))
                 }
                 return services
             })
