@@ -117,6 +117,7 @@ let package = Package(
         .target(
             name: "ApexServer",
             dependencies: [
+                "ApexBackup",
                 "ApexDomain",
                 "ApexFiles",
                 "ApexMetrics",

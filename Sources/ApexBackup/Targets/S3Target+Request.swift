@@ -59,6 +59,25 @@ extension S3Target {
         headers: [(name: String, value: String)] = [], body: Data? = nil,
         payloadSHA256: String = SigV4Signer.emptySHA256
     ) async throws -> S3Response {
+        do {
+            let response = try await execute(
+                method, path, query: query, headers: headers, body: body.map { .bytes(ByteBuffer(bytes: $0)) }, payloadSHA256: payloadSHA256)
+            let bytes = try await response.body.collect(upTo: Int(UInt32.max))
+            return S3Response(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(bytes.readableBytesView))
+        } catch let error as BackupError {
+            throw error
+        } catch {
+            throw BackupError(.transfer, "\(method) \(description): \(error)")
+        }
+    }
+
+    /// Signs and sends one request with `body` (streamed as it is given), returning the response
+    /// with its body still to read. Network failures become ``BackupError/Code/transfer``.
+    func execute(
+        _ method: String, _ path: String, query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [], body: HTTPClientRequest.Body? = nil,
+        payloadSHA256: String = SigV4Signer.emptySHA256
+    ) async throws -> HTTPClientResponse {
         let signer = SigV4Signer(region: region, service: "s3", credentials: credentials)
         let signedHeaders = [(name: "host", value: hostHeader)] + headers
         let signed = signer.sign(
@@ -71,15 +90,9 @@ extension S3Target {
         )
         request.method = HTTPMethod(rawValue: method)
         for header in signedHeaders + signed.headers { request.headers.add(name: header.name, value: header.value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let body { request.body = body }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(requestTimeout))
-            let bytes = try await response.body.collect(upTo: Int(UInt32.max))
-            return S3Response(
-                status: Int(response.status.code),
-                headers: response.headers.map { ($0.name, $0.value) },
-                body: Data(bytes.readableBytesView)
-            )
+            return try await HTTPClient.shared.execute(request, timeout: TimeAmount(requestTimeout))
         } catch {
             throw BackupError(.transfer, "\(method) \(description): \(error)")
         }

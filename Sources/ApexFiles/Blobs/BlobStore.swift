@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import NIOCore
 
@@ -58,4 +59,16 @@ public protocol BlobWriter: Sendable {
     func commit() async throws -> StoredBlob
     /// Throws the bytes away; nothing stays visible.
     func abort() async
+}
+
+extension BlobStore {
+    /// Reads the whole blob and hashes it (every store's check: a blob is intact exactly when its
+    /// bytes hash to its name).
+    public func check(_ sha256: String) async throws -> BlobCheck {
+        guard try await size(of: sha256) != nil else { return .missing }
+        var hasher = SHA256()
+        try await read(sha256, range: nil) { chunk in chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
+        let actual = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return actual == sha256 ? .intact : .altered(actualSHA256: actual)
+    }
 }

@@ -18,7 +18,7 @@ public enum BlobURL {
             guard !path.isEmpty else { throw FilesError(.invalidURL, "file: needs a folder, e.g. APEX_BLOB_URL=file:/var/lib/apex/blobs") }
             return LocalBlobStore(root: URL(fileURLWithPath: path))
         }
-        throw FilesError(.invalidURL, "APEX_BLOB_URL must start with file: (a local folder, e.g. file:/var/lib/apex/blobs); S3 is not supported yet")
+        throw FilesError(.invalidURL, "APEX_BLOB_URL must be file:PATH (a local folder, e.g. file:/var/lib/apex/blobs) or s3://bucket/prefix")
     }
 
     /// The blob URL to use for the store at `storeURL`: `given` (`APEX_BLOB_URL`) when set, else

@@ -2,7 +2,6 @@ import ApexStore
 public import Foundation
 public import NIOCore
 import NIOPosix
-import Crypto
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +24,7 @@ public struct LocalBlobStore: BlobStore {
 
     /// Where the blob with this hash lives; nil for a string that is not a SHA-256 (so a name
     /// from outside can never point elsewhere on disk).
-    func path(_ sha256: String) -> String? {
+    public func path(_ sha256: String) -> String? {
         guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         return root.appendingPathComponent("sha256").appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256).path
     }
@@ -67,15 +66,6 @@ public struct LocalBlobStore: BlobStore {
             guard stat(path, &info) == 0 else { return nil }
             return Int64(info.st_size)
         }
-    }
-
-    /// Hashes the whole blob.
-    public func check(_ sha256: String) async throws -> BlobCheck {
-        guard try await size(of: sha256) != nil else { return .missing }
-        var hasher = SHA256()
-        try await read(sha256, range: nil) { chunk in chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
-        let actual = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return actual == sha256 ? .intact : .altered(actualSHA256: actual)
     }
 
     /// Streams `range` of the blob through `body`.

@@ -1,3 +1,4 @@
+import ApexBackup
 import ApexDomain
 import ApexFiles
 public import ApexMetrics
@@ -55,7 +56,7 @@ public final class ApexAPI: Sendable {
             budget: max(0, configuration.stateCacheMegabytes) * 1_048_576, snapshotInterval: configuration.snapshotInterval)
         self.denials = DenialRecorder(store: store, window: configuration.denialWindow, logger: Logger(label: "apex.server.denials"))
         self.gate = AccessGate(clock: configuration.clock, recorder: denials)
-        self.blobs = try configuration.blobURL.map { try BlobURL.store($0) }
+        self.blobs = try configuration.blobURL.map { try BlobStores.open($0) }
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))

@@ -1,3 +1,4 @@
+import ApexBackup
 import ApexFiles
 import ApexSearch
 public import ApexStore
@@ -18,7 +19,7 @@ public enum ServerConsumers {
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
-        let blobs = configuration.blobURL.flatMap { try? BlobURL.store($0) }
+        let blobs = configuration.blobURL.flatMap { try? BlobStores.open($0) }
         // An invalid APEX_CLAMD stops ApexAPI (and the server) at start; here it just scans nothing.
         let clamd = configuration.clamd.flatMap { try? ClamdAddress($0) }.map { ClamdClient(address: $0) }
         return [

@@ -190,7 +190,7 @@ enum BackupCLI {
             FileHandle.standardError.write(Data("apex-cli backup: no blob store given (--blob-url or APEX_BLOB_URL): file blobs are not carried\n".utf8))
             return nil
         }
-        do { return BackupBlobs(try BlobURL.store(url)) } catch { throw CLIError("\(error)") }
+        do { return BackupBlobs(try BlobStores.open(url)) } catch { throw CLIError("\(error)") }
     }
 
     static func target(_ destination: String) throws -> any BackupTarget {

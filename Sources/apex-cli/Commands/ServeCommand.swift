@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Rate limits: off, or NAME=QUOTA/WINDOW overrides, e.g. address=1200/60s,user=600/1m,public=30/60s,unauthorized=30/5m (env APEX_RATE_LIMITS; default on).")
     var rateLimits: String?
 
-    @Option(help: "Where file blobs live: file:PATH (env APEX_BLOB_URL; default blobs/ beside the SQLite store, none on PostgreSQL).")
+    @Option(help: "Where file blobs live: file:PATH or s3://bucket/prefix (env APEX_BLOB_URL; default blobs/ beside the SQLite store, none on PostgreSQL).")
     var blobUrl: String?
     @Option(help: "The largest file upload in bytes; larger is 413 (env APEX_MAX_UPLOAD_BYTES, default 104857600).")
     var maxUploadBytes: Int64?
@@ -130,7 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
         let backupTargets = try backupTo.map(BackupCLI.target)
         let shipTargets = try shipTo.map(BackupCLI.target)
         let storeURL = configuration.storeURL
-        let backupBlobs = try BlobURL.resolved(configuration.blobURL, storeURL: configuration.storeURL).map { BackupBlobs(try BlobURL.store($0)) }
+        let backupBlobs = try BlobURL.resolved(configuration.blobURL, storeURL: configuration.storeURL).map { BackupBlobs(try BlobStores.open($0)) }
         // This program owns its process: swift-metrics used by libraries lands in the same registry.
         let metrics = ApexMetrics()
         metrics.bootstrapSwiftMetrics()

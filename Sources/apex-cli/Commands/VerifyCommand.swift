@@ -1,3 +1,4 @@
+import ApexBackup
 import ApexCommandLine
 import ApexDomain
 import ApexFiles
@@ -59,7 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
         guard let url = BlobURL.resolved(given, storeURL: storeURL) else {
             throw CLIError("--blobs needs the blob folder of a PostgreSQL store: --blob-url file:PATH or APEX_BLOB_URL")
         }
-        return try BlobURL.store(url)
+        return try BlobStores.open(url)
     }
 
     /// The report for a person: one line when intact; otherwise the first failure, the counts,
