@@ -77,4 +77,39 @@ import Testing
             }
         }
     }
+
+    /// The body timeout grows with what a body has sent (a second per 16 KiB): an upload that
+    /// keeps up 32 KiB/s outlasts a 0.5 s timeout four times over and is answered; one sending
+    /// 4 KiB/s falls behind and is closed.
+    @Test(arguments: [(8192, true), (1024, false)])
+    func aBodyKeepingUpTheMinimumRateOutlastsTheBodyTimeout(piece: Int, served: Bool) async throws {
+        try await World.with(withProjects: false, configure: {
+            $0.idleTimeout = .seconds(30)
+            $0.bodyReadTimeout = .milliseconds(500)
+        }) { world in
+            try await world.test(.live) { client in
+                let port = try #require(client.port)
+                let socket = try RawSocket(port: port)
+                let length = 65_536
+                let prefix = "{\"name\":\"Pylon\",\"description\":\""
+                let body = prefix + String(repeating: "a", count: length - prefix.count - 2) + "\"}"
+                socket.send("POST /v1/projects HTTP/1.1\r\nHost: apex.test\r\nAuthorization: Bearer \(world.token("owner"))\r\nContent-Type: application/json\r\nContent-Length: \(length)\r\n\r\n")
+                var offset = body.startIndex
+                var open = true
+                for _ in 0..<8 where open && offset < body.endIndex {
+                    let next = body.index(offset, offsetBy: piece, limitedBy: body.endIndex) ?? body.endIndex
+                    open = socket.send(String(body[offset..<next]))
+                    offset = next
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                if served {
+                    if offset < body.endIndex { _ = socket.send(String(body[offset...])) }
+                    #expect(await socket.read(limit: 5).hasPrefix("HTTP/1.1 "), "a body sent at 32 KiB/s is read to its end and answered")
+                } else {
+                    let closed = try #require(await socket.secondsUntilClosed(limit: 5), "a body sent at 4 KiB/s stayed open")
+                    #expect(closed < 3)
+                }
+            }
+        }
+    }
 }

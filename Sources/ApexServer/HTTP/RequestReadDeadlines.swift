@@ -9,14 +9,25 @@ import NIOHTTPTypes
 /// after every part. The state is shared by two handlers of one channel and only touched on its
 /// event loop: ``RawBytesWatcher`` (before the HTTP decoder: the first byte of a head) and
 /// ``RequestPartWatcher`` (after it: the head and the end of a request).
+///
+/// A body's allowance grows with what it has sent: the body timeout plus one second for every
+/// ``minimumBodyRate`` bytes received, so a large upload on a slow line goes on as long as it
+/// keeps at least that rate, while a body trickled a few bytes at a time is closed after the
+/// timeout (what Kestrel's minimum request body data rate does).
 final class RequestReadDeadlines {
     enum Phase { case awaitingHead, readingHead, readingBody }
+
+    /// Bytes a second a body must keep up, on average, to be allowed past the body timeout.
+    static let minimumBodyRate = 16 * 1024
 
     let headTimeout: TimeAmount?
     let bodyTimeout: TimeAmount?
     let logger: Logger
     private(set) var phase = Phase.awaitingHead
     private var timer: Scheduled<Void>?
+    /// When the current body's head was read, and how many body bytes arrived since.
+    private var bodyStart = NIODeadline.now()
+    private var bodyBytes = 0
 
     init(headTimeout: TimeAmount?, bodyTimeout: TimeAmount?, logger: Logger) {
         self.headTimeout = headTimeout
@@ -34,7 +45,34 @@ final class RequestReadDeadlines {
     /// The head is complete: the body's clock starts.
     func headRead(on context: ChannelHandlerContext) {
         phase = .readingBody
-        arm(bodyTimeout, on: context, what: "request body")
+        bodyStart = .now()
+        bodyBytes = 0
+        armBody(on: context)
+    }
+
+    /// Body bytes arrived: they extend the body's allowance when its timer next fires.
+    func bodyRead(_ bytes: Int) { bodyBytes += bytes }
+
+    /// Closes the connection when the body's allowance (``bodyTimeout`` plus a second per
+    /// ``minimumBodyRate`` bytes received) has run out; otherwise waits until it would.
+    private func armBody(on context: ChannelHandlerContext) {
+        disarm()
+        guard let timeout = bodyTimeout else { return }
+        let allowance = timeout + .nanoseconds(Int64(bodyBytes) * 1_000_000_000 / Int64(Self.minimumBodyRate))
+        let left = bodyStart + allowance - .now()
+        guard left > .zero else {
+            logger.notice("closing a connection that did not send its request body in time", metadata: [
+                "timeout_ms": "\(timeout.nanoseconds / 1_000_000)", "body_bytes": "\(bodyBytes)",
+            ])
+            context.channel.close(promise: nil)
+            return
+        }
+        let loop = context.eventLoop.assumeIsolated()
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = loop.scheduleTask(in: left) { [self] in
+            guard phase == .readingBody else { return }
+            armBody(on: bound.value)
+        }
     }
 
     /// The request is complete: nothing is being read until the next head's first byte.
@@ -93,7 +131,7 @@ final class RequestPartWatcher: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head: deadlines.headRead(on: context)
-        case .body: break
+        case .body(let buffer): deadlines.bodyRead(buffer.readableBytes)
         case .end: deadlines.requestRead()
         }
         context.fireChannelRead(data)

@@ -107,7 +107,7 @@ enum HTTPScenarios {
 
     /// Runs the server on the store at `configuration.storeURL` for the duration of `body`, then
     /// shuts it down gracefully (as SIGTERM would).
-    private static func withServer(_ configuration: ServerConfiguration, logger: Logger, _ body: (Int) async throws -> Void) async throws {
+    static func withServer(_ configuration: ServerConfiguration, logger: Logger, _ body: (Int) async throws -> Void) async throws {
         let (ports, ready) = AsyncStream.makeStream(of: Int.self)
         let server = ServerService(configuration: configuration, logger: logger, ready: ready)
         let group = ServiceGroup(

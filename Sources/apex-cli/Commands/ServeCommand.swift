@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout: String?
     @Option(help: "Close a connection whose request head takes longer: 10s, off (env APEX_HEADER_READ_TIMEOUT, default 10s).")
     var headerReadTimeout: String?
-    @Option(help: "Close a connection whose request body takes longer: 30s, off (env APEX_BODY_READ_TIMEOUT, default 30s).")
+    @Option(help: "Close a connection whose request body takes longer, plus a second per 16 KiB received: 30s, off (env APEX_BODY_READ_TIMEOUT, default 30s).")
     var bodyReadTimeout: String?
     @Option(help: "Serve at most this many connections at once; more wait (env APEX_MAX_CONNECTIONS, default 1024; 0: no cap).")
     var maxConnections: Int?
