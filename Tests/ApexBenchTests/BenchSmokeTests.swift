@@ -12,7 +12,7 @@ struct BenchSmokeTests {
     static let scenarios = [
         "append.single", "append.batch100", "auditlog.uniform", "auditlog.zipf", "replay.stream", "catchup.readAll", "verify",
         "http.create", "http.patch", "http.get", "scale.get", "scale.patch", "scale.patch.concurrent", "scale.patch.insert", "coldstart",
-        "search.query",
+        "search.query", "upload",
     ]
 
     @Test("a quick SQLite run reports every scenario with positive throughput and a ratio", .timeLimit(.minutes(30)))
@@ -47,6 +47,8 @@ struct BenchSmokeTests {
             }
         }
         Self.checkScale(results, longProject: 600)
+        let upload = results.first { $0["id"] as? String == "upload" } ?? [:]
+        #expect((upload["extra"] as? [String: Double])?["apex_peak_rss_mb"] ?? 0 > 0, "upload: the peak RSS of the uploading side")
     }
 
     /// The scale and cold-start results say what the issue asks them to: the long project's size,

@@ -12,10 +12,10 @@ import NIOHTTP1
 /// /v1/projects/{id}/files`, streamed: hashed, written to the blob folder, fsynced, recorded as an
 /// event) against writing the same bytes to a file and fsyncing it, in MiB/s. Each side's peak
 /// RSS is reported: an upload must not hold more than a few MiB whatever its size (1 GiB a file,
-/// 16 MiB with `--quick`).
+/// 4 MiB with `--quick`).
 enum UploadScenarios {
     static func run(_ kind: StoreKind, context: BenchContext, report: (ScenarioResult) -> Void) async throws {
-        let size = context.quick ? 16 << 20 : 1 << 30
+        let size = context.quick ? 4 << 20 : 1 << 30
         try await BenchHarness.with(kind, context: context) { h in
             var rng = SeededGenerator(seed: context.seed, scenario: "upload", worker: 0)
             let (account, owner) = try await HTTPScenarios.createAccount(h.store, rng: &rng)
@@ -37,7 +37,7 @@ enum UploadScenarios {
             configuration.maxUploadBytes = Int64(size) + (1 << 20)
             configuration.jwtSecret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
             let token = try await TokenService(secret: configuration.jwtSecret).issue(user: owner, account: account)
-            let passes = context.quick ? 4 : 3
+            let passes = context.quick ? 2 : 3
             var uploads = 0
             var writes = 0
             try await HTTPScenarios.withServer(configuration, logger: context.logger) { port in
@@ -71,8 +71,8 @@ enum UploadScenarios {
                     workload: "multipart POST …/files through the server (hash, blob write, fsync, event) vs write + fsync of the same bytes; MiB/s",
                     apex: apex, raw: raw, minRatio: nil)
                 result.baseline = "file write + fsync"
-                result.extra["apexPeakRSSMB"] = apex.memory.peakMB
-                result.extra["uploadMiB"] = Double(size >> 20)
+                result.extra["apex_peak_rss_mb"] = apex.memory.peakMB
+                result.extra["upload_mib"] = Double(size >> 20)
                 report(result)
             }
         }
