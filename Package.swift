@@ -116,12 +116,15 @@ let package = Package(
             ]
         ),
         // Live updates: one follower of the log per process fanning events out to Server-Sent
-        // Events streams, with bounded buffers. ApexServer wires it into routes.
+        // Events streams, with bounded buffers, and presence (who has a project open) in a
+        // feature table shared by every instance. ApexServer wires it into routes.
         .target(
             name: "ApexLive",
             dependencies: [
                 "ApexDomain",
                 "ApexStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

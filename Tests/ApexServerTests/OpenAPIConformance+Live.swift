@@ -26,3 +26,22 @@ extension OpenAPIConformanceTests {
         },
     ]
 }
+
+/// Presence (``OpenAPIConformanceTests``).
+extension OpenAPIConformanceTests {
+    static let presence: [String: Scenario] = [
+        "heartbeatPresence": { p in
+            let approved = p.world.project("approved").lowercased
+            let reply = try await p.expect(200, .post, "/v1/projects/\(approved)/presence", as: "fabricator")
+            #expect(reply.items.count == 1)
+            try await p.expect(404, .post, "/v1/projects/\(p.world.project("draft").lowercased)/presence", as: "fabricator")
+            try await p.unauthorized(.post, "/v1/projects/\(approved)/presence")
+        },
+        "listPresence": { p in
+            let own = p.world.project("own").lowercased
+            try await p.expect(200, .get, "/v1/projects/\(own)/presence", as: "client")
+            try await p.expect(404, .get, "/v1/projects/\(UUID().lowercased)/presence")
+            try await p.unauthorized(.get, "/v1/projects/\(own)/presence")
+        },
+    ]
+}

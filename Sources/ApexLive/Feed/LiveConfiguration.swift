@@ -10,6 +10,9 @@ public struct LiveConfiguration: Sendable {
     /// How long one stream may stay open before the server ends it (the client reconnects with
     /// `Last-Event-ID`); nil: until the client leaves or the server stops.
     public var maxStreamDuration: Duration?
+    /// How long a presence heartbeat counts: a user who sends none for this long is no longer
+    /// shown as having the project open (30 s by default; clients beat about every 10 s).
+    public var presenceTTL: Duration = .seconds(30)
     /// Events read from the store per query, when a stream catches up from `Last-Event-ID` and
     /// when the feed follows the log.
     public var pageSize = 500

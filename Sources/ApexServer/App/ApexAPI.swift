@@ -43,6 +43,8 @@ public final class ApexAPI: Sendable {
     /// The one follower of the log behind every live stream (``LiveRoutes``), run beside the
     /// server by ``application(address:services:logger:onReady:)``.
     let live: LiveFeed
+    /// Who has which project open (``PresenceRoutes``), in the store's database.
+    let presence: PresenceStore
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -65,6 +67,8 @@ public final class ApexAPI: Sendable {
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
         self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
+        self.presence = PresenceStore(store: store, logger: Logger(label: "apex.server.presence"))
+        try await presence.prepare()
         let states = self.states
         self.live = LiveFeed(store: store, configuration: configuration.live, logger: Logger(label: "apex.server.live")) { event in
             // Once per event, so that the streams checking access find the project's state held.
@@ -106,6 +110,7 @@ public final class ApexAPI: Sendable {
         WebhookRoutes(api: self).register(on: authed)
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
         LiveRoutes(api: self).register(on: authed)
+        PresenceRoutes(api: self).register(on: authed)
         allowed.register(router.routes)
         return router
     }

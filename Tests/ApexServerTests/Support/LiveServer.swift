@@ -46,9 +46,10 @@ struct LiveServer: Sendable {
         try await http.shutdown()
     }
 
-    /// Sends `GET path`, or `PATCH path` with `json`, as `token`; returns the status and the body.
-    func call(_ path: String, as token: String, json: JSONValue? = nil) async throws -> (status: Int, body: String) {
+    /// Sends `method path` (`PATCH` when `json` is given) as `token`; returns the status and the body.
+    func call(_ path: String, as token: String, method: HTTPMethod = .GET, json: JSONValue? = nil) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let json {
             request.method = .PATCH
