@@ -94,24 +94,20 @@ struct LiveStreamTests {
         try await World.with { world in
             let other = try await world.otherAccount()
             try await LiveServer.with(world.api) { server in
-                let hidden = try await server.stream("/v1/projects/\(other.project.lowercased)/stream", as: world.token("owner"))
-                try await hidden.waitUntil { $0.ended }
-                #expect(hidden.snapshot.status == 404)
-                #expect(hidden.snapshot.body.contains("\"code\":\"not_found\""))
-                let missing = try await server.stream("/v1/projects/\(UUID().lowercased)/stream", as: world.token("owner"))
-                try await missing.waitUntil { $0.ended }
-                #expect(missing.snapshot.status == 404)
+                /// The refused stream's status and body.
+                func refused(_ path: String, as user: String = "owner", lastEventID: String? = nil) async throws -> (Int?, String) {
+                    let stream = try await server.stream(path, as: world.token(user), lastEventID: lastEventID)
+                    try await stream.waitUntil { $0.ended }
+                    return (stream.snapshot.status, stream.snapshot.body)
+                }
+                let hidden = try await refused("/v1/projects/\(other.project.lowercased)/stream")
+                #expect(hidden.0 == 404 && hidden.1.contains("\"code\":\"not_found\""))
+                #expect(try await refused("/v1/projects/\(UUID().lowercased)/stream").0 == 404)
                 // A client may not open another client's project (here: one with no client).
-                let notTheirs = try await server.stream("/v1/projects/\(world.project("draft").lowercased)/stream", as: world.token("client"))
-                try await notTheirs.waitUntil { $0.ended }
-                #expect(notTheirs.snapshot.status == 404)
-                let badID = try await server.stream("/v1/stream", as: world.token("owner"), lastEventID: "12x")
-                try await badID.waitUntil { $0.ended }
-                #expect(badID.snapshot.status == 400)
-                #expect(badID.snapshot.body.contains("invalid_header"))
-                let badFrom = try await server.stream("/v1/stream?from=-1", as: world.token("owner"))
-                try await badFrom.waitUntil { $0.ended }
-                #expect(badFrom.snapshot.status == 400)
+                #expect(try await refused("/v1/projects/\(world.project("draft").lowercased)/stream", as: "client").0 == 404)
+                let badID = try await refused("/v1/stream", lastEventID: "12x")
+                #expect(badID.0 == 400 && badID.1.contains("invalid_header"))
+                #expect(try await refused("/v1/stream?from=-1").0 == 400)
             }
         }
     }

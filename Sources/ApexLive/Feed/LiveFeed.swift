@@ -128,7 +128,8 @@ public final class LiveFeed: Service, Sendable {
         while !Task.isCancelled {
             do {
                 for try await event in store.subscribe(after: cursor, pageSize: configuration.pageSize) {
-                    await prepare(event)
+                    // Only an event someone is subscribed to is worth preparing.
+                    if state.withLock({ s in s.subscribers.values.contains { $0.account == event.accountID } }) { await prepare(event) }
                     broadcast(event)
                     cursor = event.position
                 }
