@@ -61,4 +61,39 @@ struct PresenceTests {
             }
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func theProjectStreamSaysWhenPresenceChanges(_ kind: StoreKind) async throws {
+        let clock = TestClock()
+        try await World.with(kind, configure: {
+            $0.clock = { clock.now.withLock { $0 } }
+            $0.live.heartbeat = .milliseconds(100)
+        }) { world in
+            try await LiveServer.with(world.api) { server in
+                let approved = world.project("approved").lowercased
+                let stream = try await server.stream("/v1/projects/\(approved)/stream", as: world.token("owner"))
+                let fabricator = try await server.stream("/v1/projects/\(approved)/stream", as: world.token("fabricator"))
+                _ = try await server.call("/v1/projects/\(approved)/presence", as: world.token("fabricator"), method: .POST)
+                func presence(_ s: SSEStream) -> [[JSONValue]] {
+                    s.events.filter { $0.event == "presence" }.map { $0.json?["items"]?.array ?? [] }
+                }
+                try await stream.waitUntil { _ in presence(stream).last?.count == 1 }
+                #expect(presence(stream).last?.first?["user_id"] == .string(world.user("fabricator").lowercased))
+                #expect(presence(stream).last?.first?["name"] == "fabricator")
+                #expect(stream.events.filter { $0.event == "presence" }.allSatisfy { $0.id == nil }, "not a log position")
+                // Ids only for a fabricator.
+                try await fabricator.waitUntil { _ in presence(fabricator).last?.count == 1 }
+                #expect(presence(fabricator).last?.first?["name"] == .null)
+                // The heartbeat expires: the stream says nobody has it open.
+                clock.advance(31)
+                try await stream.waitUntil { _ in presence(stream).last?.isEmpty == true }
+                // The account-wide stream carries no presence.
+                let account = try await server.stream("/v1/stream", as: world.token("owner"))
+                _ = try await server.call("/v1/projects/\(approved)/presence", as: world.token("owner"), method: .POST)
+                try await stream.waitUntil { _ in presence(stream).last?.count == 1 }
+                #expect(presence(account).isEmpty)
+                for s in [stream, fabricator, account] { await s.close() }
+            }
+        }
+    }
 }

@@ -1,10 +1,12 @@
 /// The text of the `text/event-stream` format (WHATWG HTML, "Server-sent events"): an event
 /// with its `id:`, `event:` and `data:` lines, or a comment line that keeps the connection alive.
 public enum ServerSentEvent {
-    /// `id: ID`, `event: TYPE` and one `data:` line per line of `data`, then a blank line.
-    /// Newlines in `id` and `type` would end their field early, so they are dropped.
-    public static func event(id: String, type: String, data: String) -> String {
-        var text = "id: \(oneLine(id))\nevent: \(oneLine(type))\n"
+    /// `id: ID` (none when nil: the client's last event id stays as it was), `event: TYPE` and
+    /// one `data:` line per line of `data`, then a blank line. Newlines in `id` and `type` would
+    /// end their field early, so they are dropped.
+    public static func event(id: String?, type: String, data: String) -> String {
+        var text = id.map { "id: \(oneLine($0))\n" } ?? ""
+        text += "event: \(oneLine(type))\n"
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
         return text + "\n"
     }

@@ -22,6 +22,10 @@ import Synchronization
 public final class LiveFeed: Service, Sendable {
     struct Subscriber: Sendable {
         let account: UUID
+        /// The project of a project stream, which also gets ``LiveItem/presence(_:)`` items.
+        let project: UUID?
+        /// The users last told present, for a project stream.
+        var present: Set<UUID>? = nil
         let continuation: AsyncStream<LiveItem>.Continuation
         let ended: LiveSubscription.Ending
     }
@@ -37,15 +41,22 @@ public final class LiveFeed: Service, Sendable {
     /// Heartbeats, buffers, page sizes.
     public let configuration: LiveConfiguration
     let prepare: @Sendable (EventEnvelope) async -> Void
+    let presence: PresenceStore?
+    let clock: @Sendable () -> Date
     let logger: Logger
     let state = Mutex(State())
 
     /// A feed of `store`. `prepare` runs once per event before it is handed out (the server
     /// warms its project state cache there, so that streams checking access do not each read).
+    /// With `presence`, every heartbeat tick reads who has each project with an open project
+    /// stream open (one query per project, at `clock`'s time) and tells those streams when the
+    /// set changed.
     public init(
-        store: any EventStore, configuration: LiveConfiguration = LiveConfiguration(), logger: Logger,
-        prepare: @escaping @Sendable (EventEnvelope) async -> Void = { _ in }
+        store: any EventStore, configuration: LiveConfiguration = LiveConfiguration(), logger: Logger, presence: PresenceStore? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }, prepare: @escaping @Sendable (EventEnvelope) async -> Void = { _ in }
     ) {
+        self.presence = presence
+        self.clock = clock
         self.store = store
         self.configuration = configuration
         self.prepare = prepare
@@ -57,9 +68,10 @@ public final class LiveFeed: Service, Sendable {
 
     /// A subscription to `account`'s events after `position` (nil: from now on): first those
     /// already in the store, read in pages, then each new one as the feed hands it out, with
-    /// nothing lost or repeated in between. Throws ``LiveError`` `unavailable` once the feed
-    /// has stopped.
-    public func subscribe(account: UUID, after position: Int64?) async throws -> LiveSubscription {
+    /// nothing lost or repeated in between. With `project`, it also gets who has that project
+    /// open whenever that changes (``LiveItem/presence(_:)``; the events are not narrowed to
+    /// it). Throws ``LiveError`` `unavailable` once the feed has stopped.
+    public func subscribe(account: UUID, project: UUID? = nil, after position: Int64?) async throws -> LiveSubscription {
         let head = try await store.headPosition()
         let (stream, continuation) = AsyncStream.makeStream(of: LiveItem.self, bufferingPolicy: .bufferingOldest(max(1, configuration.bufferCapacity)))
         let ending = LiveSubscription.Ending()
@@ -67,7 +79,7 @@ public final class LiveFeed: Service, Sendable {
             guard !s.stopped else { return nil }
             if s.cursor == nil { s.cursor = head }
             s.nextID += 1
-            s.subscribers[s.nextID] = Subscriber(account: account, continuation: continuation, ended: ending)
+            s.subscribers[s.nextID] = Subscriber(account: account, project: project, continuation: continuation, ended: ending)
             return (s.nextID, s.cursor!)
         }
         guard let registered else {
@@ -118,6 +130,7 @@ public final class LiveFeed: Service, Sendable {
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.heartbeat) } catch { return }
             broadcast(nil)
+            await tellPresence()
         }
     }
 
@@ -143,6 +156,36 @@ public final class LiveFeed: Service, Sendable {
         }
     }
 
+    /// Reads who has each project with an open project stream open, and gives each such stream
+    /// the set when it differs from the one it was last given.
+    private func tellPresence() async {
+        guard let presence, presence.isAvailable else { return }
+        let projects = state.withLock { Set($0.subscribers.values.compactMap(\.project)) }
+        for project in projects {
+            guard let entries = try? await presence.present(project: project, now: clock(), ttl: configuration.presenceTTL) else { continue }
+            let users = Set(entries.map(\.userID))
+            let overflowed = state.withLock { s -> [Subscriber] in
+                var overflowed: [Subscriber] = []
+                for (id, subscriber) in s.subscribers where subscriber.project == project && subscriber.present != users {
+                    s.subscribers[id]!.present = users
+                    if case .dropped = subscriber.continuation.yield(.presence(entries)) {
+                        s.subscribers[id] = nil
+                        overflowed.append(subscriber)
+                    }
+                }
+                return overflowed
+            }
+            end(overflowed)
+        }
+    }
+
+    private func end(_ overflowed: [Subscriber]) {
+        for subscriber in overflowed {
+            subscriber.ended.set(.slowClient)
+            subscriber.continuation.finish()
+        }
+    }
+
     /// Hands `event` to its account's subscriptions (a heartbeat to all when nil); a
     /// subscription whose buffer is full is ended.
     private func broadcast(_ event: EventEnvelope?) {
@@ -157,10 +200,7 @@ public final class LiveFeed: Service, Sendable {
             }
             return overflowed
         }
-        for subscriber in overflowed {
-            subscriber.ended.set(.slowClient)
-            subscriber.continuation.finish()
-        }
+        end(overflowed)
         if !overflowed.isEmpty {
             logger.notice("live streams too far behind were ended", metadata: ["live.ended": "\(overflowed.count)"])
         }

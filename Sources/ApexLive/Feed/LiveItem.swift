@@ -6,4 +6,6 @@ public enum LiveItem: Sendable {
     case event(EventEnvelope)
     /// Nothing happened for a while: a moment to show the connection is alive.
     case heartbeat
+    /// Who has the stream's project open now (project streams only, when it changed).
+    case presence([PresenceStore.Entry])
 }

@@ -70,7 +70,9 @@ public final class ApexAPI: Sendable {
         self.presence = PresenceStore(store: store, logger: Logger(label: "apex.server.presence"))
         try await presence.prepare()
         let states = self.states
-        self.live = LiveFeed(store: store, configuration: configuration.live, logger: Logger(label: "apex.server.live")) { event in
+        self.live = LiveFeed(
+            store: store, configuration: configuration.live, logger: Logger(label: "apex.server.live"), presence: presence, clock: configuration.clock
+        ) { event in
             // Once per event, so that the streams checking access find the project's state held.
             if let id = event.stream.projectID { _ = try? await states.load(id, from: store) }
         }

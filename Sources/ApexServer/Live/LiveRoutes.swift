@@ -49,7 +49,11 @@ struct LiveRoutes {
         // Owners and admins see personal data, actors named included, as in the audit trail.
         let users = filter.privileged ? try await api.directory.state(of: account).users : nil
         let subscription: LiveSubscription
-        do { subscription = try await api.live.subscribe(account: account, after: after) } catch let error as LiveError {
+        // A project stream also says who has the project open, named for those who may view users.
+        let names = project != nil && PresenceRoutes.mayViewUsers(me.principal, now: api.configuration.clock())
+            ? try await api.directory.state(of: account).users : [:]
+        let ttl = api.live.configuration.presenceTTL
+        do { subscription = try await api.live.subscribe(account: account, project: project, after: after) } catch let error as LiveError {
             throw APIError(.serviceUnavailable, code: error.code.description, error.description)
         }
         let limit = api.live.configuration.maxStreamDuration
@@ -69,6 +73,9 @@ struct LiveRoutes {
                             guard await filter.allows(event) else { continue }
                             let data = String(decoding: CanonicalJSON.bytes(Present.event(event, users: users)), as: UTF8.self)
                             try await writer.write(ByteBuffer(string: ServerSentEvent.event(id: String(event.position), type: event.type, data: data)))
+                        case .presence(let entries):
+                            let data = String(decoding: CanonicalJSON.bytes(PresenceRoutes.json(entries, users: names, ttl: ttl)), as: UTF8.self)
+                            try await writer.write(ByteBuffer(string: ServerSentEvent.event(id: nil, type: "presence", data: data)))
                         }
                     }
                     group.cancelAll()

@@ -37,17 +37,25 @@ struct PresenceRoutes {
         let entries = try await guarded {
             try await api.presence.present(project: project, now: api.configuration.clock(), ttl: api.live.configuration.presenceTTL)
         }
-        let mayViewUsers = AccessPolicy.decide(
-            me.principal, .userView, .account(accountID: me.principal.accountID), AccessContext(now: api.configuration.clock())
-        ).denial == nil
+        let mayViewUsers = Self.mayViewUsers(me.principal, now: api.configuration.clock())
         let users = mayViewUsers ? try await api.directory.state(of: me.principal.accountID).users : [:]
+        return Response.json(Self.json(entries, users: users, ttl: api.live.configuration.presenceTTL))
+    }
+
+    /// `{items: [{user_id, name, since, last_seen_at}], ttl_seconds}`, names from `users` (empty: all null).
+    static func json(_ entries: [PresenceStore.Entry], users: [UUID: AccountUser], ttl: Duration) -> JSONValue {
         let items: [JSONValue] = entries.map { entry in
             [
                 "user_id": .string(entry.userID.lowercased), "name": Present.text(users[entry.userID]?.shownName),
                 "since": Present.date(entry.since), "last_seen_at": Present.date(entry.lastSeen),
             ]
         }
-        return Response.json(["items": .array(items), "ttl_seconds": .number(Double(api.live.configuration.presenceTTL.components.seconds))])
+        return ["items": .array(items), "ttl_seconds": .number(Double(ttl.components.seconds))]
+    }
+
+    /// Whether `principal` may see users' names (`user.view`).
+    static func mayViewUsers(_ principal: Principal, now: Date) -> Bool {
+        AccessPolicy.decide(principal, .userView, .account(accountID: principal.accountID), AccessContext(now: now)).denial == nil
     }
 
     /// Runs `body`, answering 503 `presence_unavailable` on a store without feature tables.
