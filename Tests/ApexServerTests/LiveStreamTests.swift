@@ -145,7 +145,7 @@ struct LiveStreamTests {
         }
     }
 
-    @Test func gracefulShutdownEndsOpenStreams() async throws {
+    @Test(.timeLimit(.minutes(1))) func gracefulShutdownEndsOpenStreams() async throws {
         try await World.with { world in
             var open: SSEStream?
             try await LiveServer.with(world.api) { server in
