@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
+        .library(name: "ApexLive", targets: ["ApexLive"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -114,12 +115,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Live updates: one follower of the log per process fanning events out to Server-Sent
+        // Events streams, with bounded buffers, and presence (who has a project open) in a
+        // feature table shared by every instance. ApexServer wires it into routes.
+        .target(
+            name: "ApexLive",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexBackup",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexLive",
                 "ApexMetrics",
                 "ApexSearch",
                 "ApexStore",
@@ -187,6 +203,7 @@ let package = Package(
                 "ApexCommandLine",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexLive",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
@@ -250,11 +267,14 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexLive",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
                 "ApexTestSupport",
                 "ApexWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import ApexBackup
 import ApexDomain
 import ApexFiles
+import ApexLive
 public import ApexMetrics
 import ApexSearch
 import ApexWebhooks
@@ -40,6 +41,11 @@ public final class ApexAPI: Sendable {
     let search: SearchIndex
     /// The webhook feature's tables (unavailable on the in-memory store: webhooks answer 503).
     let webhooks: WebhookStore
+    /// The one follower of the log behind every live stream (``LiveRoutes``), run beside the
+    /// server by ``application(address:services:logger:onReady:)``.
+    let live: LiveFeed
+    /// Who has which project open (``PresenceRoutes``), in the store's database.
+    let presence: PresenceStore
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -62,6 +68,19 @@ public final class ApexAPI: Sendable {
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
         self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
+        self.presence = PresenceStore(store: store, logger: Logger(label: "apex.server.presence"))
+        try await presence.prepare()
+        let states = self.states
+        self.live = LiveFeed(
+            store: store, configuration: configuration.live, logger: Logger(label: "apex.server.live"), presence: presence, clock: configuration.clock
+        ) { event in
+            // Once per event, so that the streams checking access find the project's state held.
+            if let id = event.stream.projectID { _ = try? await states.load(id, from: store) }
+        }
+        let live = self.live
+        metrics.registerGauge(name: "apex_live_streams", help: "Live (Server-Sent Events) streams open on this instance.") {
+            [GaugeSample(value: Double(live.subscriberCount))]
+        }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -93,20 +112,22 @@ public final class ApexAPI: Sendable {
         SearchRoutes(api: self).register(on: authed)
         WebhookRoutes(api: self).register(on: authed)
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
+        LiveRoutes(api: self).register(on: authed)
+        PresenceRoutes(api: self).register(on: authed)
         allowed.register(router.routes)
         return router
     }
 
     /// The application serving this API at `address`, as ``ApexServer`` runs it: the HTTP/1.1
-    /// server with the configured timeouts and connection cap. `onReady` is called with the
-    /// listening channel once it accepts connections.
+    /// server with the configured timeouts and connection cap, `services` and the live feed
+    /// beside it. `onReady` is called with the listening channel once it accepts connections.
     public func application(
         address: BindAddress, services: [any Service] = [], logger: Logger,
         onReady: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> Application<RouterResponder<ApexRequestContext>> {
         let capped = configuration.maxConnections != nil
         return Application(
-            router: router(), server: httpServer(), configuration: applicationConfiguration(address: address), services: services,
+            router: router(), server: httpServer(), configuration: applicationConfiguration(address: address), services: [live] + services,
             onServerRunning: { channel in
                 // Hummingbird checks the cap before each read of the listening socket, and NIO
                 // accepts up to 4 connections a read: a burst would pass the cap by 3. One a read

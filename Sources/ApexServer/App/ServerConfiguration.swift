@@ -1,4 +1,5 @@
 import ApexDomain
+public import ApexLive
 public import ApexStore
 public import ApexWebhooks
 public import Crypto
@@ -84,6 +85,8 @@ public struct ServerConfiguration: Sendable {
     public var clamd: String?
     /// How webhooks are delivered and which URLs they may reach (`APEX_WEBHOOK_*`).
     public var webhooks = WebhookConfiguration()
+    /// Live streams: heartbeat interval, per-client buffer, longest stream (`docs/live.md`).
+    public var live = LiveConfiguration()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -69,27 +69,30 @@ enum Present {
         return .object(o)
     }
 
-    /// A stored event as the account trail shows it to an owner or admin (actors named).
-    static func event(_ e: EventEnvelope, users: [UUID: AccountUser]) -> JSONValue {
+    /// A stored event as the account trail shows it: to an owner or admin (`users` given) with
+    /// actors named and personal values shown; to others (nil, as on a live stream) with
+    /// personal values null, as in the project's audit trail.
+    static func event(_ e: EventEnvelope, users: [UUID: AccountUser]?) -> JSONValue {
         var o = entry(AuditEntry(event: e, before: .object([:]), after: .object([:])), users: users).objectValue ?? [:]
         o["before"] = nil
         o["after"] = nil
         o["diff"] = nil
         o["stream"] = .string(e.stream.rawValue)
         o["id"] = .string(e.id.lowercased)
-        o["data"] = redact(e.data)
+        o["data"] = redact(e.data, showPersonalData: users != nil)
         return .object(o)
     }
 
-    /// Personal values inside event data, shown as their display text.
-    static func redact(_ value: JSONValue) -> JSONValue {
+    /// Personal values inside event data, shown as their display text, or as null when
+    /// `showPersonalData` is false.
+    static func redact(_ value: JSONValue, showPersonalData: Bool = true) -> JSONValue {
         switch value {
         case .object(let o):
             if case .string(let subject)? = o["pii"], let p = try? CanonicalJSON.decode(Personal.self, from: value), p.subject == subject {
-                return .string(p.display)
+                return showPersonalData ? .string(p.display) : .null
             }
-            return .object(o.mapValues(redact))
-        case .array(let a): return .array(a.map(redact))
+            return .object(o.mapValues { redact($0, showPersonalData: showPersonalData) })
+        case .array(let a): return .array(a.map { redact($0, showPersonalData: showPersonalData) })
         default: return value
         }
     }

@@ -1,6 +1,7 @@
 import ApexBackup
 import ApexCommandLine
 import ApexFiles
+import ApexLive
 import ApexMetrics
 import ApexServer
 import ApexStore
@@ -48,6 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Refuse any bearer token issued longer ago than this, whatever its expiry: 12h, 7d (env APEX_MAX_TOKEN_LIFETIME, default 30d).")
     var maxTokenLifetime: String?
 
+    @Option(help: "Send every live stream a heartbeat comment this often: 15s, 500ms (env APEX_LIVE_HEARTBEAT, default 15s).")
+    var liveHeartbeat: String?
+    @Option(help: "End a live stream after this long; the client resumes with Last-Event-ID: 1h, off (env APEX_LIVE_MAX_STREAM, default off).")
+    var liveMaxStream: String?
+
     @Option(help: "Serve Prometheus metrics (GET /metrics) on a separate listener at this port; 0 picks one (env APEX_METRICS_PORT; default off).")
     var metricsPort: Int?
     @Option(help: "Address the metrics listener binds (env APEX_METRICS_HOST, default 127.0.0.1).")
@@ -80,6 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerReadTimeout = try Self.timeout(headerReadTimeout, env: "APEX_HEADER_READ_TIMEOUT", settings, default: configuration.headerReadTimeout)
         configuration.bodyReadTimeout = try Self.timeout(bodyReadTimeout, env: "APEX_BODY_READ_TIMEOUT", settings, default: configuration.bodyReadTimeout)
         configuration.denialWindow = try Self.timeout(denialWindow, env: "APEX_DENIAL_WINDOW", settings, default: configuration.denialWindow) ?? .zero
+        guard let heartbeat = try Self.timeout(liveHeartbeat, env: "APEX_LIVE_HEARTBEAT", settings, default: configuration.live.heartbeat) else {
+            throw CLIError("APEX_LIVE_HEARTBEAT takes a duration such as 15s or 500ms (off is not allowed: proxies close silent streams)")
+        }
+        configuration.live.heartbeat = heartbeat
+        configuration.live.maxStreamDuration = try Self.timeout(liveMaxStream, env: "APEX_LIVE_MAX_STREAM", settings, default: configuration.live.maxStreamDuration)
         if let cap = try maxConnections.map(String.init) ?? settings.value("APEX_MAX_CONNECTIONS") {
             guard let n = Int(cap), n >= 0 else { throw CLIError("APEX_MAX_CONNECTIONS must be a number, 0 for no cap (got \(cap))") }
             configuration.maxConnections = n == 0 ? nil : n
