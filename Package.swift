@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
+        .library(name: "ApexExport", targets: ["ApexExport"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -114,10 +116,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Exports of projects, calculations and audit trails as JSON, NDJSON, CSV and XLSX (a
+        // streamed workbook: ZIPFoundation and hand-written OOXML parts), from the store in pages.
+        .target(
+            name: "ApexExport",
+            dependencies: [
+                "ApexAudit",
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexMetrics",
                 "ApexSearch",
@@ -184,6 +198,7 @@ let package = Package(
                 "ApexAudit",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexMetrics",
                 "ApexStore",
