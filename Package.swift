@@ -262,6 +262,7 @@ let package = Package(
             dependencies: [
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexMetrics",
                 "ApexStore",
