@@ -219,6 +219,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexExport",
                 "ApexSearch",
                 "ApexStore",
                 "ApexServer",
