@@ -252,6 +252,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ApexSearchTests", dependencies: ["ApexSearch", "ApexDomain"]),
+        .testTarget(name: "ApexExportTests", dependencies: ["ApexExport", "ApexDomain"]),
         .testTarget(
             name: "ApexFilesTests",
             dependencies: [

@@ -7,7 +7,7 @@ import Foundation
 /// Text goes through Apex's one CSV writer (`CSV.cell`): quoted where it must be, and a cell
 /// that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`.
 /// Numbers are written as they are (a negative number stays a number), dates in ISO 8601 UTC
-/// (`2026-01-27T10:00:00Z`), empty cells as nothing. A second ``begin(_:)`` is refused: a CSV
+/// (`2026-01-27T10:00:00.000000Z`, as the API writes them), empty cells as nothing. A second ``begin(_:)`` is refused: a CSV
 /// file holds one table.
 public struct CSVTableWriter<Sink: ExportSink>: TableWriter {
     /// Where the bytes go.
@@ -22,6 +22,15 @@ public struct CSVTableWriter<Sink: ExportSink>: TableWriter {
     }
 
     static var chunk: Int { 64 * 1024 }
+
+    /// Runs `body` with a writer into `sink`, then writes what it buffered and hands `sink` back.
+    public static func writing<T>(to sink: inout Sink, _ body: (inout CSVTableWriter<Sink>) async throws -> T) async throws -> T {
+        var writer = CSVTableWriter(sink: sink)
+        let result = try await body(&writer)
+        try await writer.finish()
+        sink = writer.sink
+        return result
+    }
 
     /// Writes the header row.
     public mutating func begin(_ table: ExportTable) async throws {

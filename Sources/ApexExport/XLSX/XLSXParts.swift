@@ -33,7 +33,7 @@ enum XLSXParts {
     /// `xl/workbook.xml`: the sheets, in order (`rId1`… name the worksheets).
     static func workbook(names: [String]) -> String {
         let sheets = names.enumerated().map { i, name in
-            #"<sheet name="\#(XLSXSheetFile.escaped(name).replacingOccurrences(of: "\"", with: "&quot;"))" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
+            #"<sheet name="\#(XLSXSheetFile.escaped(name))" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
         }.joined()
         return declaration
             + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#

@@ -1,3 +1,4 @@
+import ApexDomain
 import Foundation
 
 /// One worksheet's XML, written row by row to a temporary file through a 64 KiB buffer, so a
@@ -87,23 +88,15 @@ final class XLSXSheetFile {
     /// The most characters a spreadsheet cell holds; longer text is cut, ending in `…`.
     static let cellLimit = 32_767
 
-    /// Text as XML character data: `&`, `<`, `>` escaped, characters XML 1.0 cannot carry
-    /// (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD.
+    /// Text as XML character data: escaped as HTML text is (`&`, `<`, `>`, quotes), and the
+    /// characters XML 1.0 cannot carry (C0 controls other than tab, line feed and carriage
+    /// return; U+FFFE, U+FFFF) replaced by U+FFFD; cut to ``cellLimit`` characters.
     static func escaped(_ text: String) -> String {
-        var text = text
-        if text.count > cellLimit { text = String(text.prefix(cellLimit - 1)) + "…" }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        let text = text.count > cellLimit ? String(text.prefix(cellLimit - 1)) + "…" : text
+        return HTMLText.escape(text, replacing: notXML)
     }
+
+    /// The scalars XML 1.0 cannot carry, each as U+FFFD.
+    static let notXML: [Unicode.Scalar: String] = Dictionary(
+        uniqueKeysWithValues: ((0..<0x20).filter { ![0x09, 0x0A, 0x0D].contains($0) } + [0xFFFE, 0xFFFF]).map { (Unicode.Scalar($0)!, "\u{FFFD}") })
 }

@@ -38,10 +38,7 @@ struct ExportRoutes {
             return .export(.json, file: "\(base).json") { sink in try await exporter.writeProjectJSON(state, id: id, to: &sink) }
         case .csv:
             return .export(.csv, file: "\(base)-\(kind.rawValue).csv") { sink in
-                var csv = CSVTableWriter(sink: sink)
-                try await exporter.writeProject(state, id: id, kind: kind, to: &csv)
-                try await csv.finish()
-                sink = csv.sink
+                try await CSVTableWriter.writing(to: &sink) { try await exporter.writeProject(state, id: id, kind: kind, to: &$0) }
             }
         case .xlsx:
             var workbook = try XLSXWriter()
@@ -72,10 +69,7 @@ struct ExportRoutes {
             return .export(.ndjson, file: file) { sink in try await exporter.writeProjectLines(account: account, where: include, to: &sink) }
         case .csv:
             return .export(.csv, file: file) { sink in
-                var csv = CSVTableWriter(sink: sink)
-                try await exporter.writeProjects(account: account, where: include, to: &csv)
-                try await csv.finish()
-                sink = csv.sink
+                _ = try await CSVTableWriter.writing(to: &sink) { try await exporter.writeProjects(account: account, where: include, to: &$0) }
             }
         case .xlsx:
             var workbook = try XLSXWriter()

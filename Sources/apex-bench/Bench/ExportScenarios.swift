@@ -45,10 +45,8 @@ enum ExportScenarios {
                 },
                 apex: {
                     try await ClosedLoop.passes(minimum: .zero, maxPasses: 1) {
-                        var csv = CSVTableWriter(sink: CountingSink())
-                        let rows = try await exporter.writeProjects(account: account, where: include, to: &csv)
-                        try await csv.finish()
-                        return rows
+                        var sink = CountingSink()
+                        return try await CSVTableWriter.writing(to: &sink) { try await exporter.writeProjects(account: account, where: include, to: &$0) }
                     }
                 })
             let clock = ContinuousClock()

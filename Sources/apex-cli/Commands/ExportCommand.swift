@@ -45,10 +45,7 @@ struct ExportProjectCommand: AsyncParsableCommand {
             switch format {
             case .json, .ndjson: try await exporter.writeProjectJSON(state, id: id, to: &file)
             case .csv:
-                var csv = CSVTableWriter(sink: file)
-                try await exporter.writeProject(state, id: id, kind: kind, to: &csv)
-                try await csv.finish()
-                file = csv.sink
+                try await CSVTableWriter.writing(to: &file) { try await exporter.writeProject(state, id: id, kind: kind, to: &$0) }
             case .xlsx:
                 let workbook = try XLSXWriter()
                 var writer = workbook
@@ -102,10 +99,7 @@ struct ExportProjectsCommand: AsyncParsableCommand {
             switch format {
             case .ndjson, .json: n = try await exporter.writeProjectLines(account: accountID, where: include, to: &file)
             case .csv:
-                var csv = CSVTableWriter(sink: file)
-                n = try await exporter.writeProjects(account: accountID, where: include, to: &csv)
-                try await csv.finish()
-                file = csv.sink
+                n = try await CSVTableWriter.writing(to: &file) { try await exporter.writeProjects(account: accountID, where: include, to: &$0) }
             case .xlsx:
                 let workbook = try XLSXWriter()
                 var writer = workbook
