@@ -8,13 +8,8 @@ extension ProjectExporter {
     /// presentation to show or hide), presented as the API presents it.
     public func forEachAuditEntry(project id: UUID, through version: Int64, _ body: (JSONValue) async throws -> Void) async throws {
         var state = ProjectState()
-        var from: Int64 = 1
-        while from <= version {
-            let limit = Int(min(Int64(pageSize), version - from + 1))
-            let page = try await store.readStream(.project(id), from: from, limit: limit, mode: .opened)
+        try await forEachPage(project: id, through: version, mode: .opened) { page in
             for entry in try ProjectHistory.auditTrail(of: page, continuing: &state) { try await body(presentation.entry(entry)) }
-            guard let last = page.last, page.count == limit else { return }
-            from = last.version + 1
         }
     }
 
@@ -23,18 +18,25 @@ extension ProjectExporter {
     public func approvalTimes(of state: ProjectState, project id: UUID, through version: Int64) async throws -> [ApprovalKey: Date] {
         guard state.calculations.values.contains(where: { !$0.approvals.isEmpty }) else { return [:] }
         var times: [ApprovalKey: Date] = [:]
-        var from: Int64 = 1
-        while from <= version {
-            let limit = Int(min(Int64(pageSize), version - from + 1))
-            let page = try await store.readStream(.project(id), from: from, limit: limit, mode: .stored)
+        try await forEachPage(project: id, through: version, mode: .stored) { page in
             for event in page where event.type == CalculationApproved.type {
                 let approval = try event.payload(as: CalculationApproved.self)
                 times[ApprovalKey(calculation: approval.calculationID, revision: approval.revision)] = event.recordedAt
             }
-            guard let last = page.last, page.count == limit else { break }
-            from = last.version + 1
         }
         return times
+    }
+
+    /// Project `id`'s events from version 1 through `version`, a page at a time, until a page is short.
+    func forEachPage(project id: UUID, through version: Int64, mode: ReadMode, _ body: ([EventEnvelope]) async throws -> Void) async throws {
+        var from: Int64 = 1
+        while from <= version {
+            let limit = Int(min(Int64(pageSize), version - from + 1))
+            let page = try await store.readStream(.project(id), from: from, limit: limit, mode: mode)
+            try await body(page)
+            guard let last = page.last, page.count == limit else { return }
+            from = last.version + 1
+        }
     }
 
     /// Every revision of every calculation in `state`, by calculation id then revision.
