@@ -45,12 +45,16 @@ import Testing
         try await World.with(kind) { world in
             let id = world.project("draft")
             let name = #"Pylon, "North" & <Co>"#
-            let (patch, audit, projects) = try await world.test { client in
-                let patch = try await client.call(.patch, "/v1/projects/\(id.lowercased)", as: world.token("owner"), json: ["name": .string(name), "description": "-2 ft\nsecond line"])
+            let agent: HTTPFields = [.userAgent: "Export-Test/1.0"]
+            let (patch, audit, projects, engineers) = try await world.test { client in
+                let patch = try await client.call(
+                    .patch, "/v1/projects/\(id.lowercased)", as: world.token("owner"), json: ["name": .string(name), "description": "-2 ft\nsecond line"],
+                    headers: agent)
                 return (
                     patch,
                     try await client.download("/v1/projects/\(id.lowercased)/export?format=csv", as: world.token("owner")),
-                    try await client.download("/v1/projects/\(id.lowercased)/export?format=csv&kind=projects", as: world.token("owner"))
+                    try await client.download("/v1/projects/\(id.lowercased)/export?format=csv&kind=projects", as: world.token("owner")),
+                    try await client.download("/v1/projects/\(id.lowercased)/export?format=csv", as: world.token("engineer"))
                 )
             }
             #expect(patch.code == 200, "\(patch.text)")
@@ -62,6 +66,11 @@ import Testing
             #expect(trail.first?.prefix(4) == ["position", "version", "type", "recorded_at"])
             #expect(trail.last?[2] == "project.updated")
             #expect(trail.last?[13] == "description, name", "the changed fields")
+            // The history API's redaction: owners see who and from where, an engineer sees neither.
+            #expect(trail.last?[5].isEmpty == false && trail.last?[9] == "Export-Test/1.0", "owner: actor name and user agent")
+            let theirs = try await PythonReader.csv(engineers.bytes)
+            #expect(theirs.count == trail.count && theirs.last?[4] == trail.last?[4], "the same events")
+            #expect(theirs.last?[5] == "" && theirs.last?[6] == "" && theirs.last?[9] == "", "engineer: no name, email or user agent")
             let rows = try await PythonReader.csv(projects.bytes)
             #expect(rows.count == 2)
             #expect(rows[1][1] == name, "quotes and commas survive")
