@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
         .library(name: "ApexLive", targets: ["ApexLive"]),
+        .library(name: "ApexExport", targets: ["ApexExport"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -129,11 +131,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Exports of projects, calculations and audit trails as JSON, NDJSON, CSV and XLSX (a
+        // streamed workbook: ZIPFoundation and hand-written OOXML parts), from the store in pages.
+        .target(
+            name: "ApexExport",
+            dependencies: [
+                "ApexAudit",
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexBackup",
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexLive",
                 "ApexMetrics",
@@ -202,6 +216,7 @@ let package = Package(
                 "ApexAudit",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexLive",
                 "ApexMetrics",
@@ -223,6 +238,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexCommandLine",
                 "ApexDomain",
+                "ApexExport",
                 "ApexSearch",
                 "ApexStore",
                 "ApexServer",
@@ -255,6 +271,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ApexSearchTests", dependencies: ["ApexSearch", "ApexDomain"]),
+        .testTarget(name: "ApexExportTests", dependencies: ["ApexExport", "ApexDomain"]),
         .testTarget(
             name: "ApexFilesTests",
             dependencies: [
@@ -266,6 +283,7 @@ let package = Package(
             dependencies: [
                 "ApexChildProcess",
                 "ApexDomain",
+                "ApexExport",
                 "ApexFiles",
                 "ApexLive",
                 "ApexMetrics",

@@ -71,6 +71,10 @@ public final class MeasuredStore: EventStore {
         try await base.projectionDocuments(projection, partition: partition)
     }
     /// Forwarded.
+    public func projectionDocuments(_ projection: any Projection, partition: String, after key: String?, limit: Int) async throws -> [ProjectionDocument] {
+        try await base.projectionDocuments(projection, partition: partition, after: key, limit: limit)
+    }
+    /// Forwarded.
     public func importStored(_ events: [EventEnvelope]) async throws { try await base.importStored(events) }
     /// Forwarded.
     public func saveSnapshot(_ snapshot: StateSnapshot) async throws { try await base.saveSnapshot(snapshot) }

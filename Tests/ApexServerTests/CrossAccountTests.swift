@@ -22,6 +22,7 @@ import Testing
         (.get, "/v1/projects/$p/diff?from=0&to=1", nil),
         (.post, "/v1/projects/$p/revert", #"{"to_version":1,"reason":"undo"}"#),
         (.get, "/v1/projects/$p/calculations", nil),
+        (.get, "/v1/projects/$p/export?format=csv", nil),
         (.post, "/v1/projects/$p/calculations", #"{"type":"wind_velocity_pressure","inputs":{"V":115,"exposure":"C","z":15}}"#),
         (.put, "/v1/projects/$p/calculations/$c", #"{"inputs":{"V":120,"exposure":"C","z":15}}"#),
         (.post, "/v1/projects/$p/calculations/$c/approve", #"{"revision":1,"reason":"ok"}"#),

@@ -34,6 +34,12 @@ public struct ProjectHistory: Sendable {
     /// `state`, the project's state before the first of them: a page of the trail.
     public static func auditTrail(of events: some Collection<EventEnvelope>, after state: ProjectState) throws -> [AuditEntry] {
         var state = state
+        return try auditTrail(of: events, continuing: &state)
+    }
+
+    /// ``auditTrail(of:after:)``, leaving `state` at the last event's: a reader of the whole
+    /// trail page by page (an export) carries it from one page to the next.
+    public static func auditTrail(of events: some Collection<EventEnvelope>, continuing state: inout ProjectState) throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         entries.reserveCapacity(events.count)
         for event in events {

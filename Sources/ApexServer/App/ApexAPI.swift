@@ -110,6 +110,7 @@ public final class ApexAPI: Sendable {
         FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: open, authed: authed)
         SearchRoutes(api: self).register(on: authed)
+        ExportRoutes(api: self).register(on: authed)
         WebhookRoutes(api: self).register(on: authed)
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
         LiveRoutes(api: self).register(on: authed)

@@ -126,6 +126,12 @@ public protocol EventStore: Sendable {
     /// The documents of `projection` in `partition` (e.g. an account), by key.
     func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue]
 
+    /// At most `limit` documents of `projection` in `partition` whose keys sort after `key` (from
+    /// the first when nil), in the database's order of keys: a page, so that a reader of every
+    /// document (an export) holds one page at a time. The next page starts after the last key
+    /// returned; a document written meanwhile is seen or not, never twice.
+    func projectionDocuments(_ projection: any Projection, partition: String, after key: String?, limit: Int) async throws -> [ProjectionDocument]
+
     /// Appends events exactly as stored elsewhere (a backup's segments): positions, versions and
     /// hashes are kept, and each event must continue the log and its stream's chain (the hash is
     /// recomputed). Throws ``EventStoreError/Code/integrityFailure`` otherwise; all or none.

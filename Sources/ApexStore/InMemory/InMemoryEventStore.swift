@@ -145,6 +145,12 @@ public actor InMemoryEventStore: EventStore {
         return result
     }
 
+    /// A page of a projection's documents in a partition, in key order.
+    public func projectionDocuments(_ projection: any Projection, partition: String, after key: String?, limit: Int) throws -> [ProjectionDocument] {
+        let all = try projectionDocuments(projection, partition: partition)
+        return all.keys.sorted().lazy.filter { key == nil || $0 > key! }.prefix(max(0, limit)).map { ProjectionDocument(key: $0, document: all[$0]!) }
+    }
+
     /// Imports stored events (see ``EventStore/importStored(_:)``).
     public func importStored(_ events: [EventEnvelope]) throws {
         guard !events.isEmpty else { return }

@@ -283,6 +283,20 @@ public final class PostgresEventStore: EventStore, Service {
 
     /// A projection's documents in a partition.
     public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
+        try await catchUpIfBehind(projection)
+        return try await guarded {
+            var docs: [String: JSONValue] = [:]
+            for try await (k, d) in try await self.client.query(
+                "SELECT key, document FROM read_models WHERE projection = \(projection.name) AND partition = \(partition)", logger: self.logger
+            ).decode((String, String).self) {
+                docs[k] = try JSONValue.parse(d)
+            }
+            return docs
+        }
+    }
+
+    /// Folds the log into `projection` when it is behind the store's head.
+    func catchUpIfBehind(_ projection: any Projection) async throws {
         let logger = self.logger
         let behind = try await guarded {
             try await self.client.withConnection { conn in
@@ -298,15 +312,6 @@ public final class PostgresEventStore: EventStore, Service {
                     try await Self.catchUp(conn, projection, logger)
                 }
             }
-        }
-        return try await guarded {
-            var docs: [String: JSONValue] = [:]
-            for try await (k, d) in try await self.client.query(
-                "SELECT key, document FROM read_models WHERE projection = \(projection.name) AND partition = \(partition)", logger: self.logger
-            ).decode((String, String).self) {
-                docs[k] = try JSONValue.parse(d)
-            }
-            return docs
         }
     }
 
@@ -340,7 +345,7 @@ public final class PostgresEventStore: EventStore, Service {
         request_metadata::text, coalesce(reason_bytes, convert_to(reason, 'UTF8')), to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), prev_hash, hash
         """
 
-    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
         try await Self.guarded(body)
     }
 

@@ -219,8 +219,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// A projection's documents in a partition.
     public func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
-        let behind = try await read { db in try Self.projectionPosition(db, projection) != (try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0) }
-        if behind { try await write { db in try Self.catchUp(db, projection) } }
+        try await catchUpIfBehind(projection)
         return try await read { db in
             var docs: [String: JSONValue] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT key, document FROM read_models WHERE projection = ? AND partition = ?", arguments: [projection.name, partition]) {

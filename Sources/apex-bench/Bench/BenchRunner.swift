@@ -10,7 +10,7 @@ struct BenchRunner {
     var report: BenchReport
 
     /// Every scenario group, in the order they run.
-    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search", "upload"]
+    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search", "upload", "export"]
 
     init(context: BenchContext, kinds: [StoreKind], groups: [String] = Self.groups) {
         self.context = context
@@ -81,6 +81,9 @@ struct BenchRunner {
             }
             if only.contains("upload") {
                 await addAll(table, "upload \(kind)") { emit in try await UploadScenarios.run(kind, context: context, report: emit) }
+            }
+            if only.contains("export") {
+                await addAll(table, "export \(kind)") { emit in try await ExportScenarios.run(kind, context: context, report: emit) }
             }
         }
         report.finishedAt = Timestamp.format(Date())

@@ -66,6 +66,9 @@ final class ProxyStore: EventStore {
     func projectionDocuments(_ projection: any Projection, partition: String) async throws -> [String: JSONValue] {
         try await base.projectionDocuments(projection, partition: partition)
     }
+    func projectionDocuments(_ projection: any Projection, partition: String, after key: String?, limit: Int) async throws -> [ProjectionDocument] {
+        try await base.projectionDocuments(projection, partition: partition, after: key, limit: limit)
+    }
     func importStored(_ events: [EventEnvelope]) async throws { try await base.importStored(events) }
     func saveSnapshot(_ snapshot: StateSnapshot) async throws { try await base.saveSnapshot(snapshot) }
     func loadSnapshot(_ stream: StreamID) async throws -> StateSnapshot? { try await base.loadSnapshot(stream) }
