@@ -59,7 +59,7 @@ public final class ApexAPI: Sendable {
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
-        self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
+        self.webhooks = WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
     }
 

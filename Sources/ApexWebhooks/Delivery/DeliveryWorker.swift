@@ -134,7 +134,7 @@ public struct DeliveryWorker: Service {
             let answer = try await sender.post(url: url, headers: headers, body: body)
             let attempt = WebhookAttempt(
                 at: start, statusCode: answer.status, durationMilliseconds: elapsed(), response: answer.body,
-                error: (300..<400).contains(answer.status) ? "redirect not followed" : nil)
+                error: (300..<400).contains(answer.status) ? "redirect (\(answer.status)) not followed" : nil)
             switch answer.status {
             case 200..<300:
                 try await webhooks.record(attempt, of: message, succeeded: true, next: nil)
