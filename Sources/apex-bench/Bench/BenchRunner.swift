@@ -10,7 +10,7 @@ struct BenchRunner {
     var report: BenchReport
 
     /// Every scenario group, in the order they run.
-    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search"]
+    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search", "webhooks"]
 
     init(context: BenchContext, kinds: [StoreKind], groups: [String] = Self.groups) {
         self.context = context
@@ -78,6 +78,9 @@ struct BenchRunner {
             }
             if only.contains("search") {
                 await addAll(table, "search \(kind)") { emit in try await SearchScenarios.run(kind, context: context, report: emit) }
+            }
+            if only.contains("webhooks") {
+                await add(table, "webhooks \(kind)") { try await WebhookScenarios.run(kind, context: context) }
             }
         }
         report.finishedAt = Timestamp.format(Date())
