@@ -80,6 +80,7 @@ public final class ApexAPI: Sendable {
         MeRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
         ErasureRoutes(api: self).register(on: authed)
+        UserExportRoutes(api: self).register(on: authed)
         SessionRoutes(api: self).register(on: authed)
         AccountSettingsRoutes(api: self).register(on: authed)
         ProjectRoutes(api: self).register(on: authed)
