@@ -51,7 +51,7 @@ struct WebhookSecretSealingTests {
             let endpoint = try #require(UUID(uuidString: id))
             // The row as a version before sealing left it.
             let legacy = WebhookStore(store: world.store)
-            try await legacy.storeAsPlaintextBeforeSealing(try WebhookSecret(parsing: secret), endpoint: endpoint)
+            try await legacy.overwriteStoredSecret(secret, endpoint: endpoint)
             #expect(try await legacy.storedColumns(endpoint)["secret"] == secret)
             // A server starting (its store prepared) seals it.
             try await WebhookStore(store: world.store, secrets: world.configuration.webhookSecrets).prepare()
@@ -60,6 +60,23 @@ struct WebhookSecretSealingTests {
             #expect(try !Self.reveals(columns, secret))
             _ = try await D.newProject(client, world, "Migrated pylon")
             #expect(try await receiver.waitFor(1, at: "/ok").first?.verified == [true], "the sealed secret still signs")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSecretThatDoesNotOpenIsNeverSentUnsigned(_ kind: StoreKind) async throws {
+        try await D.live(kind) { receiver, world, client in
+            let (id, _) = try await D.create(client, world, receiver, "/ok")
+            let endpoint = try #require(UUID(uuidString: id))
+            // Sealed under another server's key, as after the JWT secret changed.
+            let foreign = try WebhookSecretBox(deriving: "another server's secret material, 32 bytes").seal(.generate(), endpoint: endpoint)
+            try await WebhookStore(store: world.store).overwriteStoredSecret(foreign, endpoint: endpoint)
+            _ = try await D.newProject(client, world, "Unsigned pylon")
+            let log = try await D.deliveries(client, world, id) { $0.first?["status"]?.stringValue == "failed" }
+            let attempts = log.first?["attempts"]?.array ?? []
+            #expect(attempts.count == 4)
+            #expect(attempts.allSatisfy { $0["error"]?.stringValue?.contains("rotate the endpoint's secret") == true }, "\(attempts)")
+            #expect(receiver.requests("/ok").isEmpty, "nothing was sent unsigned")
         }
     }
 }

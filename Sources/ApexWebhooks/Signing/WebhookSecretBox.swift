@@ -7,8 +7,8 @@ public import Foundation
 ///
 /// The key is derived (HKDF-SHA256) from the server's secret material, the JWT secret every
 /// instance on one store shares (`APEX_JWT_SECRET`, or the one kept in the SQLite data folder):
-/// changing that secret makes the stored webhook secrets unreadable, and each endpoint then needs
-/// `rotate-secret`. A sealed value is bound to its endpoint (additional authenticated data), so
+/// changing that secret makes the stored webhook secrets unreadable (attempts then fail without
+/// sending anything), and each endpoint then needs `rotate-secret`. A sealed value is bound to its endpoint (additional authenticated data), so
 /// it cannot be copied to another endpoint's row.
 public struct WebhookSecretBox: Sendable {
     let key: SymmetricKey
@@ -24,7 +24,7 @@ public struct WebhookSecretBox: Sendable {
     }
 
     /// `secret` sealed for `endpoint`.
-    func seal(_ secret: WebhookSecret, endpoint: UUID) throws -> String {
+    package func seal(_ secret: WebhookSecret, endpoint: UUID) throws -> String {
         let box = try AES.GCM.seal(secret.bytes, using: key, authenticating: Data(endpoint.lowercased.utf8))
         guard let combined = box.combined else { throw WebhooksError(.invalidSecret, "sealing a webhook secret failed") }
         return Self.prefix + combined.base64EncodedString()

@@ -37,9 +37,9 @@ extension WebhookStore {
         return row.compactMapValues(\.text)
     }
 
-    /// Overwrites the endpoint's current secret with its plaintext, as a version before sealing
-    /// stored it: for tests of ``sealPlaintextSecrets()``.
-    package func storeAsPlaintextBeforeSealing(_ secret: WebhookSecret, endpoint: UUID) async throws {
-        try await sql.run("UPDATE webhook_endpoints SET secret = ? WHERE endpoint_id = ?", [.text(secret.text), .text(endpoint.lowercased)])
+    /// Overwrites the endpoint's current secret column with `stored` as it is (plaintext, as a
+    /// version before sealing wrote it, or sealed under another key): for tests.
+    package func overwriteStoredSecret(_ stored: String, endpoint: UUID) async throws {
+        try await sql.run("UPDATE webhook_endpoints SET secret = ? WHERE endpoint_id = ?", [.text(stored), .text(endpoint.lowercased)])
     }
 }
