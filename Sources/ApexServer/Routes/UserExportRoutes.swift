@@ -46,12 +46,7 @@ struct UserExportRoutes {
         } else {
             try await api.gate.authorize(me, .userRemove, .auditTrail(accountID: accountID), resourceName: resourceName, context: context)
         }
-        let from = try request.query("from_position").map { text -> Int64 in
-            guard let p = Int64(text), p >= 0 else {
-                throw APIError.badRequest("from_position must be a position (0 or more)", code: "invalid_query", field: "from_position")
-            }
-            return p
-        } ?? 0
+        let from = try ProjectListing.fromPosition(request.query("from_position"))
         let limit = try ProjectListing.limit(request.query("limit") ?? "100")
 
         // Their events, in log order, after `from`: looked for page by page, at most
