@@ -5,7 +5,8 @@ import Foundation
 /// `standardwebhooks` package (an implementation independent of ours).
 ///
 /// Paths behave differently: `/ok` answers 200; `/flaky` 500 twice per `webhook-id`, then 200;
-/// `/gone` 410; `/slow` sleeps 3 s on a message's first attempt, then answers 200 at once.
+/// `/gone` 410; `/slow` sleeps 3 s on a message's first attempt, then answers 200 at once; any
+/// path can be scripted instead (``setAnswers(_:for:)``: statuses, headers, delays).
 /// The secrets to verify with are read from `secrets.json` in its folder (path → secrets, as
 /// ``setSecrets(_:for:)`` writes them), and every request is appended to `log.jsonl`
 /// (``requests(_:)``), with one `verified` flag per secret.
@@ -72,6 +73,7 @@ package struct WebhookReceiver: Sendable {
         /// Seconds to wait before answering.
         package var delay: Double
 
+        /// An answer of `status` with `headers`, after `delay` seconds.
         package init(_ status: Int, headers: [String: String] = [:], delay: Double = 0) {
             self.status = status
             self.headers = headers
