@@ -753,3 +753,22 @@ extension Gen where Value == AccessContext {
         }.eraseToAny()
     }
 }
+
+extension AccessPolicyTests {
+    /// GDPR Art. 15/20: every role may see what is held about themselves, and only themselves.
+    struct OwnData {
+        @Test(arguments: Role.allCases)
+        func everyRoleMaySeeItsOwnUser(role: Role) {
+            let principal = Fixture.principal(role)
+            let own = Resource.user(UserResource(accountID: Fixture.account, userID: principal.userID, role: role))
+            #expect(AccessPolicy.decide(principal, .userView, own, Fixture.context()).denial == nil)
+            // Only seeing: a role without `user.remove` still may not remove (or erase) itself.
+            if AccessPolicy.matrix[role]?[.userRemove] == nil {
+                #expect(AccessPolicy.decide(principal, .userRemove, own, Fixture.context()).denial?.code == .roleForbids)
+            }
+            // Their own user in another account is another account's resource.
+            let elsewhere = Resource.user(UserResource(accountID: Fixture.otherAccount, userID: principal.userID, role: role))
+            #expect(AccessPolicy.decide(principal, .userView, elsewhere, Fixture.context()).denial?.code == .crossAccount)
+        }
+    }
+}

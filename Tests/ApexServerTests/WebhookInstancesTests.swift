@@ -31,7 +31,8 @@ struct WebhookInstancesTests {
         configuration.pollInterval = .milliseconds(20)
         configuration.retrySchedule = RetrySchedule(delays: [.milliseconds(100)], jitter: 0)
         let account = UUID(), endpoints = (0..<3).map { _ in UUID() }
-        let hooks = WebhookStore(store: a, logger: World.logger)
+        let box = WebhookSecretBox(deriving: "instances-test-secret-material-0123456789")
+        let hooks = WebhookStore(store: a, secrets: box, logger: World.logger)
         try await hooks.prepare()
         var secrets: [String] = []
         for endpoint in endpoints {
@@ -54,7 +55,7 @@ struct WebhookInstancesTests {
             ConsumerService(consumers: [WebhookConsumer(store: a, webhooks: hooks)], store: a, options: options, logger: World.logger),
             ConsumerService(consumers: [WebhookConsumer(store: b, webhooks: WebhookStore(store: b, logger: World.logger))], store: b, options: options, logger: World.logger),
             DeliveryWorker(store: a, webhooks: hooks, configuration: configuration, logger: World.logger),
-            DeliveryWorker(store: b, webhooks: WebhookStore(store: b, logger: World.logger), configuration: configuration, logger: World.logger),
+            DeliveryWorker(store: b, webhooks: WebhookStore(store: b, secrets: box, logger: World.logger), configuration: configuration, logger: World.logger),
         ]
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: World.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -5,7 +5,8 @@ import Foundation
 /// `standardwebhooks` package (an implementation independent of ours).
 ///
 /// Paths behave differently: `/ok` answers 200; `/flaky` 500 twice per `webhook-id`, then 200;
-/// `/gone` 410; `/slow` sleeps 3 s on a message's first attempt, then answers 200 at once.
+/// `/gone` 410; `/slow` sleeps 3 s on a message's first attempt, then answers 200 at once; any
+/// path can be scripted instead (``setAnswers(_:for:)``: statuses, headers, delays).
 /// The secrets to verify with are read from `secrets.json` in its folder (path → secrets, as
 /// ``setSecrets(_:for:)`` writes them), and every request is appended to `log.jsonl`
 /// (``requests(_:)``), with one `verified` flag per secret.
@@ -59,6 +60,34 @@ package struct WebhookReceiver: Sendable {
         package let body: String
         /// Whether another request with the same `webhook-id` was in flight when this one arrived.
         package let overlap: Bool
+        /// When it arrived (unix seconds, the receiver's clock).
+        package let at: Double
+    }
+
+    /// One scripted answer: ``setAnswers(_:for:)``.
+    package struct Answer: Codable, Sendable {
+        /// The status code.
+        package var status: Int
+        /// Headers to send; a value `DATE+N` becomes the HTTP-date N seconds after the request arrived.
+        package var headers: [String: String]
+        /// Seconds to wait before answering.
+        package var delay: Double
+
+        /// An answer of `status` with `headers`, after `delay` seconds.
+        package init(_ status: Int, headers: [String: String] = [:], delay: Double = 0) {
+            self.status = status
+            self.headers = headers
+            self.delay = delay
+        }
+    }
+
+    /// Scripts `path`: its n-th request (counted over every message) gets `answers[n]`, the
+    /// last one repeating. Overrides the built-in behaviour of the path.
+    package func setAnswers(_ answers: [Answer], for path: String) throws {
+        let file = folder.appendingPathComponent("answers.json")
+        var all = (try? JSONDecoder().decode([String: [Answer]].self, from: Data(contentsOf: file))) ?? [:]
+        all[path] = answers
+        try JSONEncoder().encode(all).write(to: file, options: .atomic)
     }
 
     /// The requests to `path` so far, in arrival order.
@@ -75,7 +104,7 @@ package struct WebhookReceiver: Sendable {
     }
 
     private static let script = """
-        import os, sys, json, time, threading
+        import os, sys, json, time, threading, email.utils
         from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
         from standardwebhooks.webhooks import Webhook
         port, folder = int(sys.argv[1]), sys.argv[2]
@@ -83,7 +112,7 @@ package struct WebhookReceiver: Sendable {
             sys.stdin.buffer.read()
             os._exit(0)
         threading.Thread(target=lifeline, daemon=True).start()
-        counts, inflight, lock = {}, {}, threading.Lock()
+        counts, inflight, lock, scripted = {}, {}, threading.Lock(), {}
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args): pass
             def do_POST(self):
@@ -101,6 +130,7 @@ package struct WebhookReceiver: Sendable {
                     except Exception:
                         verified.append(False)
                 wid = headers.get("webhook-id", "")
+                arrived = time.time()
                 with lock:
                     counts[(self.path, wid)] = n = counts.get((self.path, wid), 0) + 1
                     inflight[wid] = inflight.get(wid, 0) + 1
@@ -110,8 +140,22 @@ package struct WebhookReceiver: Sendable {
                 if self.path == "/gone": status = 410
                 if self.path == "/slow" and n == 1: delay = 3
                 if self.path == "/busy": delay = 0.05
+                extra = {}
+                try:
+                    answers = json.load(open(os.path.join(folder, "answers.json"))).get(self.path)
+                except Exception:
+                    answers = None
+                if answers:
+                    with lock:
+                        scripted[self.path] = k = scripted.get(self.path, 0) + 1
+                    answer = answers[min(k, len(answers)) - 1]
+                    status, delay = answer["status"], answer.get("delay", 0)
+                    for name, value in answer.get("headers", {}).items():
+                        if value.startswith("DATE+"):
+                            value = email.utils.formatdate(arrived + float(value[5:]), usegmt=True)
+                        extra[name] = value
                 record = {"path": self.path, "id": wid, "signature": headers.get("webhook-signature"), "verified": verified,
-                          "status": status, "body": body.decode(), "overlap": overlap}
+                          "status": status, "body": body.decode(), "overlap": overlap, "at": arrived}
                 with lock:
                     with open(os.path.join(folder, "log.jsonl"), "a") as f:
                         f.write(json.dumps(record) + "\\n")
@@ -120,6 +164,8 @@ package struct WebhookReceiver: Sendable {
                     inflight[wid] -= 1
                 try:
                     self.send_response(status)
+                    for name, value in extra.items():
+                        self.send_header(name, value)
                     self.send_header("content-length", "2")
                     self.end_headers()
                     self.wfile.write(b"ok")

@@ -81,3 +81,26 @@ struct WebhookSigningTests {
         #expect(!WebhookEndpoint.isValidPattern("*.updated") && !WebhookEndpoint.isValidPattern("Project.x") && !WebhookEndpoint.isValidPattern(""))
     }
 }
+
+/// `Retry-After` in both forms RFC 9110 allows.
+@Suite("Retry-After")
+struct RetryAfterTests {
+    @Test func parsesDelaySeconds() {
+        #expect(RetryAfter.parse("120") == .seconds(120))
+        #expect(RetryAfter.parse(" 0 ") == .zero)
+        #expect(RetryAfter.parse("99999999999999999999999") == RetryAfter.longest)
+        #expect(RetryAfter.parse("-5") == nil)
+        #expect(RetryAfter.parse("soon") == nil)
+        #expect(RetryAfter.parse("") == nil)
+    }
+
+    @Test func parsesHTTPDatesInEveryForm() {
+        let now = Date(timeIntervalSince1970: 784_111_777) // Sun, 06 Nov 1994 08:49:37 GMT
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:50:07 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("Sunday, 06-Nov-94 08:50:07 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("Sun Nov  6 08:50:07 1994", now: now) == .seconds(30))
+        // A date in the past: no wait; far ahead: a day at most.
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:00:00 GMT", now: now) == .zero)
+        #expect(RetryAfter.parse("Fri, 01 Jan 2100 00:00:00 GMT", now: now) == RetryAfter.longest)
+    }
+}

@@ -4,6 +4,8 @@ extension AccessPolicy {
     /// The rules, in order; the first that denies wins, and anything no rule allows is denied:
     /// 1. Another account's resource: denied, concealed (answer 404).
     /// 2. The permission must apply to the kind of resource (`user.remove` to a user, …).
+    /// 2a. Anyone may see what Apex holds about themselves (`user.view` on their own user: GDPR
+    ///     Art. 15/20 access and portability), whatever their role.
     /// 3. A project the role may not see (its `project.view` grant is not met): denied, concealed,
     ///    whatever the permission.
     /// 4. The role ``matrix``, with its conditions (*approved only*, *own only*, *PE license*: valid,
@@ -24,6 +26,9 @@ extension AccessPolicy {
         }
         guard applies(action, to: resource) else {
             return deny(.noRule, "no rule for \(action.rawValue) on a \(resource.kindName)")
+        }
+        if action == .userView, case .user(let user) = resource, user.userID == principal.userID {
+            return .allowed(rule: "anyone may see what is held about themselves")
         }
         if case .project(let project) = resource, project.projectID != nil,
             let unseen = unmet(matrix[principal.role]?[.projectView], principal, project)

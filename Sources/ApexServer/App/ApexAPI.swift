@@ -66,7 +66,7 @@ public final class ApexAPI: Sendable {
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
-        self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
+        self.webhooks = WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
         self.presence = PresenceStore(store: store, logger: Logger(label: "apex.server.presence"))
         try await presence.prepare()
@@ -100,6 +100,7 @@ public final class ApexAPI: Sendable {
         MeRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
         ErasureRoutes(api: self).register(on: authed)
+        UserExportRoutes(api: self).register(on: authed)
         SessionRoutes(api: self).register(on: authed)
         AccountSettingsRoutes(api: self).register(on: authed)
         ProjectRoutes(api: self).register(on: authed)

@@ -30,7 +30,9 @@ public enum ServerConsumers {
 
     /// The services that work on what the consumers queued (the webhook delivery worker).
     public static func workers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
-        [DeliveryWorker(store: store, webhooks: WebhookStore(store: store, logger: logger), configuration: configuration.webhooks, logger: logger)]
+        [DeliveryWorker(
+            store: store, webhooks: WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: logger),
+            configuration: configuration.webhooks, logger: logger)]
     }
 
     /// The service running them until graceful shutdown.

@@ -16,12 +16,7 @@ struct AuditRoutes {
         router.get("audit/events") { request, context in
             let me = try context.requireIdentity()
             try await authorize(me, context)
-            let from = try request.query("from_position").map { text -> Int64 in
-                guard let p = Int64(text), p >= 0 else {
-                    throw APIError.badRequest("from_position must be a position (0 or more)", code: "invalid_query", field: "from_position")
-                }
-                return p
-            } ?? 0
+            let from = try ProjectListing.fromPosition(request.query("from_position"))
             let limit = try ProjectListing.limit(request.query("limit") ?? "100")
             let events = try await api.store.readAccount(me.principal.accountID, after: from, limit: limit, mode: .opened)
             let next: JSONValue = events.count == limit ? .number(Double(events.last!.position)) : .null

@@ -64,6 +64,15 @@ struct ProjectListing {
         return Response.json(["items": .array(page.map(Present.project)), "next_cursor": next])
     }
 
+    /// A `from_position` query value: a global position, 0 or more (0 when absent).
+    static func fromPosition(_ text: String?) throws -> Int64 {
+        guard let text else { return 0 }
+        guard let p = Int64(text), p >= 0 else {
+            throw APIError.badRequest("from_position must be a position (0 or more)", code: "invalid_query", field: "from_position")
+        }
+        return p
+    }
+
     static func limit(_ text: String?) throws -> Int {
         guard let text else { return 50 }
         guard let n = Int(text), (1...200).contains(n) else {

@@ -124,8 +124,15 @@ public struct DeliveryWorker: Service {
         let start = Date()
         let clock = ContinuousClock.now
         let body = message.body
-        let headers = SignedHeaders(
-            id: message.id, timestamp: Int64(start.timeIntervalSince1970), body: Data(body.utf8), secrets: webhooks.secrets(of: row, now: start))
+        let secrets = webhooks.secrets(of: row, now: start)
+        guard !secrets.isEmpty else {
+            // Never sent unsigned: a secret sealed under another key (the JWT secret changed).
+            let attempt = WebhookAttempt(
+                at: start, statusCode: nil, durationMilliseconds: 0, response: nil,
+                error: "the signing secret cannot be opened (was the JWT secret changed?): rotate the endpoint's secret")
+            return try await failed(message, attempt: attempt, retryAfter: nil, endpoint: message.endpointID)
+        }
+        let headers = SignedHeaders(id: message.id, timestamp: Int64(start.timeIntervalSince1970), body: Data(body.utf8), secrets: secrets)
         func elapsed() -> Int64 {
             let d = ContinuousClock.now - clock
             return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
@@ -134,7 +141,7 @@ public struct DeliveryWorker: Service {
             let answer = try await sender.post(url: url, headers: headers, body: body)
             let attempt = WebhookAttempt(
                 at: start, statusCode: answer.status, durationMilliseconds: elapsed(), response: answer.body,
-                error: (300..<400).contains(answer.status) ? "redirect not followed" : nil)
+                error: (300..<400).contains(answer.status) ? "redirect (\(answer.status)) not followed" : nil)
             switch answer.status {
             case 200..<300:
                 try await webhooks.record(attempt, of: message, succeeded: true, next: nil)

@@ -49,8 +49,7 @@ struct WebhookSender: Sendable {
                     if room > 0, let bytes = chunk.readSlice(length: min(room, chunk.readableBytes)) { kept.writeImmutableBuffer(bytes) }
                     if kept.readableBytes >= 4096 { break }
                 }
-                let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    .map { Duration.seconds(min(max($0, 0), 86_400)) }
+                let retryAfter = response.headers.first(name: "retry-after").flatMap { RetryAfter.parse($0) }
                 return Answer(status: Int(response.status.code), retryAfter: retryAfter, body: String(decoding: kept.readableBytesView, as: UTF8.self))
             }
             group.addTask {

@@ -22,10 +22,17 @@ public struct URLGuard: Sendable {
     /// Allow non-public addresses (`APEX_WEBHOOK_ALLOW_PRIVATE=1`).
     public var allowPrivate: Bool
 
+    /// Resolves a host name to its addresses (IPv4 or IPv6 text).
+    public typealias Resolver = @Sendable (String) async throws -> [String]
+    /// How host names are resolved: nil (the default) asks the system (getaddrinfo); tests
+    /// set one to play a name whose answer changes.
+    public var resolver: Resolver?
+
     /// A guard.
-    public init(allowHTTP: Bool = false, allowPrivate: Bool = false) {
+    public init(allowHTTP: Bool = false, allowPrivate: Bool = false, resolver: Resolver? = nil) {
         self.allowHTTP = allowHTTP
         self.allowPrivate = allowPrivate
+        self.resolver = resolver
     }
 
     /// A checked URL: its host and the address to connect to instead of resolving it again.
@@ -58,7 +65,7 @@ public struct URLGuard: Sendable {
         if AddressRanges.parseAddress(host) != nil {
             addresses = [host]
         } else {
-            do { addresses = try await Self.resolve(host) } catch { addresses = [] }
+            do { addresses = try await (resolver ?? Self.resolve)(host) } catch { addresses = [] }
         }
         guard let first = addresses.first else { throw WebhooksError(.urlRefused, "the url's host does not resolve") }
         if !allowPrivate {

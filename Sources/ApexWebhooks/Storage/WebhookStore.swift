@@ -9,17 +9,23 @@ import Synchronization
 public struct WebhookStore: Sendable {
     let sql: WebhookSQL
     let prepared = Prepared()
+    /// Seals and opens the signing secrets; nil for a reader that never touches them (the
+    /// consumer, `apex-cli webhooks deliveries`): it cannot write or sign.
+    let box: WebhookSecretBox?
 
-    /// The tables of `store` (none for the in-memory store: ``isAvailable`` is false).
-    public init(store: any EventStore, logger: Logger = Logger(label: "apex.webhooks")) {
+    /// The tables of `store` (none for the in-memory store: ``isAvailable`` is false); `secrets`
+    /// seals the signing secrets (needed to create, rotate and deliver).
+    public init(store: any EventStore, secrets: WebhookSecretBox? = nil, logger: Logger = Logger(label: "apex.webhooks")) {
         self.sql = WebhookSQL(database: store.featureDatabase, logger: logger)
+        self.box = secrets
     }
 
     /// Whether the store keeps feature tables (SQLite, PostgreSQL).
     public var isAvailable: Bool { sql.isAvailable }
 
     /// Creates the tables if missing (idempotent; several instances may race on PostgreSQL, so
-    /// a failure is retried once).
+    /// a failure is retried once), and, with a ``WebhookSecretBox``, seals secrets an earlier
+    /// version stored in plaintext.
     /// Done once per value (and its copies): DDL takes table locks on PostgreSQL, so it is not
     /// repeated with every page of the log.
     public func prepare() async throws {
@@ -28,32 +34,35 @@ public struct WebhookStore: Sendable {
             try await Task.sleep(for: .milliseconds(200))
             try await WebhookSchema.create(sql)
         }
+        try await sealPlaintextSecrets()
         prepared.done.withLock { $0 = true }
     }
 
     /// Records the signing secret of a new endpoint, before its `webhook.created` event is appended.
     public func putSecret(_ secret: WebhookSecret, endpoint: UUID, account: UUID) async throws {
+        let sealed = try seal(secret, endpoint: endpoint)
         try await sql.run(
             """
             INSERT INTO webhook_endpoints (endpoint_id, account_id, secret) VALUES (?, ?, ?)
             ON CONFLICT (endpoint_id) DO UPDATE SET secret = excluded.secret
-            """, [.text(endpoint.lowercased), .text(account.lowercased), .text(secret.text)])
+            """, [.text(endpoint.lowercased), .text(account.lowercased), .text(sealed)])
     }
 
     /// Makes `secret` the current one; the current one keeps signing until `previousUntil`.
     public func rotateSecret(_ secret: WebhookSecret, endpoint: UUID, previousUntil: Date) async throws {
         try await sql.run(
             "UPDATE webhook_endpoints SET previous_secret = secret, previous_until = ?, secret = ? WHERE endpoint_id = ?",
-            [.int(previousUntil.millis), .text(secret.text), .text(endpoint.lowercased)])
+            [.int(previousUntil.millis), .text(try seal(secret, endpoint: endpoint)), .text(endpoint.lowercased)])
     }
 
     /// The secrets that sign a message to `endpoint` at `now`: the current one, and the previous
     /// one while a rotation's overlap lasts.
     func secrets(of row: SQLRow, now: Date) -> [WebhookSecret] {
+        guard let box, let endpoint = row["endpoint_id"]?.text.flatMap(UUID.init(uuidString:)) else { return [] }
         var secrets: [WebhookSecret] = []
-        if let text = row["secret"]?.text, let s = try? WebhookSecret(parsing: text) { secrets.append(s) }
+        if let text = row["secret"]?.text, let s = box.open(text, endpoint: endpoint) { secrets.append(s) }
         if let text = row["previous_secret"]?.text, let until = row["previous_until"]?.int, until > now.millis,
-           let s = try? WebhookSecret(parsing: text) { secrets.append(s) }
+           let s = box.open(text, endpoint: endpoint) { secrets.append(s) }
         return secrets
     }
 

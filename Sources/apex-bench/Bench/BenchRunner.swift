@@ -10,7 +10,7 @@ struct BenchRunner {
     var report: BenchReport
 
     /// Every scenario group, in the order they run.
-    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search", "upload", "export"]
+    static let groups = ["append", "batch", "auditlog", "reads", "http", "scale", "coldstart", "search", "upload", "export", "webhooks"]
 
     init(context: BenchContext, kinds: [StoreKind], groups: [String] = Self.groups) {
         self.context = context
@@ -84,6 +84,9 @@ struct BenchRunner {
             }
             if only.contains("export") {
                 await addAll(table, "export \(kind)") { emit in try await ExportScenarios.run(kind, context: context, report: emit) }
+            }
+            if only.contains("webhooks") {
+                await add(table, "webhooks \(kind)") { try await WebhookScenarios.run(kind, context: context) }
             }
         }
         report.finishedAt = Timestamp.format(Date())

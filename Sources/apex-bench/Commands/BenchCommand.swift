@@ -28,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
     var scaleEvents: Int?
     @Option(help: "Events in the log the cold start is measured on. Default 1000000 (2000 with --quick).")
     var coldstartEvents: Int?
-    @Option(help: "Only these scenario groups, comma-separated: append, batch, auditlog, reads, http, scale, coldstart, search, export. Default: all.")
+    @Option(help: "Only these scenario groups, comma-separated: append, batch, auditlog, reads, http, scale, coldstart, search, upload, export, webhooks. Default: all.")
     var only: String?
     @Option(help: "Random seed of the workload.")
     var seed: UInt64 = 42
