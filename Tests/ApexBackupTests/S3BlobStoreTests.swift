@@ -33,10 +33,10 @@ struct S3BlobStoreTests {
         defer { try? FileManager.default.removeItem(at: spool) }
         try await MotoServer.with { server in
             let blobs = try await Self.store(server, spool: spool)
-            let payload = Data((0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) })
+            let payload = Data((0..<2_700_000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) })
             let writer = try await blobs.makeWriter()
-            for offset in stride(from: 0, to: payload.count, by: 100_000) {
-                try await writer.write(ByteBuffer(bytes: payload[offset..<min(offset + 100_000, payload.count)]))
+            for offset in stride(from: 0, to: payload.count, by: 300_000) {
+                try await writer.write(ByteBuffer(bytes: payload[offset..<min(offset + 300_000, payload.count)]))
             }
             let blob = try await writer.commit()
             let sha = SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined()
