@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
+        .library(name: "ApexMail", targets: ["ApexMail"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -114,11 +115,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Email notifications: a small SMTP client over SwiftNIO, MIME, templates per locale, and
+        // an outbox fed by the log (the `email` consumer) that a sender service drains.
+        .target(
+            name: "ApexMail",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                "ApexWebhooks",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/Templates")]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexSearch",
                 "ApexStore",
@@ -185,6 +205,7 @@ let package = Package(
                 "ApexCommandLine",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
@@ -248,6 +269,7 @@ let package = Package(
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexFiles",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
@@ -303,6 +325,7 @@ let package = Package(
             name: "ApexWebhooksTests",
             dependencies: ["ApexWebhooks", "ApexDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail"]),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(
             name: "ApexStoreTests",

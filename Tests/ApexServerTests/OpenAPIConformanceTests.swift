@@ -53,6 +53,7 @@ struct OpenAPIConformanceTests {
         .merging(files) { a, _ in a }
         .merging(search) { a, _ in a }
         .merging(webhooks) { a, _ in a }
+        .merging(notifications) { a, _ in a }
 
     static let health: [String: Scenario] = [
         "getHealth": { p in try await p.expect(200, .get, "/healthz", as: nil) },

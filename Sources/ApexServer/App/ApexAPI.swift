@@ -2,6 +2,7 @@ import ApexDomain
 import ApexFiles
 public import ApexMetrics
 import ApexSearch
+import ApexMail
 import ApexWebhooks
 public import ApexStore
 public import Foundation
@@ -39,6 +40,8 @@ public final class ApexAPI: Sendable {
     let search: SearchIndex
     /// The webhook feature's tables (unavailable on the in-memory store: webhooks answer 503).
     let webhooks: WebhookStore
+    /// The mail feature's outbox (``NotificationRoutes``; invitation tokens for their email).
+    let mail: MailOutbox
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -61,6 +64,8 @@ public final class ApexAPI: Sendable {
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
         self.webhooks = WebhookStore(store: store, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
+        self.mail = MailOutbox(store: store, logger: Logger(label: "apex.server.mail"))
+        try await mail.prepare()
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -92,6 +97,7 @@ public final class ApexAPI: Sendable {
         SearchRoutes(api: self).register(on: authed)
         WebhookRoutes(api: self).register(on: authed)
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
+        NotificationRoutes(api: self).register(on: authed)
         allowed.register(router.routes)
         return router
     }

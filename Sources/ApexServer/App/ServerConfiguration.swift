@@ -1,5 +1,6 @@
 import ApexDomain
 public import ApexStore
+public import ApexMail
 public import ApexWebhooks
 public import Crypto
 public import Foundation
@@ -84,6 +85,9 @@ public struct ServerConfiguration: Sendable {
     public var clamd: String?
     /// How webhooks are delivered and which URLs they may reach (`APEX_WEBHOOK_*`).
     public var webhooks = WebhookConfiguration()
+    /// How email is sent (`APEX_SMTP_URL`, `APEX_MAIL_FROM`, `APEX_MAIL_*`); without SMTP,
+    /// messages are `.eml` files in `mail/` beside the SQLite store.
+    public var mail = MailConfiguration()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

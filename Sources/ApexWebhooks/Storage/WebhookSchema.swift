@@ -1,3 +1,5 @@
+import ApexStore
+
 /// The webhook feature's tables, created idempotently in the store's database.
 ///
 /// - `webhook_endpoints`: one row per endpoint: its signing secrets (written by the API, never
