@@ -18,7 +18,7 @@ public enum MIMEWriter {
             "Message-ID: \(messageID(key: message.key, from: message.from))",
             "MIME-Version: 1.0",
             "Auto-Submitted: auto-generated",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+            "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"",
             "",
         ]
         for (type, body) in [("text/plain", message.text), ("text/html", message.html)] {
@@ -38,14 +38,15 @@ public enum MIMEWriter {
     }
 
     /// `text` as is when it is printable ASCII, else as RFC 2047 `=?UTF-8?B?…?=` words of at
-    /// most 75 characters (whole characters per word), folded onto continuation lines.
+    /// at most 64 characters (whole characters per word, so a line with its header name stays
+    /// under 78), folded onto continuation lines.
     public static func encodedWords(_ text: String) -> String {
         if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) { return text }
         var words: [String] = []
         var chunk = ""
-        // 75 - len("=?UTF-8?B??=") = 63 base64 characters: 45 bytes.
+        // 39 bytes are 52 base64 characters: 64 with the markers.
         for character in text where character != "\r" && character != "\n" {
-            if (chunk + String(character)).utf8.count > 45 {
+            if (chunk + String(character)).utf8.count > 39 {
                 words.append(chunk)
                 chunk = ""
             }

@@ -14,8 +14,9 @@ extension MailOutbox {
     }
 
     /// The position after which events are mailed: recorded as `head` the first time (later
-    /// calls keep the first value, so a rebuild mails nothing old either).
-    func startPosition(head: Int64) async throws -> Int64 {
+    /// calls keep the first value, so a rebuild mails nothing old either). The API records it
+    /// before it serves a request, so nothing it appends is taken for history.
+    public func startPosition(head: Int64) async throws -> Int64 {
         try await sql.run("INSERT INTO mail_state (name, value) VALUES ('start', ?) ON CONFLICT (name) DO NOTHING", [.int(head)])
         return try await sql.run("SELECT value FROM mail_state WHERE name = 'start'", write: false).first?["value"]?.int ?? head
     }

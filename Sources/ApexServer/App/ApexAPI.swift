@@ -66,6 +66,7 @@ public final class ApexAPI: Sendable {
         try await webhooks.prepare()
         self.mail = MailOutbox(store: store, logger: Logger(label: "apex.server.mail"))
         try await mail.prepare()
+        if mail.isAvailable { _ = try await mail.startPosition(head: try await store.headPosition()) }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.

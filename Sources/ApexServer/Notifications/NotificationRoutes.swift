@@ -14,8 +14,10 @@ struct NotificationRoutes {
     func register(on router: RouterGroup<ApexRequestContext>) {
         router.get("notifications/deliveries") { request, context in
             let me = try context.requireIdentity()
+            // As the invitation route asks first: may this caller invite someone into the account.
             try await api.gate.authorize(
-                me, .userInvite, .account(accountID: me.principal.accountID), resourceName: "notification deliveries", context: context)
+                me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: UUID(), role: .client)),
+                resourceName: "notification deliveries", context: context)
             let limit = try ProjectListing.limit(request.query("limit") ?? "50")
             var cursor: (position: Int64, key: String)?
             if let text = request.query("cursor") {
