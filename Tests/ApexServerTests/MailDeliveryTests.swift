@@ -97,6 +97,26 @@ struct MailDeliveryTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aStatusChangeMailsOwnersAdminsAndTheClientOnly(_ kind: StoreKind) async throws {
+        try await Self.live(kind) { sink, world, client in
+            let path = "/v1/projects/\(world.project("own").lowercased)/status"
+            for status in ["estimating", "submitted", "estimating"] {
+                let moved = try await client.call(.post, path, as: world.token("owner"), json: ["status": .string(status)])
+                #expect(moved.code == 200, "\(moved.text)")
+            }
+            let expected: Set<String> = ["owner@acme.example", "admin@acme.example", "owner-nope@acme.example", "admin-nope@acme.example", "client@acme.example"]
+            let got = try await sink.wait { $0.count >= 10 }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(sink.messages().count == 10, "draft to estimating mails no one; submitted and sent back mail five each")
+            let submitted = got.filter { $0.subject?.hasSuffix("was submitted for approval") == true }
+            let sentBack = got.filter { $0.subject?.hasSuffix("was sent back for changes") == true }
+            #expect(Set(submitted.flatMap(\.recipients)) == expected && submitted.count == 5)
+            #expect(Set(sentBack.flatMap(\.recipients)) == expected && sentBack.count == 5)
+            #expect(got.allSatisfy { $0.defects.isEmpty && $0.types == ["multipart/alternative", "text/plain", "text/html"] })
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aTemporaryRefusalIsRetriedWithTheSameMessageID(_ kind: StoreKind) async throws {
         try await Self.live(kind) { sink, world, client in
             _ = try await Self.invite(client, world, "tempfail@example.com")

@@ -6,7 +6,9 @@ public import Foundation
 /// ``MailSender`` sends them.
 ///
 /// Triggers: `user.invited` mails the invitee (with the one-time token when the API left it in
-/// ``MailOutbox/rememberInvitationToken(_:invitation:)``), `user.removed` mails that user.
+/// ``MailOutbox/rememberInvitationToken(_:invitation:)``), `user.removed` mails that user, a
+/// project's status change to submitted, approved or back from submitted mails the account's
+/// owners and admins and the project's client, whom the policy lets view it.
 /// Each message's key is `<event id>:<recipient user id>:<template>`, so a repeated page or a
 /// rebuild from position 0 queues nothing twice: ``prepareForReplay()`` keeps the outbox. Events
 /// already in the log when the consumer first ran are never mailed.
@@ -61,7 +63,12 @@ public struct MailConsumer: LogConsumer {
         }
         var queued: [MailOutbox.Queued] = []
         var tokens: [UUID] = []
-        for event in events where event.position > start && event.stream == .account(event.accountID) {
+        for event in events where event.position > start {
+            if event.type == ProjectStatusChanged.type {
+                queued += try await statusMessages(event, account: try await account(event.accountID))
+                continue
+            }
+            guard event.stream == .account(event.accountID) else { continue }
             switch event.type {
             case UserInvited.type:
                 let invited = try event.payload(as: UserInvited.self)
@@ -92,6 +99,38 @@ public struct MailConsumer: LogConsumer {
             onEnqueue()
         }
         try await outbox.forgetInvitationTokens(tokens)
+    }
+
+    /// The messages of a project's status change to submitted, approved, or back from
+    /// submitted (sent back): to the account's owners and admins and the project's client, each
+    /// only if the policy lets them view the project as it now is.
+    func statusMessages(_ event: EventEnvelope, account: AccountState) async throws -> [MailOutbox.Queued] {
+        let change = try event.payload(as: ProjectStatusChanged.self)
+        guard let projectID = event.stream.projectID else { return [] }
+        let template: String
+        switch (change.from, change.to) {
+        case (_, .submitted): template = "project_submitted"
+        case (_, .approved): template = "project_approved"
+        case (.submitted, .draft), (.submitted, .estimating): template = "project_sent_back"
+        default: return []
+        }
+        // The project's summary (the store's project list projection): its name and client, not a fold of its stream.
+        let documents = try await store.projectionDocuments(ProjectListProjection(), partition: event.accountID.lowercased)
+        guard let document = documents[projectID.lowercased] else { return [] }
+        let project = try CanonicalJSON.decode(ProjectState.self, from: document)
+        let resource = Resource.project(ProjectResource(
+            accountID: event.accountID, projectID: projectID, status: change.to, clientID: project.fields.clientID, deleted: project.deleted))
+        var out: [MailOutbox.Queued] = []
+        for user in account.users.values.sorted(by: { $0.id.lowercased < $1.id.lowercased }) where user.isActive {
+            guard user.role == .owner || user.role == .admin || user.id == project.fields.clientID, let address = user.email?.plaintext else { continue }
+            let principal = Principal(userID: user.id, accountID: event.accountID, role: user.role, peLicense: user.peLicense)
+            guard AccessPolicy.decide(principal, .projectView, resource, AccessContext(now: event.recordedAt)).isAllowed else { continue }
+            out.append(try await message(
+                event, template: template, user: user.id, address: address, locale: "en",
+                values: ["account": account.name, "name": user.name?.plaintext ?? address, "project": project.fields.name,
+                         "from": change.from.rawValue, "to": change.to.rawValue, "date": Self.day(event.recordedAt)]))
+        }
+        return out
     }
 
     /// One rendered message of `event` for `user` at `address`.
