@@ -117,6 +117,31 @@ struct MailDeliveryTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func preferencesPickTheLanguageAndWhatIsMailed(_ kind: StoreKind) async throws {
+        try await Self.live(kind) { sink, world, client in
+            let spanish = try await client.call(.patch, "/v1/me/preferences", as: world.token("client"), json: ["locale": "es"])
+            #expect(spanish.code == 200 && spanish["locale"]?.stringValue == "es", "\(spanish.text)")
+            let quiet = try await client.call(
+                .patch, "/v1/me/preferences", as: world.token("owner-nope"), json: ["email": ["immediate": ["project_approved"]]])
+            #expect(quiet.code == 200 && quiet["email"]?["immediate"]?.array?.count == 1, "\(quiet.text)")
+            let read = try await client.call(.get, "/v1/me/preferences", as: world.token("client"))
+            #expect(read["locale"]?.stringValue == "es" && read["email"]?["digest"]?.stringValue == "off")
+            let path = "/v1/projects/\(world.project("own").lowercased)/status"
+            for status in ["estimating", "submitted"] {
+                #expect(try await client.call(.post, path, as: world.token("owner"), json: ["status": .string(status)]).code == 200)
+            }
+            let got = try await sink.wait { $0.count >= 4 }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(Set(sink.messages().flatMap(\.recipients)) == ["owner@acme.example", "admin@acme.example", "admin-nope@acme.example", "client@acme.example"])
+            let toClient = try #require(got.first { $0.recipients == ["client@acme.example"] })
+            #expect(toClient.subject?.hasSuffix("se envió para aprobación") == true, "\(toClient.subject ?? "")")
+            #expect(toClient.text?.hasPrefix("Hola") == true && toClient.html?.contains("lang=\"es\"") == true)
+            let toOwner = try #require(got.first { $0.recipients == ["owner@acme.example"] })
+            #expect(toOwner.subject?.hasSuffix("was submitted for approval") == true)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aTemporaryRefusalIsRetriedWithTheSameMessageID(_ kind: StoreKind) async throws {
         try await Self.live(kind) { sink, world, client in
             _ = try await Self.invite(client, world, "tempfail@example.com")

@@ -8,7 +8,8 @@ public import Foundation
 /// Triggers: `user.invited` mails the invitee (with the one-time token when the API left it in
 /// ``MailOutbox/rememberInvitationToken(_:invitation:)``), `user.removed` mails that user, a
 /// project's status change to submitted, approved or back from submitted mails the account's
-/// owners and admins and the project's client, whom the policy lets view it.
+/// owners and admins and the project's client, whom the policy lets view it. Each user's
+/// preferences pick the language and which of these are mailed (`email.immediate`).
 /// Each message's key is `<event id>:<recipient user id>:<template>`, so a repeated page or a
 /// rebuild from position 0 queues nothing twice: ``prepareForReplay()`` keeps the outbox. Events
 /// already in the log when the consumer first ran are never mailed.
@@ -86,9 +87,10 @@ public struct MailConsumer: LogConsumer {
             case UserRemoved.type:
                 let removed = try event.payload(as: UserRemoved.self)
                 let state = try await account(event.accountID)
-                guard let user = state.users[removed.userID], !user.erased, let address = user.email?.plaintext else { continue }
+                guard let user = state.users[removed.userID], !user.erased, let address = user.email?.plaintext,
+                      user.preferences.mailsImmediately("user_removed") else { continue }
                 queued.append(try await message(
-                    event, template: "user_removed", user: removed.userID, address: address, locale: "en",
+                    event, template: "user_removed", user: removed.userID, address: address, locale: user.preferences.locale,
                     values: ["account": state.name, "name": user.name?.plaintext ?? address, "date": Self.day(event.recordedAt)]))
             default:
                 continue
@@ -122,11 +124,12 @@ public struct MailConsumer: LogConsumer {
             accountID: event.accountID, projectID: projectID, status: change.to, clientID: project.fields.clientID, deleted: project.deleted))
         var out: [MailOutbox.Queued] = []
         for user in account.users.values.sorted(by: { $0.id.lowercased < $1.id.lowercased }) where user.isActive {
-            guard user.role == .owner || user.role == .admin || user.id == project.fields.clientID, let address = user.email?.plaintext else { continue }
+            guard user.role == .owner || user.role == .admin || user.id == project.fields.clientID, let address = user.email?.plaintext,
+                  user.preferences.mailsImmediately(template) else { continue }
             let principal = Principal(userID: user.id, accountID: event.accountID, role: user.role, peLicense: user.peLicense)
             guard AccessPolicy.decide(principal, .projectView, resource, AccessContext(now: event.recordedAt)).isAllowed else { continue }
             out.append(try await message(
-                event, template: template, user: user.id, address: address, locale: "en",
+                event, template: template, user: user.id, address: address, locale: user.preferences.locale,
                 values: ["account": account.name, "name": user.name?.plaintext ?? address, "project": project.fields.name,
                          "from": change.from.rawValue, "to": change.to.rawValue, "date": Self.day(event.recordedAt)]))
         }

@@ -84,6 +84,7 @@ public final class ApexAPI: Sendable {
         InvitationAcceptRoute(api: self).register(on: open)
         let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self)).add(middleware: limiter.users)
         MeRoutes(api: self).register(on: authed)
+        PreferenceRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
         ErasureRoutes(api: self).register(on: authed)
         SessionRoutes(api: self).register(on: authed)
