@@ -78,11 +78,14 @@ public enum MIMEWriter {
     }
 
     /// `Sat, 05 Dec 2026 00:30:00 +0000`.
-    static func rfc5322Date(_ date: Date) -> String {
+    static func rfc5322Date(_ date: Date) -> String { utc(date, "EEE, dd MMM yyyy HH:mm:ss Z") }
+
+    /// `date` in UTC as `format` (POSIX locale) gives it.
+    static func utc(_ date: Date, _ format: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        formatter.dateFormat = format
         return formatter.string(from: date)
     }
 }

@@ -146,11 +146,5 @@ public struct MailConsumer: LogConsumer {
     }
 
     /// `2026-12-05` (UTC).
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    static func day(_ date: Date) -> String { MIMEWriter.utc(date, "yyyy-MM-dd") }
 }

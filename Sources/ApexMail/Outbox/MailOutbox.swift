@@ -2,13 +2,12 @@ import ApexDomain
 public import ApexStore
 public import Foundation
 public import Logging
-import Synchronization
 
 /// The mail feature's outbox in the store's database (``MailSchema``): what the consumer
 /// queues, what the sender claims and records.
 public struct MailOutbox: Sendable {
     let sql: FeatureSQL
-    let prepared = PreparedFlag()
+    let schema = FeatureSchema(MailSchema.statements)
 
     /// The outbox of `store` (none for the in-memory store: ``isAvailable`` is false).
     public init(store: any EventStore, logger: Logger = Logger(label: "apex.mail")) {
@@ -19,14 +18,7 @@ public struct MailOutbox: Sendable {
     public var isAvailable: Bool { sql.isAvailable }
 
     /// Creates the table if missing (once per value; retried once, as instances may race).
-    public func prepare() async throws {
-        guard isAvailable, !prepared.done.withLock({ $0 }) else { return }
-        do { try await MailSchema.create(sql) } catch {
-            try await Task.sleep(for: .milliseconds(200))
-            try await MailSchema.create(sql)
-        }
-        prepared.done.withLock { $0 = true }
-    }
+    public func prepare() async throws { try await schema.create(on: sql) }
 
     /// A message to queue, with where it came from.
     struct Queued: Sendable {
@@ -121,9 +113,4 @@ extension Date {
     var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
     /// The date of unix milliseconds.
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
-/// Whether a ``MailOutbox`` created its table already.
-final class PreparedFlag: Sendable {
-    let done = Mutex<Bool>(false)
 }

@@ -45,9 +45,4 @@ enum MailSchema {
         )
         """,
     ]
-
-    /// Creates the table if it is missing.
-    static func create(_ sql: FeatureSQL) async throws {
-        for statement in statements { try await sql.run(statement) }
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import Logging
 import PostgresNIO
+import Synchronization
 
 /// A value bound to or read from a feature's tables: both databases store these three kinds
 /// (times as unix milliseconds, flags as 0/1).
@@ -100,5 +101,32 @@ public struct FeatureSQL: Sendable {
         case .none:
             throw EventStoreError(.unavailable, "this feature needs a SQLite or PostgreSQL store")
         }
+    }
+}
+
+/// A feature's tables, created on first use: `CREATE … IF NOT EXISTS` statements run once per
+/// value (and its copies), since DDL takes table locks on PostgreSQL and must not be repeated
+/// with every page of the log. Several instances may race to create them on PostgreSQL, so a
+/// failure is retried once.
+public final class FeatureSchema: Sendable {
+    /// The statements, in order.
+    public let statements: [String]
+    private let done = Mutex<Bool>(false)
+
+    /// A schema of idempotent `statements`.
+    public init(_ statements: [String]) { self.statements = statements }
+
+    /// Runs the statements on `sql` the first time; nothing when the store keeps no feature tables.
+    public func create(on sql: FeatureSQL) async throws {
+        guard sql.isAvailable, !done.withLock({ $0 }) else { return }
+        do { try await run(sql) } catch {
+            try await Task.sleep(for: .milliseconds(200))
+            try await run(sql)
+        }
+        done.withLock { $0 = true }
+    }
+
+    private func run(_ sql: FeatureSQL) async throws {
+        for statement in statements { try await sql.run(statement) }
     }
 }

@@ -62,9 +62,4 @@ enum WebhookSchema {
         )
         """,
     ]
-
-    /// Creates the tables if they are missing.
-    static func create(_ sql: WebhookSQL) async throws {
-        for statement in statements { try await sql.run(statement) }
-    }
 }

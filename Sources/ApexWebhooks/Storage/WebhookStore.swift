@@ -2,13 +2,12 @@ import ApexDomain
 public import ApexStore
 public import Foundation
 public import Logging
-import Synchronization
 
 /// The webhook feature's tables in the store's database (``WebhookSchema``): secrets, the
 /// endpoints as the log describes them, the messages to deliver and every attempt.
 public struct WebhookStore: Sendable {
     let sql: WebhookSQL
-    let prepared = Prepared()
+    let schema = FeatureSchema(WebhookSchema.statements)
 
     /// The tables of `store` (none for the in-memory store: ``isAvailable`` is false).
     public init(store: any EventStore, logger: Logger = Logger(label: "apex.webhooks")) {
@@ -22,14 +21,7 @@ public struct WebhookStore: Sendable {
     /// a failure is retried once).
     /// Done once per value (and its copies): DDL takes table locks on PostgreSQL, so it is not
     /// repeated with every page of the log.
-    public func prepare() async throws {
-        guard isAvailable, !prepared.done.withLock({ $0 }) else { return }
-        do { try await WebhookSchema.create(sql) } catch {
-            try await Task.sleep(for: .milliseconds(200))
-            try await WebhookSchema.create(sql)
-        }
-        prepared.done.withLock { $0 = true }
-    }
+    public func prepare() async throws { try await schema.create(on: sql) }
 
     /// Records the signing secret of a new endpoint, before its `webhook.created` event is appended.
     public func putSecret(_ secret: WebhookSecret, endpoint: UUID, account: UUID) async throws {
@@ -99,9 +91,4 @@ extension Date {
     var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
     /// The date of unix milliseconds.
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
-/// Whether a ``WebhookStore`` created its tables already.
-final class Prepared: Sendable {
-    let done = Mutex<Bool>(false)
 }
