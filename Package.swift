@@ -325,7 +325,7 @@ let package = Package(
             name: "ApexWebhooksTests",
             dependencies: ["ApexWebhooks", "ApexDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail"]),
+        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail", "ApexWebhooks"]),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(
             name: "ApexStoreTests",
