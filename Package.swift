@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
         .library(name: "ApexLive", targets: ["ApexLive"]),
         .library(name: "ApexExport", targets: ["ApexExport"]),
+        .library(name: "ApexMail", targets: ["ApexMail"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -142,6 +143,24 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        // Email notifications: a small SMTP client over SwiftNIO, MIME, templates per locale, and
+        // an outbox fed by the log (the `email` consumer) that a sender service drains.
+        .target(
+            name: "ApexMail",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                "ApexWebhooks",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/Templates")]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
@@ -150,6 +169,7 @@ let package = Package(
                 "ApexExport",
                 "ApexFiles",
                 "ApexLive",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexSearch",
                 "ApexStore",
@@ -219,6 +239,7 @@ let package = Package(
                 "ApexExport",
                 "ApexFiles",
                 "ApexLive",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
@@ -288,6 +309,7 @@ let package = Package(
                 "ApexExport",
                 "ApexFiles",
                 "ApexLive",
+                "ApexMail",
                 "ApexMetrics",
                 "ApexStore",
                 "ApexServer",
@@ -346,6 +368,7 @@ let package = Package(
             name: "ApexWebhooksTests",
             dependencies: ["ApexWebhooks", "ApexDomain", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail", "ApexWebhooks"]),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(
             name: "ApexStoreTests",

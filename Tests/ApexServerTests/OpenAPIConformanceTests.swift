@@ -61,6 +61,7 @@ struct OpenAPIConformanceTests {
         .merging(live) { a, _ in a }.merging(presence) { a, _ in a }
         .merging(export) { a, _ in a }
         .merging(userExport) { a, _ in a }
+        .merging(notifications) { a, _ in a }
 
     static let health: [String: Scenario] = [
         "getHealth": { p in try await p.expect(200, .get, "/healthz", as: nil) },

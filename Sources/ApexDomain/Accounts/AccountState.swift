@@ -22,6 +22,8 @@ public struct AccountUser: Sendable, Hashable {
     public var erased = false
     /// Their token epoch: bearer tokens issued before it are refused (nil: none revoked).
     public var tokensNotBefore: Date?
+    /// How the user wants to hear from Apex (`user.preferences_changed`).
+    public var preferences = UserPreferences()
 }
 
 extension AccountUser {
@@ -157,6 +159,9 @@ public struct AccountState: Sendable, Hashable {
             break
         case WebhookCreated.type, WebhookUpdated.type, WebhookDeleted.type, WebhookSecretRotated.type, WebhookDisabled.type:
             try applyWebhook(event)
+        case UserPreferencesChanged.type:
+            let e = try event.payload(as: UserPreferencesChanged.self)
+            users[e.userID]?.preferences = e.preferences
         case AccountSettingsChanged.type:
             metadataRetentionDays = try event.payload(as: AccountSettingsChanged.self).metadataRetentionDays
         default:

@@ -4,6 +4,7 @@ import ApexFiles
 import ApexLive
 public import ApexMetrics
 import ApexSearch
+import ApexMail
 import ApexWebhooks
 public import ApexStore
 public import Foundation
@@ -46,6 +47,8 @@ public final class ApexAPI: Sendable {
     let live: LiveFeed
     /// Who has which project open (``PresenceRoutes``), in the store's database.
     let presence: PresenceStore
+    /// The mail feature's outbox (``NotificationRoutes``; invitation tokens for their email).
+    let mail: MailOutbox
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -81,6 +84,9 @@ public final class ApexAPI: Sendable {
         metrics.registerGauge(name: "apex_live_streams", help: "Live (Server-Sent Events) streams open on this instance.") {
             [GaugeSample(value: Double(live.subscriberCount))]
         }
+        self.mail = MailOutbox(store: store, logger: Logger(label: "apex.server.mail"))
+        try await mail.prepare()
+        if mail.isAvailable { _ = try await mail.startPosition(head: try await store.headPosition()) }
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -98,6 +104,7 @@ public final class ApexAPI: Sendable {
         InvitationAcceptRoute(api: self).register(on: open)
         let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self)).add(middleware: limiter.users)
         MeRoutes(api: self).register(on: authed)
+        PreferenceRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
         ErasureRoutes(api: self).register(on: authed)
         UserExportRoutes(api: self).register(on: authed)
@@ -116,6 +123,7 @@ public final class ApexAPI: Sendable {
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)
         LiveRoutes(api: self).register(on: authed)
         PresenceRoutes(api: self).register(on: authed)
+        NotificationRoutes(api: self).register(on: authed)
         allowed.register(router.routes)
         return router
     }

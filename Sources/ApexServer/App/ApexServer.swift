@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexFiles
+import ApexMail
 import Foundation
 public import ApexMetrics
 public import ApexStore
@@ -23,7 +24,8 @@ public enum ApexServer {
         onReady: (@Sendable (Int) async -> Void)? = nil, onMetricsReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
-        let configuration = withDefaultBlobURL(configuration)
+        let configuration = withDefaultMailFolder(withDefaultBlobURL(configuration))
+        logger.notice("mail goes to \(configuration.mail.transport.description)")
         if configuration.blobURL == nil {
             logger.warning("no blob store: file routes answer 503 files_not_configured (set APEX_BLOB_URL=file:PATH)")
         }
@@ -80,6 +82,15 @@ public enum ApexServer {
             }
             await api.flushDenials()
         }
+    }
+
+    /// `configuration` with, on SQLite without `APEX_SMTP_URL`, `.eml` files in `mail/` beside the database.
+    static func withDefaultMailFolder(_ configuration: ServerConfiguration) -> ServerConfiguration {
+        var configuration = configuration
+        if configuration.mail.smtp == nil, configuration.mail.folder == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
+            configuration.mail.folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("mail")
+        }
+        return configuration
     }
 
     /// `configuration` with, on SQLite without `APEX_BLOB_URL`, the blob folder beside the database.

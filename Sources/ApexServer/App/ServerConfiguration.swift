@@ -1,6 +1,7 @@
 import ApexDomain
 public import ApexLive
 public import ApexStore
+public import ApexMail
 public import ApexWebhooks
 public import Crypto
 public import Foundation
@@ -87,6 +88,9 @@ public struct ServerConfiguration: Sendable {
     public var webhooks = WebhookConfiguration()
     /// Live streams: heartbeat interval, per-client buffer, longest stream (`docs/live.md`).
     public var live = LiveConfiguration()
+    /// How email is sent (`APEX_SMTP_URL`, `APEX_MAIL_FROM`, `APEX_MAIL_*`); without SMTP,
+    /// messages are `.eml` files in `mail/` beside the SQLite store.
+    public var mail = MailConfiguration()
     /// The clock for decisions (PE license expiry, invitation expiry).
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -1,5 +1,6 @@
 import ApexBackup
 import ApexFiles
+import ApexMail
 import ApexSearch
 public import ApexStore
 import ApexWebhooks
@@ -15,7 +16,7 @@ public import ServiceLifecycle
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name]
+    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name, MailConsumer.name]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
@@ -25,14 +26,20 @@ public enum ServerConsumers {
         return [
             FileScanner(store: store, blobs: blobs, clamd: clamd, logger: logger), FileThumbnails(store: store, blobs: blobs, logger: logger),
             SearchIndex(store: store, logger: logger).consumer, WebhookConsumer(store: store, webhooks: WebhookStore(store: store, logger: logger)),
+            MailConsumer(
+                store: store, outbox: MailOutbox(store: store, logger: logger),
+                templates: MailTemplates(directory: configuration.mail.templatesDirectory), from: configuration.mail.from),
         ]
     }
 
-    /// The services that work on what the consumers queued (the webhook delivery worker).
+    /// The services that work on what the consumers queued (the webhook delivery worker, the mail sender).
     public static func workers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
-        [DeliveryWorker(
-            store: store, webhooks: WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: logger),
-            configuration: configuration.webhooks, logger: logger)]
+        [
+            DeliveryWorker(
+                store: store, webhooks: WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: logger),
+                configuration: configuration.webhooks, logger: logger),
+            MailSender(outbox: MailOutbox(store: store, logger: logger), configuration: configuration.mail, logger: logger),
+        ]
     }
 
     /// The service running them until graceful shutdown.

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexMail
 import ApexStore
 import Crypto
 import Foundation
@@ -49,6 +50,8 @@ struct UserRoutes {
             .invite(invitationID: invitationID, userID: userID, email: email, name: try body.string("name"), role: role,
                     tokenHash: Self.hash(token), expiresAt: expiresAt),
             state: account, context: DecisionContext(now: now))
+        // The email consumer puts the token in the invitation's message (the log keeps only its hash).
+        try await api.mail.rememberInvitationToken(token, invitation: invitationID)
         _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
                                  account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
         return Response.json(

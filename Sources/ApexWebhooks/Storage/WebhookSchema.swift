@@ -1,3 +1,5 @@
+import ApexStore
+
 /// The webhook feature's tables, created idempotently in the store's database.
 ///
 /// - `webhook_endpoints`: one row per endpoint: its signing secrets (written by the API, never
@@ -60,9 +62,4 @@ enum WebhookSchema {
         )
         """,
     ]
-
-    /// Creates the tables if they are missing.
-    static func create(_ sql: WebhookSQL) async throws {
-        for statement in statements { try await sql.run(statement) }
-    }
 }

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexStore
 import Foundation
 
 extension WebhookStore {

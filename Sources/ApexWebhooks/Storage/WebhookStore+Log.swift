@@ -1,4 +1,5 @@
 public import ApexDomain
+import ApexStore
 public import Foundation
 
 /// One attempt to deliver a message: when, the answer's status, how long it took, the first

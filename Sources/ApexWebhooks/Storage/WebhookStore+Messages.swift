@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexStore
 public import Foundation
 
 /// A message to one endpoint: one event (or a test), signed and posted until it succeeds or

@@ -8,7 +8,9 @@ import Synchronization
 /// endpoints as the log describes them, the messages to deliver and every attempt.
 public struct WebhookStore: Sendable {
     let sql: WebhookSQL
-    let prepared = Prepared()
+    let schema = FeatureSchema(WebhookSchema.statements)
+    /// Whether secrets stored in plaintext by an earlier version were sealed already.
+    let sealed = Sealed()
     /// Seals and opens the signing secrets; nil for a reader that never touches them (the
     /// consumer, `apex-cli webhooks deliveries`): it cannot write or sign.
     let box: WebhookSecretBox?
@@ -29,13 +31,10 @@ public struct WebhookStore: Sendable {
     /// Done once per value (and its copies): DDL takes table locks on PostgreSQL, so it is not
     /// repeated with every page of the log.
     public func prepare() async throws {
-        guard isAvailable, !prepared.done.withLock({ $0 }) else { return }
-        do { try await WebhookSchema.create(sql) } catch {
-            try await Task.sleep(for: .milliseconds(200))
-            try await WebhookSchema.create(sql)
-        }
+        try await schema.create(on: sql)
+        guard isAvailable, !sealed.done.withLock({ $0 }) else { return }
         try await sealPlaintextSecrets()
-        prepared.done.withLock { $0 = true }
+        sealed.done.withLock { $0 = true }
     }
 
     /// Records the signing secret of a new endpoint, before its `webhook.created` event is appended.
@@ -110,7 +109,7 @@ extension Date {
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
-/// Whether a ``WebhookStore`` created its tables already.
-final class Prepared: Sendable {
+/// Whether a ``WebhookStore`` sealed the plaintext secrets of earlier versions already.
+final class Sealed: Sendable {
     let done = Mutex<Bool>(false)
 }

@@ -2,6 +2,7 @@ import ApexBackup
 import ApexCommandLine
 import ApexFiles
 import ApexLive
+import ApexMail
 import ApexMetrics
 import ApexServer
 import ApexStore
@@ -121,6 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.blobURL = try blobUrl ?? settings.value("APEX_BLOB_URL")
         do { configuration.webhooks = try WebhookConfiguration(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CLIError(.invalidArgument, error.message)
+        }
+        do { configuration.mail = try MailConfiguration(environment: ProcessInfo.processInfo.environment) } catch {
             throw CLIError(.invalidArgument, error.message)
         }
         if let text = try maxUploadBytes.map(String.init) ?? settings.value("APEX_MAX_UPLOAD_BYTES") {
