@@ -1,3 +1,4 @@
+import ApexStore
 import ApexDomain
 package import Foundation
 
