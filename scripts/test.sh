@@ -16,9 +16,8 @@ export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMU
 scripts/with-postgres.sh scripts/with-clamd.sh swift test "$@" 2>&1 | tee "$log"
 swift_tests=$(grep -oE 'Test run with [0-9]+ tests? .*passed' "$log" | grep -oE '[0-9]+' | head -1 || true)
 [ -n "$swift_tests" ] || { echo "apex: the Swift test run did not report passing tests"; exit 1; }
-scripts/check-readme-tour.sh
-scripts/test-pg-native-pitr.sh
-scripts/test-pg-standby.sh
-scripts/test-schemathesis.sh
-scripts/test-prometheus.sh
+# Each script under a time limit, so a step that hangs fails the run instead of holding CI.
+for step in check-readme-tour test-pg-native-pitr test-pg-standby test-schemathesis test-prometheus; do
+  timeout --kill-after=10 900 "scripts/$step.sh" || { echo "apex: scripts/$step.sh failed or ran past 15 minutes"; exit 1; }
+done
 echo "apex: $((swift_tests + 6)) passed, 0 failed"
