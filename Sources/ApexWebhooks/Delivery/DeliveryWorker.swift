@@ -82,7 +82,9 @@ public struct DeliveryWorker: Service {
     /// Delivers the due messages of one claimed endpoint, then releases it.
     func deliver(to endpoint: UUID) async {
         do {
-            try await deliverDue(to: endpoint)
+            // A full batch delivered: more may be due now, so go on while the claim is held
+            // rather than wait for the next poll (which capped one endpoint at 20 a poll, 80/s).
+            while try await deliverDue(to: endpoint), !Task.isCancelled {}
         } catch {
             logger.warning("webhook delivery failed", metadata: ["webhook.id": "\(endpoint.lowercased)", "error": "\(error)"])
         }
@@ -92,11 +94,13 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    func deliverDue(to endpoint: UUID) async throws {
+    /// Attempts the endpoint's due messages, a batch of at most ``batchSize`` in order; true
+    /// when the whole batch was attempted and the endpoint stayed open (more may be due).
+    func deliverDue(to endpoint: UUID) async throws -> Bool {
         guard let row = try await webhooks.endpointRow(endpoint), row["enabled"]?.int == 1, row["deleted"]?.int == 0,
-              let url = row["url"]?.text else { return }
-        let due = try await webhooks.dueMessages(endpoint, now: Date(), limit: 20)
-        guard let first = due.first else { return }
+              let url = row["url"]?.text else { return false }
+        let due = try await webhooks.dueMessages(endpoint, now: Date(), limit: Self.batchSize)
+        guard let first = due.first else { return false }
         let target: URLGuard.Target
         do {
             target = try await configuration.urlGuard.check(url)
@@ -104,20 +108,26 @@ public struct DeliveryWorker: Service {
             // Refused now (DNS changed since it was checked): a failed attempt, nothing sent.
             let attempt = WebhookAttempt(at: Date(), statusCode: nil, durationMilliseconds: 0, response: nil, error: error.description)
             try await failed(first, attempt: attempt, retryAfter: nil, endpoint: endpoint)
-            return
+            return false
         }
         let sender = WebhookSender.make(for: target, timeout: configuration.timeout)
+        var attempted = 0
         do {
             for message in due {
                 let open = try await attempt(message, row: row, url: url, sender: sender)
                 guard open, try await webhooks.renewClaim(endpoint, owner: owner, until: leaseEnd(Date())) else { break }
+                attempted += 1
             }
         } catch {
             await sender.shutdown()
             throw error
         }
         await sender.shutdown()
+        return attempted == Self.batchSize
     }
+
+    /// Messages of one endpoint attempted per query of the due ones.
+    static let batchSize = 20
 
     /// One attempt of `message`; false when deliveries to the endpoint must stop for now.
     func attempt(_ message: WebhookMessage, row: SQLRow, url: String, sender: WebhookSender) async throws -> Bool {
