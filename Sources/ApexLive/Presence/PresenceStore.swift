@@ -1,10 +1,7 @@
 import ApexDomain
 public import ApexStore
 public import Foundation
-import GRDB
 public import Logging
-import PostgresNIO
-import Synchronization
 
 /// Who has a project open, shared by every server instance on the store's database: the
 /// feature table `live_presence`, one row per (project, user), refreshed by each heartbeat
@@ -23,58 +20,47 @@ public struct PresenceStore: Sendable {
         public var lastSeen: Date
     }
 
-    let database: FeatureDatabase
-    let logger: Logger
-    private let prepared = Prepared()
-    private final class Prepared: Sendable { let done = Mutex(false) }
+    let sql: FeatureSQL
+    let schema = FeatureSchema([
+        """
+        CREATE TABLE IF NOT EXISTS live_presence (
+            project_id TEXT NOT NULL, user_id TEXT NOT NULL, account_id TEXT NOT NULL,
+            since BIGINT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (project_id, user_id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS live_presence_seen ON live_presence (seen_at)",
+    ])
 
     /// The presence table of `store` (none for the in-memory store: ``isAvailable`` is false).
     public init(store: any EventStore, logger: Logger) {
-        self.database = store.featureDatabase
-        self.logger = logger
+        self.sql = FeatureSQL(database: store.featureDatabase, logger: logger)
     }
 
     /// Whether the store keeps feature tables (SQLite, PostgreSQL).
-    public var isAvailable: Bool { if case .none = database { false } else { true } }
+    public var isAvailable: Bool { sql.isAvailable }
 
     /// Creates the table if missing (idempotent; instances racing on PostgreSQL retry once).
-    public func prepare() async throws {
-        guard isAvailable, !prepared.done.withLock({ $0 }) else { return }
-        let statements = [
-            """
-            CREATE TABLE IF NOT EXISTS live_presence (
-                project_id TEXT NOT NULL, user_id TEXT NOT NULL, account_id TEXT NOT NULL,
-                since BIGINT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (project_id, user_id)
-            )
-            """,
-            "CREATE INDEX IF NOT EXISTS live_presence_seen ON live_presence (seen_at)",
-        ]
-        do { for s in statements { try await run(s) } } catch {
-            try await Task.sleep(for: .milliseconds(200))
-            for s in statements { try await run(s) }
-        }
-        prepared.done.withLock { $0 = true }
-    }
+    public func prepare() async throws { try await schema.create(on: sql) }
 
     /// Records that `user` has `project` open at `now`; they count as present until `now + ttl`.
     /// A user whose last heartbeat expired starts a new `since`. Deletes every expired row.
     public func heartbeat(project: UUID, user: UUID, account: UUID, now: Date, ttl: Duration) async throws {
         let cutoff = Self.millis(now) - Self.millis(ttl)
-        try await run(
+        try await sql.run(
             """
             INSERT INTO live_presence (project_id, user_id, account_id, since, seen_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (project_id, user_id) DO UPDATE SET
                 since = CASE WHEN live_presence.seen_at < ? THEN excluded.since ELSE live_presence.since END,
                 seen_at = excluded.seen_at
             """, [.text(project.lowercased), .text(user.lowercased), .text(account.lowercased), .int(Self.millis(now)), .int(Self.millis(now)), .int(cutoff)])
-        try await run("DELETE FROM live_presence WHERE seen_at < ?", [.int(cutoff)])
+        try await sql.run("DELETE FROM live_presence WHERE seen_at < ?", [.int(cutoff)])
     }
 
     /// Who has `project` open at `now`: heartbeats within `ttl`, the longest present first.
     public func present(project: UUID, now: Date, ttl: Duration) async throws -> [Entry] {
-        let rows = try await run(
+        let rows = try await sql.run(
             "SELECT user_id, since, seen_at FROM live_presence WHERE project_id = ? AND seen_at >= ? ORDER BY since, user_id",
-            [.text(project.lowercased), .int(Self.millis(now) - Self.millis(ttl))])
+            [.text(project.lowercased), .int(Self.millis(now) - Self.millis(ttl))], write: false)
         return rows.compactMap { row in
             guard case .text(let user)? = row["user_id"], let id = UUID(uuidString: user), case .int(let since)? = row["since"],
                 case .int(let seen)? = row["seen_at"]
@@ -85,59 +71,4 @@ public struct PresenceStore: Sendable {
 
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
     static func millis(_ duration: Duration) -> Int64 { duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000 }
-
-    enum Value: Sendable { case int(Int64), text(String) }
-
-    /// Runs one statement with `?` placeholders on either database; returns its rows.
-    @discardableResult
-    private func run(_ sql: String, _ binds: [Value] = []) async throws -> [[String: Value]] {
-        switch database {
-        case .sqlite(let pool):
-            let arguments = StatementArguments(binds.map { value -> (any DatabaseValueConvertible)? in
-                switch value {
-                case .int(let i): i
-                case .text(let s): s
-                }
-            })
-            return try await pool.write { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    var out: [String: Value] = [:]
-                    for (name, value) in row {
-                        switch value.storage {
-                        case .int64(let i): out[name] = .int(i)
-                        case .string(let s): out[name] = .text(s)
-                        default: break
-                        }
-                    }
-                    return out
-                }
-            }
-        case .postgres(let client):
-            var text = "", n = 0
-            for c in sql {
-                if c == "?" { n += 1; text += "$\(n)" } else { text.append(c) }
-            }
-            var bindings = PostgresBindings()
-            for value in binds {
-                switch value {
-                case .int(let i): bindings.append(i)
-                case .text(let s): bindings.append(s)
-                }
-            }
-            var out: [[String: Value]] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger) {
-                var r: [String: Value] = [:]
-                for cell in row where cell.bytes != nil {
-                    switch cell.dataType {
-                    case .int2, .int4, .int8: r[cell.columnName] = .int(try cell.decode(Int64.self))
-                    default: r[cell.columnName] = .text(try cell.decode(String.self))
-                    }
-                }
-                out.append(r)
-            }
-            return out
-        case .none:
-            throw LiveError(.presenceUnavailable, "presence needs a SQLite or PostgreSQL store")
-        }
-    }
 }
