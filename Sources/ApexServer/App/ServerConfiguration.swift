@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Port (`APEX_PORT`).
     public var port = 8080
+    /// The address people reach this server at, for links it puts in email and prints
+    /// (`APEX_PUBLIC_URL`, e.g. `https://apex.example.com`); nil: `http://HOST:PORT`.
+    public var publicURL: String?
     /// The store (`APEX_STORE_URL`).
     public var storeURL = "sqlite:./apex-data/apex.sqlite"
     /// The HS256 secret for bearer tokens (`APEX_JWT_SECRET` or `APEX_JWT_SECRET_FILE`).
@@ -96,6 +99,15 @@ public struct ServerConfiguration: Sendable {
 
     /// Defaults: the embedded SQLite store on 127.0.0.1:8080.
     public init() {}
+
+    /// The base of every link the server hands out: ``publicURL`` without a trailing `/`, else
+    /// `http://HOST:PORT` of this server.
+    public var publicBaseURL: String {
+        if let publicURL, !publicURL.isEmpty {
+            return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
 
     /// The read models the server opens its store with, kept by the store with every append.
     /// The one place that says so: ``ApexServer`` opens the store with these, and the

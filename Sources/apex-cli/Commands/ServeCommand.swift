@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     var host: String?
     @Option(help: "Port (env APEX_PORT, default 8080; 0 picks a free one).")
     var port: Int?
+    @Option(help: "The address people reach this server at, for links in email and the web pages, e.g. https://apex.example.com (env APEX_PUBLIC_URL; default http://HOST:PORT).")
+    var publicUrl: String?
     @Option(help: "Comma-separated CIDRs of trusted proxies (env APEX_TRUSTED_PROXIES; default none).")
     var trustedProxies: String?
     @Option(help: "Seconds between signed checkpoints (default 300).")
@@ -78,6 +80,12 @@ struct ServeCommand: AsyncParsableCommand {
         let portText = try port.map(String.init) ?? settings.value("APEX_PORT") ?? "8080"
         guard let port = Int(portText), (0...65535).contains(port) else { throw CLIError("the port must be a number from 0 to 65535 (got \(portText))") }
         configuration.port = port
+        if let text = try publicUrl ?? settings.value("APEX_PUBLIC_URL") {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw CLIError("APEX_PUBLIC_URL must be an http:// or https:// address (got \(text))")
+            }
+            configuration.publicURL = text
+        }
         do {
             configuration.trustedProxies = try TrustedProxies(parsing: try trustedProxies ?? settings.value("APEX_TRUSTED_PROXIES") ?? "")
         } catch let error as ConfigurationError {
