@@ -15,6 +15,16 @@ struct UUIDTextTests {
         #expect(edge.lowercased == "000ff0ff-109a-a9ba-cdde-effe01234567")
     }
 
+    /// Stored outputs (the state's encoding, its hash, listings) sort records by id with UUID's
+    /// own `<`, and must keep the order of the ids' text they were written in.
+    @Test func comparingUUIDsOrdersThemAsTheirText() {
+        var ids = (0..<5_000).map { _ in UUID() }
+        ids.append(UUID(uuid: (0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        ids.append(UUID(uuid: (0x09, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)))
+        #expect(ids.sorted() == ids.sorted { $0.uuidString < $1.uuidString })
+        #expect(ids.sorted() == ids.sorted { $0.lowercased < $1.lowercased })
+    }
+
     @Test(arguments: [
         "", "000ff0ff-109a-a9ba-cdde-effe0123456", "000ff0ff-109a-a9ba-cdde-effe012345678", "000ff0ff0109a-a9ba-cdde-effe01234567",
         "000ff0ff-109a-a9ba-cdde-effe0123456g", "{00ff0ff-109a-a9ba-cdde-effe01234567", "000ff0ff-109a-a9ba-cdde-effe01234é",

@@ -38,7 +38,7 @@ package struct AuditReport: Sendable {
     package var engineVersion = CalculationEngine.version
 
     /// The calculations, by id.
-    package var calculations: [CalculationRecord] { state.calculations.values.sorted { $0.id.lowercased < $1.id.lowercased } }
+    package var calculations: [CalculationRecord] { state.calculations.values.sorted { $0.id < $1.id } }
 
     /// `intact` or `TAMPERED`: the verification result in one word.
     package var verdict: String { verification.ok ? "intact" : "TAMPERED" }

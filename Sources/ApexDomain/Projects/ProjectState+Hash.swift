@@ -31,9 +31,9 @@ extension ProjectState {
         return EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes(.object(object))))
     }
 
-    /// The records in the order the state encodes them: by `uuidString`.
+    /// The records in the order the state encodes them: by id, which orders UUIDs as their text does.
     private static func byID<Record>(_ records: [UUID: Record]) -> [Record] {
-        records.map { (key: $0.key.uuidString, record: $0.value) }.sorted { $0.key < $1.key }.map(\.record)
+        records.sorted { $0.key < $1.key }.map(\.value)
     }
 }
 

@@ -45,7 +45,7 @@ public struct FileScanner: LogConsumer {
                 if upload.status == .pendingScan { try await scan(upload, of: project) }
             case ProjectRestored.type:
                 let state = try await writer.state(of: project)
-                for (id, record) in state.files.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where !record.deleted {
+                for (id, record) in state.files.sorted(by: { $0.key < $1.key }) where !record.deleted {
                     for revision in record.revisions where revision.status == .pendingScan {
                         try await scan(FileUploaded(fileID: id, revision: revision.revision, content: revision.content, status: .pendingScan), of: project)
                     }

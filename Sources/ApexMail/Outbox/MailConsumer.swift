@@ -123,7 +123,7 @@ public struct MailConsumer: LogConsumer {
         let resource = Resource.project(ProjectResource(
             accountID: event.accountID, projectID: projectID, status: change.to, clientID: project.fields.clientID, deleted: project.deleted))
         var out: [MailOutbox.Queued] = []
-        for user in account.users.values.sorted(by: { $0.id.lowercased < $1.id.lowercased }) where user.isActive {
+        for user in account.users.values.sorted(by: { $0.id < $1.id }) where user.isActive {
             guard user.role == .owner || user.role == .admin || user.id == project.fields.clientID, let address = user.email?.plaintext,
                   user.preferences.mailsImmediately(template) else { continue }
             let principal = Principal(userID: user.id, accountID: event.accountID, role: user.role, peLicense: user.peLicense)

@@ -18,6 +18,9 @@ public struct SearchConsumer: LogConsumer {
     /// The states folded last, caught up rather than folded again from the first event (its
     /// own cache, not the server's: the state it indexed before is what an edit is diffed against).
     let folded = ProjectStateCache(budget: 64 << 20)
+    /// The documents last indexed for each project, so that an edit is diffed against them
+    /// without building them again from the state before it.
+    let indexedDocuments = DocumentMemo()
 
     /// Re-indexes the projects `events` touch.
     public func handle(_ events: [EventEnvelope]) async throws {
@@ -54,8 +57,12 @@ public struct SearchConsumer: LogConsumer {
     private func indexed(_ id: UUID) async throws -> IndexedProject {
         let before = await folded.state(of: id)
         let state = try await folded.load(id, from: store) ?? ProjectState()
-        var project = IndexedProject(projectID: id, version: state.version, documents: SearchDocument.documents(of: state))
-        if let before, before.version > 0 { project.previous = (before.version, SearchDocument.documents(of: before)) }
+        let documents = SearchDocument.documents(of: state)
+        var project = IndexedProject(projectID: id, version: state.version, documents: documents)
+        if let before, before.version > 0 {
+            project.previous = (before.version, indexedDocuments.documents(of: id, at: before.version) ?? SearchDocument.documents(of: before))
+        }
+        indexedDocuments.keep(documents, of: id, at: state.version)
         return project
     }
 

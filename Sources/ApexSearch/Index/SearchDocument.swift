@@ -66,12 +66,12 @@ public struct SearchDocument: Sendable, Hashable {
                 tags: fields.tags, projectName: fields.name, title: title, name: name, body: body, extra: extra.joined(separator: "\n"))
         }
         var documents = [document(.project, projectID, title: fields.name, name: fields.name, body: fields.description, extra: fields.tags + site)]
-        for (id, record) in state.calculations.sorted(by: { $0.key.lowercased < $1.key.lowercased }) {
+        for (id, record) in state.calculations.sorted(by: { $0.key < $1.key }) {
             let type = record.latest.type.rawValue
             documents.append(
                 document(.calculation, id, title: type, name: type.replacingOccurrences(of: "_", with: " "), body: "", extra: [fields.name]))
         }
-        for (id, record) in state.files.sorted(by: { $0.key.lowercased < $1.key.lowercased }) where !record.deleted {
+        for (id, record) in state.files.sorted(by: { $0.key < $1.key }) where !record.deleted {
             let content = record.latest.content
             documents.append(document(.file, id, title: content.name, name: content.name, body: content.description ?? "", extra: [fields.name]))
         }
