@@ -19,6 +19,8 @@ enum HTTPScenarios {
             configuration.storeURL = h.url
             configuration.host = "127.0.0.1"
             configuration.port = 0
+            // The scenarios measure the server, not its rate limits (a 429 costs less than a request).
+            configuration.rateLimits = .off
             configuration.jwtSecret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
             let token = try await TokenService(secret: configuration.jwtSecret).issue(user: owner, account: account)
             let direct = DirectProjects(store: h.store, account: account, user: owner)
