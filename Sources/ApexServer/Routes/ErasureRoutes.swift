@@ -21,14 +21,9 @@ struct ErasureRoutes {
     }
 
     private func erase(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
-        let me = try context.requireIdentity()
-        let userID = try request.uuidParameter("id", context)
-        let accountID = me.principal.accountID
-        let account = try await api.directory.state(of: accountID)
-        let resourceName = "user/\(userID.lowercased)"
-        guard let target = account.users[userID] else {
-            try await api.gate.recordAbsent(me, .userRemove, resourceName: resourceName, context: context)
-        }
+        let found = try await api.lookUpUser(request, context, .userRemove)
+        let (me, account, target, resourceName) = (found.me, found.account, found.user, found.resourceName)
+        let (userID, accountID) = (target.id, me.principal.accountID)
         // The last-owner rule protects active owners; a removed owner holds no access to keep.
         try await api.gate.authorize(
             me, .userRemove, .user(UserResource(accountID: accountID, userID: userID, role: target.role)),

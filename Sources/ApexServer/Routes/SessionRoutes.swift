@@ -22,13 +22,9 @@ struct SessionRoutes {
             return Response(status: .noContent)
         }
         router.post("users/:id/revoke-tokens") { request, context in
-            let me = try context.requireIdentity()
-            let userID = try request.uuidParameter("id", context)
-            let account = try await api.directory.state(of: me.principal.accountID)
-            let resourceName = "user/\(userID.lowercased)"
-            guard let target = account.users[userID], target.isActive else {
-                try await api.gate.recordAbsent(me, .userRemove, resourceName: resourceName, context: context)
-            }
+            let found = try await api.lookUpUser(request, context, .userRemove, where: \.isActive)
+            let (me, target, resourceName) = (found.me, found.user, found.resourceName)
+            let userID = target.id
             // Revoking tokens takes no access away for good (a new token works), so the last-owner
             // rule does not apply; only an owner may revoke an owner's tokens.
             try await api.gate.authorize(

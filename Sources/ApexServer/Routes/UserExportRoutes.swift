@@ -32,14 +32,9 @@ struct UserExportRoutes {
     }
 
     private func export(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
-        let me = try context.requireIdentity()
-        let userID = try request.uuidParameter("id", context)
-        let accountID = me.principal.accountID
-        let account = try await api.directory.state(of: accountID)
-        let resourceName = "user/\(userID.lowercased)/export"
-        guard let user = account.users[userID] else {
-            try await api.gate.recordAbsent(me, .userView, resourceName: resourceName, context: context)
-        }
+        let found = try await api.lookUpUser(request, context, .userView, resourceSuffix: "/export")
+        let (me, account, user, resourceName) = (found.me, found.account, found.user, found.resourceName)
+        let (userID, accountID) = (user.id, me.principal.accountID)
         if userID == me.principal.userID {
             try await api.gate.authorize(
                 me, .userView, .user(UserResource(accountID: accountID, userID: userID, role: user.role)), resourceName: resourceName, context: context)
