@@ -54,6 +54,32 @@ struct LiveStreamTests {
         }
     }
 
+    /// A project stream catches up from its own stream (found by bisection on positions), so
+    /// every resume point, interleaved with other projects' events, gives exactly the events after it.
+    @Test(arguments: StoreKind.allCases)
+    func aProjectStreamResumesFromAnyPositionWithItsOwnEventsOnly(_ kind: StoreKind) async throws {
+        try await World.with(kind) { world in
+            try await LiveServer.with(world.api) { server in
+                let draft = world.project("draft"), own = world.project("own")
+                for project in [draft, own, own, draft, own, draft, draft] { try await server.edit(project, as: world.token("owner")) }
+                let head = try await world.store.headPosition()
+                var all = try await world.store.readStream(.project(draft), from: 1, limit: 1000, mode: .stored).map(\.position)
+                #expect(all.count >= 5)
+                for resume in [0] + Array(Set(all + all.map { $0 - 1 } + [head])).sorted() {
+                    let stream = try await server.stream("/v1/projects/\(draft.lowercased)/stream?from=\(resume)", as: world.token("owner"))
+                    let expected = all.filter { $0 > resume }
+                    if let last = expected.last { try await stream.waitFor(position: last) }
+                    try await server.edit(draft, as: world.token("owner"))
+                    let now = try await world.store.headPosition()
+                    try await stream.waitFor(position: now)
+                    #expect(stream.events.compactMap(\.position) == expected + [now], "resumed after \(resume)")
+                    await stream.close()
+                    all.append(now)
+                }
+            }
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func fabricatorsAndClientsSeeOnlyProjectsTheyMayView(_ kind: StoreKind) async throws {
         try await World.with(kind) { world in

@@ -88,7 +88,7 @@ public final class LiveFeed: Service, Sendable {
         }
         continuation.onTermination = { [weak self] _ in self?.remove(registered.id) }
         return LiveSubscription(
-            store: store, account: account, after: position ?? registered.cursor, liveAfter: registered.cursor, pageSize: configuration.pageSize,
+            store: store, account: account, project: project, after: position ?? registered.cursor, liveAfter: registered.cursor, pageSize: configuration.pageSize,
             items: stream, continuation: continuation, ending: ending)
     }
 

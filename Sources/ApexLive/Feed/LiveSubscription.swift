@@ -30,6 +30,8 @@ public struct LiveSubscription: AsyncSequence, Sendable {
 
     let store: any EventStore
     let account: UUID
+    /// The one project of a project stream: its catch-up reads that project's stream, not the account's.
+    let project: UUID?
     /// The client's last seen position.
     let after: Int64
     /// The feed's position when the subscription registered: events after it arrive through `items`.
@@ -50,13 +52,16 @@ public struct LiveSubscription: AsyncSequence, Sendable {
 
     /// Starts reading.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, account: account, last: after, liveAfter: liveAfter, pageSize: pageSize, live: items.makeAsyncIterator())
+        Iterator(store: store, account: account, project: project, last: after, liveAfter: liveAfter, pageSize: pageSize, live: items.makeAsyncIterator())
     }
 
     /// The iterator: catches up from the store through `liveAfter`, then reads the feed's items.
     public struct Iterator: AsyncIteratorProtocol {
         let store: any EventStore
         let account: UUID
+        let project: UUID?
+        /// A project stream's catch-up: the version of the project's stream to read next.
+        var nextVersion: Int64?
         var last: Int64
         let liveAfter: Int64
         let pageSize: Int
@@ -78,9 +83,9 @@ public struct LiveSubscription: AsyncSequence, Sendable {
                     caughtUp = true
                     break
                 }
-                let read = try await store.readAccount(account, after: last, limit: pageSize, mode: .opened)
+                let read = try await catchUpPage()
                 // What lies past the feed's position comes through the feed.
-                page = read.filter { $0.position <= liveAfter }
+                page = read.filter { $0.position > last && $0.position <= liveAfter }
                 index = 0
                 if page.isEmpty { caughtUp = true }
             }
@@ -92,6 +97,31 @@ public struct LiveSubscription: AsyncSequence, Sendable {
                 return item
             }
             return nil
+        }
+    
+
+        /// The next stored events after `last`: the account's, or for a project stream its own
+        /// stream's from the first version past `last` (a long account log is not read through
+        /// for one project).
+        mutating func catchUpPage() async throws -> [EventEnvelope] {
+            guard let project else { return try await store.readAccount(account, after: last, limit: pageSize, mode: .opened) }
+            let stream = StreamID.project(project)
+            if nextVersion == nil { nextVersion = try await firstVersion(of: stream, after: last) }
+            let read = try await store.readStream(stream, from: nextVersion!, limit: pageSize, mode: .opened)
+            nextVersion! += Int64(read.count)
+            return read
+        }
+
+        /// The first version of `stream` whose event lies after `position` (one past the last
+        /// version when none does), by bisection: positions grow with versions.
+        func firstVersion(of stream: StreamID, after position: Int64) async throws -> Int64 {
+            var (low, high) = (Int64(1), try await store.streamVersion(stream) + 1)
+            while low < high {
+                let middle = low + (high - low) / 2
+                let event = try await store.readStream(stream, from: middle, limit: 1, mode: .stored).first
+                if let event, event.position <= position { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
     }
 }
