@@ -54,6 +54,10 @@ public struct SearchDocument: Sendable, Hashable {
     /// `kind:id`: the row's unique key, and the tie-break of equal ranks.
     public var key: String { "\(kind.rawValue):\(itemID.lowercased)" }
 
+    /// Each calculation type in words (`wind_pressure` → `wind pressure`), made once: a project
+    /// holds hundreds of calculations and every edit builds their documents again.
+    static let spokenNames = Dictionary(uniqueKeysWithValues: CalculationType.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "_", with: " ")) })
+
     /// The documents of a project as it stands: none for a deleted project (nobody searches
     /// the bin), one for the project, one per calculation, one per file not deleted.
     public static func documents(of state: ProjectState) -> [SearchDocument] {
@@ -67,9 +71,8 @@ public struct SearchDocument: Sendable, Hashable {
         }
         var documents = [document(.project, projectID, title: fields.name, name: fields.name, body: fields.description, extra: fields.tags + site)]
         for (id, record) in state.calculations.sorted(by: { $0.key < $1.key }) {
-            let type = record.latest.type.rawValue
-            documents.append(
-                document(.calculation, id, title: type, name: type.replacingOccurrences(of: "_", with: " "), body: "", extra: [fields.name]))
+            let type = record.latest.type
+            documents.append(document(.calculation, id, title: type.rawValue, name: Self.spokenNames[type] ?? type.rawValue, body: "", extra: [fields.name]))
         }
         for (id, record) in state.files.sorted(by: { $0.key < $1.key }) where !record.deleted {
             let content = record.latest.content
