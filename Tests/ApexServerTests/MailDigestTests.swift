@@ -4,6 +4,7 @@ import ApexServer
 import ApexStore
 import ApexTestSupport
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

@@ -5,6 +5,7 @@ import ApexStore
 import ApexTestSupport
 import ApexWebhooks
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

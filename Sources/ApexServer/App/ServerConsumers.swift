@@ -1,6 +1,6 @@
 import ApexBackup
 import ApexFiles
-import ApexMail
+public import ApexMail
 import ApexSearch
 public import ApexStore
 import ApexWebhooks

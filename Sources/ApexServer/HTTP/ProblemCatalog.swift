@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The Spanish `title` and `detail` of every problem `code` the server answers with, the one
 /// catalog ``APIError/response(from:context:)`` translates from when the request's language is
 /// Spanish. The `code` never changes; a detail that names a field keeps it (``spanish(_:)``).
