@@ -92,7 +92,7 @@ public struct MailDigests: Sendable {
         try await outbox.enqueue([MailOutbox.Queued(
             message: MailMessage(key: key, from: from, to: address, subject: parts.subject, text: parts.text, html: parts.html),
             accountID: accountID, position: activity.last?.position ?? 0, eventType: "digest", template: "digest", recipientUser: user.id,
-            locale: locale)], now: now)
+            locale: locale)], now: Date())  // due at once, even for a period computed for another time
         return true
     }
 }
