@@ -31,7 +31,8 @@ public struct MailDigests: Sendable {
         self.logger = logger
     }
 
-    /// How far back an account's activity makes its users' digests worth checking.
+    /// How far back an account's activity makes its users' digests worth checking; activity
+    /// twice as old is deleted.
     static let lookBack: TimeInterval = 31 * 86_400
 
     /// Queues every digest due at `now` (with `endingNow`, every user's period ends now: the
@@ -52,6 +53,7 @@ public struct MailDigests: Sendable {
                 try await outbox.setDigestCovered(user: user.id, until: period.end)
             }
         }
+        try await outbox.pruneActivity(before: now.addingTimeInterval(-2 * Self.lookBack))
         if queued > 0 { logger.info("mail digests queued", metadata: ["mail.digests": "\(queued)"]) }
         return queued
     }

@@ -46,6 +46,11 @@ extension MailOutbox {
         }
     }
 
+    /// Deletes the activity recorded before `date` (no digest reaches back that far).
+    func pruneActivity(before date: Date) async throws {
+        try await sql.run("DELETE FROM mail_activity WHERE recorded_at < ?", [.int(date.millis)])
+    }
+
     /// The end of the period `user`'s last digest covered, if any.
     func digestCovered(user: UUID) async throws -> Date? {
         try await sql.run("SELECT covered_until FROM mail_digest_state WHERE user_id = ?", [.text(user.lowercased)], write: false)
