@@ -150,7 +150,6 @@ let package = Package(
             dependencies: [
                 "ApexDomain",
                 "ApexStore",
-                "ApexWebhooks",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -366,9 +365,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ApexWebhooksTests",
-            dependencies: ["ApexWebhooks", "ApexDomain", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ApexWebhooks", "ApexDomain", "ApexStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail", "ApexWebhooks"]),
+        .testTarget(name: "ApexMailTests", dependencies: ["ApexMail", "ApexStore"]),
         .testTarget(name: "ApexBenchTests", dependencies: ["ApexChildProcess", "ApexTestSupport"]),
         .testTarget(
             name: "ApexStoreTests",

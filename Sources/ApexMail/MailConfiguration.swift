@@ -1,4 +1,4 @@
-public import ApexWebhooks
+public import ApexStore
 public import Foundation
 
 /// How mail is sent. Every setting has an environment variable (``init(environment:)``).

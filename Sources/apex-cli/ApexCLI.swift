@@ -17,7 +17,7 @@ struct ApexCLI: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
             VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
-            ConsumersCommand.self, ProjectionsCommand.self, WebhooksCommand.self,
+            ConsumersCommand.self, ProjectionsCommand.self, WebhooksCommand.self, NotifyCommand.self,
             GDPRCommand.self, RetentionCommand.self, ExportCommand.self,
         ])
 

@@ -1,5 +1,5 @@
 @testable import ApexMail
-import ApexWebhooks
+import ApexStore
 import Foundation
 import Testing
 

@@ -16,7 +16,12 @@ package struct SMTPSink: Sendable {
     package struct Unavailable: Error, CustomStringConvertible { package var description: String }
 
     /// How the server talks.
-    package enum Mode: String, Sendable { case plain, startTLS = "starttls" }
+    package enum Mode: String, Sendable {
+        case plain, startTLS = "starttls"
+        /// Like ``plain``, but every message's data is logged (status 0) and the final `.` is
+        /// never answered: a server that stalls mid-send.
+        case stall
+    }
 
     package static let user = "mailer"
     package static let password = "s3cret:p@ss"
@@ -31,7 +36,7 @@ package struct SMTPSink: Sendable {
     /// The `APEX_SMTP_URL` for this server.
     package var url: String {
         switch mode {
-        case .plain: "smtp://127.0.0.1:\(port)?starttls=off"
+        case .plain, .stall: "smtp://127.0.0.1:\(port)?starttls=off"
         case .startTLS:
             "smtp://\(Self.user):\(Self.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)@127.0.0.1:\(port)?starttls=required&ca_file=\(caFile)"
         }
@@ -68,7 +73,7 @@ package struct SMTPSink: Sendable {
 
     /// One attempt the server answered at the end of the data.
     package struct Message: Decodable, Sendable {
-        /// 250, 451 or 550.
+        /// 250, 451 or 550; 0 for data a stalling server (``Mode/stall``) never answered.
         package let status: Int
         package let mailFrom: String
         package let recipients: [String]
@@ -106,7 +111,7 @@ package struct SMTPSink: Sendable {
     }
 
     private static let script = """
-        import os, sys, json, ssl, threading, time, email
+        import os, sys, json, ssl, threading, time, email, asyncio
         from email import policy
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult
@@ -119,7 +124,7 @@ package struct SMTPSink: Sendable {
         class Handler:
             async def handle_EHLO(self, server, session, envelope, hostname, responses):
                 session.host_name = hostname
-                if mode == "plain":
+                if mode in ("plain", "stall"):
                     responses.insert(len(responses) - 1, "250-PIPELINING")
                 return responses
             async def handle_DATA(self, server, session, envelope):
@@ -134,6 +139,11 @@ package struct SMTPSink: Sendable {
                 record["html"] = html.get_content() if html is not None else None
                 record["defects"] = [str(d) for part in msg.walk() for d in part.defects]
                 status, answer = 250, "250 2.0.0 OK queued as %s" % (msg["Message-ID"] or "?")
+                if mode == "stall":
+                    record["status"] = 0
+                    with open(os.path.join(folder, "log.jsonl"), "a") as f:
+                        f.write(json.dumps(record) + "\\n")
+                    await asyncio.sleep(3600)
                 with lock:
                     for rcpt in envelope.rcpt_tos:
                         local = rcpt.split("@")[0]

@@ -1,4 +1,5 @@
 import ApexDomain
+import ApexStore
 import ApexWebhooks
 import Foundation
 import Testing
@@ -60,7 +61,7 @@ struct WebhookSigningTests {
         #expect(schedule.delay(after: 4) == nil)
         let d = try #require(RetrySchedule.standard.delay(after: 1))
         #expect(d >= .seconds(4) && d <= .seconds(6))
-        #expect(throws: WebhooksError.self) { try RetrySchedule(parsing: "1s,soon") }
+        #expect(throws: RetryScheduleError.self) { try RetrySchedule(parsing: "1s,soon") }
     }
 
     @Test func breakerPausesAfterTheThresholdAndGrows() {

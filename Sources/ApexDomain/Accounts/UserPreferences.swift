@@ -8,7 +8,7 @@ public struct UserPreferences: Sendable, Hashable, Codable {
     /// The digest schedules.
     public static let digests: Set<String> = ["off", "daily", "weekly"]
     /// The notification types `immediate` may name.
-    public static let types: Set<String> = ["invitation", "user_removed", "project_submitted", "project_approved", "project_sent_back"]
+    public static let types: Set<String> = ["invitation", "user_removed", "project_submitted", "project_approved", "project_sent_back", "calculation_approved", "webhook_disabled"]
 
     /// `en` or `es`.
     public var locale = "en"

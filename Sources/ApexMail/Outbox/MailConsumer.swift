@@ -6,10 +6,14 @@ public import Foundation
 /// ``MailSender`` sends them.
 ///
 /// Triggers: `user.invited` mails the invitee (with the one-time token when the API left it in
-/// ``MailOutbox/rememberInvitationToken(_:invitation:)``), `user.removed` mails that user, a
+/// ``MailOutbox/rememberInvitationToken(_:invitation:)``, and the acceptance link
+/// `{linkBase}/ui/invitations/accept?token=TOKEN`), `user.removed` mails that user, a
 /// project's status change to submitted, approved or back from submitted mails the account's
-/// owners and admins and the project's client, whom the policy lets view it. Each user's
-/// preferences pick the language and which of these are mailed (`email.immediate`).
+/// owners and admins and the project's client, `calculation.approved` mails the account's owners
+/// and estimators, `webhook.disabled` mails the account's owners; project mail goes only to
+/// those the policy lets view the project as it now is. Each user's preferences pick the
+/// language and which of these are mailed (`email.immediate`). A project is read from a
+/// ``ProjectStateCache`` (what is new since the last read), never from a list of the account's projects.
 /// Each message's key is `<event id>:<recipient user id>:<template>`, so a repeated page or a
 /// rebuild from position 0 queues nothing twice: ``prepareForReplay()`` keeps the outbox. Events
 /// already in the log when the consumer first ran are never mailed.
@@ -24,18 +28,22 @@ public struct MailConsumer: LogConsumer {
     let outbox: MailOutbox
     let templates: MailTemplates
     let from: String
+    let linkBase: String?
     let clock: @Sendable () -> Date
     let onEnqueue: @Sendable () -> Void
+    let projects = ProjectStateCache(budget: 16 << 20)
 
-    /// A consumer of `store` queuing messages from `from`, rendered with `templates`.
+    /// A consumer of `store` queuing messages from `from`, rendered with `templates`; links
+    /// (the invitation's acceptance page) start with `linkBase` (the server's public base URL).
     public init(
-        store: any EventStore, outbox: MailOutbox, templates: MailTemplates, from: String,
+        store: any EventStore, outbox: MailOutbox, templates: MailTemplates, from: String, linkBase: String? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }, onEnqueue: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         self.outbox = outbox
         self.templates = templates
         self.from = from
+        self.linkBase = linkBase.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.clock = clock
         self.onEnqueue = onEnqueue
     }
@@ -62,11 +70,16 @@ public struct MailConsumer: LogConsumer {
             accounts[id] = state
             return state
         }
+        try await outbox.recordActivity(events.filter { $0.position > start })
         var queued: [MailOutbox.Queued] = []
         var tokens: [UUID] = []
         for event in events where event.position > start {
             if event.type == ProjectStatusChanged.type {
                 queued += try await statusMessages(event, account: try await account(event.accountID))
+                continue
+            }
+            if event.type == CalculationApproved.type {
+                queued += try await approvalMessages(event, account: try await account(event.accountID))
                 continue
             }
             guard event.stream == .account(event.accountID) else { continue }
@@ -79,9 +92,15 @@ public struct MailConsumer: LogConsumer {
                 if token != nil { tokens.append(invited.invitationID) }
                 var values = [
                     "account": state.name, "name": invited.name?.plaintext ?? address, "role": invited.role.rawValue,
-                    "expires": Self.day(invited.expiresAt),
+                    "expires": MailFormat.date(invited.expiresAt, locale: "en", timeZone: .gmt),
                 ]
-                if let token { values["token"] = token }
+                if let token {
+                    values["token"] = token
+                    if let linkBase {
+                        let query = token.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? token
+                        values["link"] = "\(linkBase)/ui/invitations/accept?token=\(query)"
+                    }
+                }
                 queued.append(try await message(
                     event, template: "invitation", user: invited.userID, address: address, locale: "en", values: values))
             case UserRemoved.type:
@@ -91,7 +110,9 @@ public struct MailConsumer: LogConsumer {
                       user.preferences.mailsImmediately("user_removed") else { continue }
                 queued.append(try await message(
                     event, template: "user_removed", user: removed.userID, address: address, locale: user.preferences.locale,
-                    values: ["account": state.name, "name": user.name?.plaintext ?? address, "date": Self.day(event.recordedAt)]))
+                    values: ["account": state.name, "name": user.name?.plaintext ?? address, "date": Self.day(event.recordedAt, for: user)]))
+            case WebhookDisabled.type:
+                queued += try await webhookMessages(event, account: try await account(event.accountID))
             default:
                 continue
             }
@@ -116,24 +137,13 @@ public struct MailConsumer: LogConsumer {
         case (.submitted, .draft), (.submitted, .estimating): template = "project_sent_back"
         default: return []
         }
-        // The project's summary (the store's project list projection): its name and client, not a fold of its stream.
-        let documents = try await store.projectionDocuments(ProjectListProjection(), partition: event.accountID.lowercased)
-        guard let document = documents[projectID.lowercased] else { return [] }
-        let project = try CanonicalJSON.decode(ProjectState.self, from: document)
+        guard let project = try await projects.load(projectID, from: store) else { return [] }
         let resource = Resource.project(ProjectResource(
             accountID: event.accountID, projectID: projectID, status: change.to, clientID: project.fields.clientID, deleted: project.deleted))
-        var out: [MailOutbox.Queued] = []
-        for user in account.users.values.sorted(by: { $0.id < $1.id }) where user.isActive {
-            guard user.role == .owner || user.role == .admin || user.id == project.fields.clientID, let address = user.email?.plaintext,
-                  user.preferences.mailsImmediately(template) else { continue }
-            let principal = Principal(userID: user.id, accountID: event.accountID, role: user.role, peLicense: user.peLicense)
-            guard AccessPolicy.decide(principal, .projectView, resource, AccessContext(now: event.recordedAt)).isAllowed else { continue }
-            out.append(try await message(
-                event, template: template, user: user.id, address: address, locale: user.preferences.locale,
-                values: ["account": account.name, "name": user.name?.plaintext ?? address, "project": project.fields.name,
-                         "from": change.from.rawValue, "to": change.to.rawValue, "date": Self.day(event.recordedAt)]))
-        }
-        return out
+        return try await projectMessages(
+            event, account: account, resource: resource, permission: .projectView, template: template,
+            values: ["project": project.fields.name, "from": change.from.rawValue, "to": change.to.rawValue]
+        ) { $0.role == .owner || $0.role == .admin || $0.id == project.fields.clientID }
     }
 
     /// One rendered message of `event` for `user` at `address`.
@@ -145,6 +155,12 @@ public struct MailConsumer: LogConsumer {
             accountID: event.accountID, position: event.position, eventType: event.type, template: template, recipientUser: user, locale: locale)
     }
 
-    /// `2026-12-05` (UTC).
-    static func day(_ date: Date) -> String { MIMEWriter.utc(date, "yyyy-MM-dd") }
+    /// What may stand unescaped in a query value.
+    static let queryValue = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// `date` as `user` reads it: a long date in their language and time zone
+    /// ("December 5, 2026", "5 de diciembre de 2026").
+    static func day(_ date: Date, for user: AccountUser) -> String {
+        MailFormat.date(date, locale: user.preferences.locale, timeZone: TimeZone(identifier: user.preferences.timeZone) ?? .gmt)
+    }
 }

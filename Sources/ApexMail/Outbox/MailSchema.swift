@@ -10,6 +10,10 @@ import ApexStore
 /// mailed (a store that predates email does not mail its history).
 /// `mail_invitation_tokens`: an invitation's one-time token from the API until the consumer
 /// puts it in the invitation's message.
+/// `mail_activity`: the digests' read model, kept by the consumer: one row per event of a
+/// project stream after `start` (its position, account, project, type and time).
+/// `mail_digest_state`: per user, the end of the period their last digest covered (sent or
+/// empty), so the next one starts there.
 /// Times are unix milliseconds.
 enum MailSchema {
     static let statements: [String] = [
@@ -44,5 +48,17 @@ enum MailSchema {
             created_at BIGINT NOT NULL
         )
         """,
+        """
+        CREATE TABLE IF NOT EXISTS mail_activity (
+            position BIGINT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            recorded_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS mail_activity_account ON mail_activity (account_id, recorded_at)",
+        "CREATE INDEX IF NOT EXISTS mail_activity_time ON mail_activity (recorded_at)",
+        "CREATE TABLE IF NOT EXISTS mail_digest_state (user_id TEXT PRIMARY KEY, covered_until BIGINT NOT NULL)",
     ]
 }

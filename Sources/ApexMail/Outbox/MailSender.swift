@@ -1,5 +1,4 @@
 import ApexStore
-import ApexWebhooks
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -54,6 +53,20 @@ public struct MailSender: Service {
                 }
                 try? await Task.sleep(for: configuration.pollInterval)
             }
+        }
+    }
+
+    /// Sends every message due now, batch by batch (the operator's `apex-cli notify digest`,
+    /// which runs without the server); returns how many it claimed.
+    @discardableResult
+    public func sendAllDue() async throws -> Int {
+        guard outbox.isAvailable else { return 0 }
+        try await outbox.prepare()
+        var total = 0
+        while true {
+            let claimed = try await sendDue()
+            total += claimed
+            if claimed == 0 { return total }
         }
     }
 

@@ -27,7 +27,7 @@ public final class MailTemplates: Sendable {
     }
 
     /// Renders template `name` in `locale` (English when the locale is unknown) with `values`.
-    func render(_ name: String, locale: String, values: [String: String]) async throws -> (subject: String, text: String, html: String) {
+    func render(_ name: String, locale: String, values: [String: Any]) async throws -> (subject: String, text: String, html: String) {
         let library = try await library(Self.locales.contains(locale) ? locale : "en")
         func part(_ suffix: String) throws -> String {
             guard let text = library.render(values, withTemplate: "\(name).\(suffix)") else {

@@ -85,7 +85,7 @@ public enum ApexServer {
     }
 
     /// `configuration` with, on SQLite without `APEX_SMTP_URL`, `.eml` files in `mail/` beside the database.
-    static func withDefaultMailFolder(_ configuration: ServerConfiguration) -> ServerConfiguration {
+    public static func withDefaultMailFolder(_ configuration: ServerConfiguration) -> ServerConfiguration {
         var configuration = configuration
         if configuration.mail.smtp == nil, configuration.mail.folder == nil, case .sqlite(let path)? = try? StoreURL(configuration.storeURL) {
             configuration.mail.folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("mail")

@@ -1,6 +1,6 @@
 import ApexBackup
 import ApexFiles
-import ApexMail
+public import ApexMail
 import ApexSearch
 public import ApexStore
 import ApexWebhooks
@@ -28,7 +28,8 @@ public enum ServerConsumers {
             SearchIndex(store: store, logger: logger).consumer, WebhookConsumer(store: store, webhooks: WebhookStore(store: store, logger: logger)),
             MailConsumer(
                 store: store, outbox: MailOutbox(store: store, logger: logger),
-                templates: MailTemplates(directory: configuration.mail.templatesDirectory), from: configuration.mail.from),
+                templates: MailTemplates(directory: configuration.mail.templatesDirectory), from: configuration.mail.from,
+                linkBase: configuration.publicBaseURL),
         ]
     }
 
@@ -39,7 +40,21 @@ public enum ServerConsumers {
                 store: store, webhooks: WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: logger),
                 configuration: configuration.webhooks, logger: logger),
             MailSender(outbox: MailOutbox(store: store, logger: logger), configuration: configuration.mail, logger: logger),
+            digestService(store: store, configuration: configuration, logger: logger),
         ]
+    }
+
+    /// The digests of `store`'s activity as `configuration` mails them (``MailDigests``).
+    public static func digests(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> MailDigests {
+        MailDigests(
+            store: store, outbox: MailOutbox(store: store, logger: logger), templates: MailTemplates(directory: configuration.mail.templatesDirectory),
+            from: configuration.mail.from, logger: logger)
+    }
+
+    /// Queues the due digests every minute (and once at start).
+    static func digestService(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> PeriodicService {
+        let digests = digests(store: store, configuration: configuration, logger: logger)
+        return PeriodicService(name: "mail digests", every: .seconds(60), runsAtStart: true, logger: logger) { try await digests.queueDue() }
     }
 
     /// The service running them until graceful shutdown.

@@ -34,7 +34,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.identity = identity
         context.logger[metadataKey: "user_id"] = .string(user.id.lowercased)
         if let jti = claims.id { context.logger[metadataKey: "token.jti"] = .string(jti) }
-        try await api.gate.admit(identity, allowlist: account.ipAllowlist, context: context)
-        return try await next(request, context)
+        do {
+            try await api.gate.admit(identity, allowlist: account.ipAllowlist, context: context)
+            return try await next(request, context)
+        } catch {
+            // The problem is written in the user's language, whatever Accept-Language says.
+            throw ProblemMiddleware.InUserLanguage(locale: user.preferences.locale, error: error)
+        }
     }
 }

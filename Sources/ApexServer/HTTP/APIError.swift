@@ -23,6 +23,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var field: String?
     /// Extra headers (e.g. `WWW-Authenticate`).
     public var headers: HTTPFields = [:]
+    /// The signed-in user's language (`en`, `es`), set once the request is authenticated; it
+    /// wins over `Accept-Language`.
+    public var locale: String?
 
     /// An error.
     public init(_ status: HTTPResponse.Status, code: String, _ detail: String, field: String? = nil) {
@@ -61,12 +64,25 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         return .object(body)
     }
 
-    /// The problem response.
+    /// The problem response, the one place problems are written: `title` and `detail` in the
+    /// request's language (``locale``, else `Accept-Language`) from ``ProblemCatalog``, the `code`
+    /// unchanged, with `Content-Language` and `Vary: Accept-Language`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         let requestID = (context as? ApexRequestContext)?.requestID ?? request.headers[.xRequestID]
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.bytes(body(requestID: requestID)))))
+        var problem = body(requestID: requestID)
+        var language = "en"
+        if (locale ?? AcceptLanguage.preferredLocale(request.headers[.acceptLanguage])) == "es", let spanish = ProblemCatalog.spanish(self), case .object(var members) = problem {
+            members["title"] = .string(spanish.title)
+            members["detail"] = .string(spanish.detail)
+            problem = .object(members)
+            language = "es"
+        }
+        headers[.contentLanguage] = language
+        let vary = headers[values: .vary]
+        if !vary.contains(where: { $0.lowercased() == "accept-language" }) { headers.append(HTTPField(name: .vary, value: "Accept-Language")) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.bytes(problem))))
     }
 }
 

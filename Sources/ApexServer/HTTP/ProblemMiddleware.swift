@@ -18,29 +18,48 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as DomainError {
-            throw APIError(error)
-        } catch let error as EventStoreError {
+        } catch {
+            throw problem(error, request: request, context: context)
+        }
+    }
+
+    /// The problem for `error`.
+    func problem(_ error: any Error, request: Request, context: Context) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as InUserLanguage:
+            var problem = problem(error.error, request: request, context: context)
+            problem.locale = error.locale
+            return problem
+        case let error as DomainError:
+            return APIError(error)
+        case let error as EventStoreError:
             if error.code != .versionConflict { context.logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"]) }
-            throw APIError(error)
-        } catch let error as FilesError {
+            return APIError(error)
+        case let error as FilesError:
             if error.code == .storage || error.code == .blobMissing || error.code == .blobCorrupt {
                 context.logger.error("blob store failure", metadata: ["error": "\(error)"])
             }
-            throw APIError(error)
-        } catch let error as HTTPError {
+            return APIError(error)
+        case let error as HTTPError:
             if error.status == .notFound, let allow = allowed.allow(request.uri.path) {
                 var problem = APIError(.methodNotAllowed, code: "method_not_allowed", "\(request.method.rawValue) is not allowed here; allowed: \(allow)")
                 problem.headers[.allow] = allow
-                throw problem
+                return problem
             }
-            throw Self.problem(for: error)
-        } catch {
+            return Self.problem(for: error)
+        default:
             context.logger.error("unexpected failure", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
+            return APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
         }
+    }
+
+    /// An error of an authenticated request, with the user's language (``AuthenticationMiddleware``
+    /// wraps what the handlers throw; the problem is written in that language).
+    struct InUserLanguage: Error {
+        let locale: String
+        let error: any Error
     }
 
     static func problem(for error: HTTPError) -> APIError {

@@ -1,3 +1,4 @@
+public import ApexStore
 import Foundation
 
 /// How webhooks are delivered. Every setting has an environment variable
@@ -25,58 +26,15 @@ public struct WebhookConfiguration: Sendable {
     public init(environment: [String: String]) throws(WebhooksError) {
         if environment["APEX_WEBHOOK_ALLOW_HTTP"] == "1" { urlGuard.allowHTTP = true }
         if environment["APEX_WEBHOOK_ALLOW_PRIVATE"] == "1" { urlGuard.allowPrivate = true }
-        if let text = environment["APEX_WEBHOOK_RETRY_SCHEDULE"], !text.isEmpty { retrySchedule = try RetrySchedule(parsing: text) }
+        if let text = environment["APEX_WEBHOOK_RETRY_SCHEDULE"], !text.isEmpty {
+            do { retrySchedule = try RetrySchedule(parsing: text) } catch {
+                throw WebhooksError(.invalidURL, "APEX_WEBHOOK_RETRY_SCHEDULE must be comma-separated durations such as 1s,2s,5s")
+            }
+        }
         if let text = environment["APEX_WEBHOOK_TIMEOUT"], !text.isEmpty {
             guard let d = RetrySchedule.duration(text) else { throw WebhooksError(.invalidURL, "APEX_WEBHOOK_TIMEOUT must be a duration such as 15s") }
             timeout = d
         }
-    }
-}
-
-/// Delays before each retry, with ±20 % jitter: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h by
-/// default (Svix's schedule); a message failing them all is failed for good.
-public struct RetrySchedule: Sendable, Hashable {
-    /// The delays.
-    public var delays: [Duration]
-    /// The fraction of jitter either way.
-    public var jitter = 0.2
-
-    /// The standard schedule.
-    public static let standard = RetrySchedule(delays: [.seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18_000), .seconds(36_000), .seconds(36_000)])
-
-    /// A schedule of `delays`.
-    public init(delays: [Duration], jitter: Double = 0.2) {
-        self.delays = delays
-        self.jitter = jitter
-    }
-
-    /// Parses comma-separated durations: `500ms`, `5s`, `5m`, `2h`, `1d`.
-    public init(parsing text: String) throws(WebhooksError) {
-        var delays: [Duration] = []
-        for part in text.split(separator: ",") {
-            guard let d = Self.duration(part.trimmingCharacters(in: .whitespaces)) else {
-                throw WebhooksError(.invalidURL, "APEX_WEBHOOK_RETRY_SCHEDULE must be comma-separated durations such as 1s,2s,5s")
-            }
-            delays.append(d)
-        }
-        self.init(delays: delays)
-    }
-
-    /// The delay after attempt `attempt` (1-based) failed, with jitter; nil when none is left.
-    public func delay(after attempt: Int) -> Duration? {
-        guard attempt >= 1, attempt <= delays.count else { return nil }
-        let factor = jitter > 0 ? Double.random(in: (1 - jitter)...(1 + jitter)) : 1
-        return delays[attempt - 1] * factor
-    }
-
-    /// `500ms`, `5s`, `5m`, `2h`, `1d`.
-    static func duration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
-        for (suffix, seconds) in units where text.hasSuffix(suffix) {
-            guard let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
-            return .milliseconds(Int64(n * seconds * 1000))
-        }
-        return nil
     }
 }
 
