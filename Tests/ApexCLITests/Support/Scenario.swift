@@ -27,7 +27,7 @@ struct Scenario: Sendable {
     var url: String { postgresURL ?? "sqlite:\(path)" }
     var environment: [String: String] { ["APEX_STORE_URL": url, "APEX_SIGNING_KEY": Self.signingKey] }
     /// A fixed Ed25519 key (base64 of 32 raw bytes) for checkpoints on either store.
-    static let signingKey = Data(repeating: 7, count: 32).base64EncodedString()
+    static let signingKey = Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
     func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// Runs `apex-cli` against this store.
@@ -38,7 +38,7 @@ struct Scenario: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let storeURL = postgresURL ?? "sqlite:" + folder.appendingPathComponent("apex.sqlite").path
         var env = ["APEX_STORE_URL": storeURL]
-        if postgresURL != nil { env["APEX_JWT_SECRET"] = String(repeating: "s", count: 40) }
+        if postgresURL != nil { env["APEX_JWT_SECRET"] = "apex-cli-scenario-jwt-secret-0123456789abcdef" }
         let created = try await CLI.run(
             ["account", "create", "--name", "Acme Signs", "--owner-email", "grace@example.com", "--owner-name", ownerName, "--json"],
             environment: env)
