@@ -1,7 +1,9 @@
 import ApexServer
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 import Testing
 
