@@ -11,51 +11,50 @@ import Testing
 /// socket, with a certificate the test makes: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every
 /// answer, no plain HTTP on the port, and clear start-up errors for bad files.
 @Suite(.serialized) struct TLSTests {
-    @Test func httpsAnswersOverHTTP2AndHTTP1WithHSTS() async throws {
+    /// Serves a world over HTTPS with a certificate made for the test.
+    static func servingTLS(_ body: @escaping @Sendable (TestCertificate, World, Int) async throws -> Void) async throws {
         try await TestCertificate.with { certificate in
             try await World.with(withProjects: false, configure: {
                 $0.tls = TLSFiles(certificateFile: certificate.certificateFile, keyFile: certificate.keyFile)
             }) { world in
-                try await world.serve { port in
-                    for version in [HTTPClient.Configuration.HTTPVersion.automatic, .http1Only] {
-                        let client = try Self.client(trusting: certificate, version: version)
-                        do {
-                            var request = HTTPClientRequest(url: "https://localhost:\(port)/v1/me")
-                            request.headers.add(name: "Authorization", value: "Bearer \(world.token("owner"))")
-                            let me = try await client.execute(request, timeout: .seconds(30))
-                            #expect(me.status.code == 200)
-                            #expect(me.version == (version == .http1Only ? .http1_1 : .http2))
-                            #expect(me.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
-                            // Refusals carry it too.
-                            let refused = try await client.execute(HTTPClientRequest(url: "https://localhost:\(port)/v1/me"), timeout: .seconds(30))
-                            #expect(refused.status.code == 401)
-                            #expect(refused.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
-                            let health = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/healthz"), timeout: .seconds(30))
-                            #expect(health.status.code == 200)
-                        } catch {
-                            try? await client.shutdown()
-                            throw error
-                        }
-                        try await client.shutdown()
-                    }
+                try await world.serve { port in try await body(certificate, world, port) }
+            }
+        }
+    }
+
+    @Test func httpsAnswersOverHTTP2AndHTTP1WithHSTS() async throws {
+        try await Self.servingTLS { certificate, world, port in
+            for version in [HTTPClient.Configuration.HTTPVersion.automatic, .http1Only] {
+                let client = try Self.client(trusting: certificate, version: version)
+                do {
+                    var request = HTTPClientRequest(url: "https://localhost:\(port)/v1/me")
+                    request.headers.add(name: "Authorization", value: "Bearer \(world.token("owner"))")
+                    let me = try await client.execute(request, timeout: .seconds(30))
+                    #expect(me.status.code == 200)
+                    #expect(me.version == (version == .http1Only ? .http1_1 : .http2))
+                    #expect(me.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
+                    // Refusals carry it too.
+                    let refused = try await client.execute(HTTPClientRequest(url: "https://localhost:\(port)/v1/me"), timeout: .seconds(30))
+                    #expect(refused.status.code == 401)
+                    #expect(refused.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
+                    let health = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/healthz"), timeout: .seconds(30))
+                    #expect(health.status.code == 200)
+                } catch {
+                    try? await client.shutdown()
+                    throw error
                 }
+                try await client.shutdown()
             }
         }
     }
 
     @Test func plainHTTPToTheTLSPortGetsNoAnswer() async throws {
-        try await TestCertificate.with { certificate in
-            try await World.with(withProjects: false, configure: {
-                $0.tls = TLSFiles(certificateFile: certificate.certificateFile, keyFile: certificate.keyFile)
-            }) { world in
-                try await world.serve { port in
-                    let socket = try RawSocket(port: port)
-                    _ = socket.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                    let reply = await socket.read(limit: 5)
-                    #expect(!reply.hasPrefix("HTTP/"), "plain HTTP was answered: \(reply.prefix(40))")
-                    #expect(await socket.secondsUntilClosed(limit: 5) != nil, "the server kept a plain-HTTP connection open")
-                }
-            }
+        try await Self.servingTLS { _, _, port in
+            let socket = try RawSocket(port: port)
+            _ = socket.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let reply = await socket.read(limit: 5)
+            #expect(!reply.hasPrefix("HTTP/"), "plain HTTP was answered: \(reply.prefix(40))")
+            #expect(await socket.secondsUntilClosed(limit: 5) != nil, "the server kept a plain-HTTP connection open")
         }
     }
 
