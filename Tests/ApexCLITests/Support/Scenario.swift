@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 
 /// A SQLite store written the way a firm writes one: the account through the real CLI, a
@@ -53,6 +54,21 @@ struct Scenario: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Runs `body` with a scenario on a fresh SQLite file, or on a fresh PostgreSQL database.
+    static func with(postgres: Bool, _ body: (Scenario) async throws -> Void) async throws {
+        if postgres {
+            try await TestPostgres.withDatabase { database in
+                let s = try await Scenario.make(postgresURL: database.url)
+                defer { s.remove() }
+                try await body(s)
+            }
+        } else {
+            let s = try await Scenario.make()
+            defer { s.remove() }
+            try await body(s)
+        }
+    }
 
     private func writeHistory(_ store: any EventStore) async throws {
         let account = try AccountState.replay(try await store.readStream(.account(accountID)))
