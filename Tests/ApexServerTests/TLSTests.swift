@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Testing
 
@@ -94,5 +95,40 @@ import Testing
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.httpVersion = version
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+}
+
+/// The server's own read deadlines hold over TLS: a request head trickled over HTTPS is cut off
+/// by the header-read timeout, as over plain HTTP (`ConnectionTimeoutTests`).
+@Suite(.serialized) struct TLSDeadlineTests {
+    @Test func aHalfSentHeadOverTLSIsClosedByTheHeaderTimeout() async throws {
+        try await TestCertificate.with { certificate in
+            try await World.with(withProjects: false, configure: {
+                $0.tls = TLSFiles(certificateFile: certificate.certificateFile, keyFile: certificate.keyFile)
+                $0.headerReadTimeout = .milliseconds(500)
+            }) { world in
+                try await world.serve { port in
+                    var tls = TLSConfiguration.makeClientConfiguration()
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificate.certificateFile))
+                    tls.applicationProtocols = ["http/1.1"]
+                    let context = try NIOSSLContext(configuration: tls)
+                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                        .channelInitializer { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                            }
+                        }
+                        .connect(host: "127.0.0.1", port: port).get()
+                    try await channel.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n")).get()
+                    let start = ContinuousClock.now
+                    // A watchdog closes it from our side after 8 s, should the server not.
+                    let watchdog = Task { try? await Task.sleep(for: .seconds(8)); try? await channel.close() }
+                    try? await channel.closeFuture.get()
+                    watchdog.cancel()
+                    let waited = ContinuousClock.now - start
+                    #expect(waited < .seconds(5), "closed only after \(waited)")
+                }
+            }
+        }
     }
 }
