@@ -174,6 +174,9 @@ let package = Package(
                 "ApexStore",
                 "ApexWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -289,6 +292,7 @@ let package = Package(
             name: "ApexDomainTests",
             dependencies: [
                 "ApexDomain",
+                "ApexTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -316,6 +320,7 @@ let package = Package(
                 "ApexWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -357,6 +362,7 @@ let package = Package(
             name: "ApexAuditTests",
             dependencies: [
                 "ApexAudit",
+                "ApexTestSupport",
                 "ApexDomain",
                 "ApexStore",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -50,11 +50,10 @@ package struct Settings: Sendable {
     }
 
     /// The key that signs direct file links: `APEX_FILE_LINK_KEY(_FILE)` (at least 32 bytes of
-    /// text), else (SQLite) a random one created once in the data folder; nil on PostgreSQL
+    /// text with 10 distinct values, which `serve` checks with its other secrets), else (SQLite) a random one created once in the data folder; nil on PostgreSQL
     /// without the variable (links are then refused).
     package func fileLinkKey(storeURL: String, logger: Logger) throws -> SymmetricKey? {
         if let v = try value("APEX_FILE_LINK_KEY") {
-            guard v.utf8.count >= 32 else { throw CLIError(.invalidArgument, "APEX_FILE_LINK_KEY must be at least 32 characters") }
             return SymmetricKey(data: Data(v.utf8))
         }
         guard let folder = dataFolder(storeURL) else { return nil }

@@ -18,7 +18,7 @@ struct ApexCLI: AsyncParsableCommand {
             ServeCommand.self, AccountCommand.self, TokenCommand.self, EventsCommand.self, ReplayCommand.self, HistoryCommand.self,
             VerifyCommand.self, CheckpointCommand.self, KeysCommand.self, BackupCommand.self, AuditCommand.self, SnapshotsCommand.self,
             ConsumersCommand.self, ProjectionsCommand.self, WebhooksCommand.self, NotifyCommand.self,
-            GDPRCommand.self, RetentionCommand.self, ExportCommand.self,
+            GDPRCommand.self, RetentionCommand.self, ExportCommand.self, AdminCommand.self,
         ])
 
     /// ArgumentParser's `main`, and for a command run with `--json` that fails with a coded

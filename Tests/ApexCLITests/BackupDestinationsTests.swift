@@ -71,7 +71,7 @@ struct ServeBackupDestinationsTests {
         defer { s.remove() }
         let (siteA, siteB) = (s.file("site-a"), s.file("site-b"))
         var environment = s.environment
-        environment["APEX_JWT_SECRET"] = String(repeating: "j", count: 48)
+        environment["APEX_JWT_SECRET"] = "backup-destination-tests-jwt-secret-0123456789"
         let serve = ["serve", "--backup-to", siteA, "--backup-to", siteB, "--backup-every", "1s", "--ship-to", siteA, "--ship-to", siteB]
         try await ServeProcess.with(serve, environment: environment, token: "") { _ in
             // The base backup runs after its first interval; wait for it on both sites.

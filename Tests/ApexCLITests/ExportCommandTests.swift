@@ -7,17 +7,7 @@ import Testing
 @Suite("apex-cli export")
 struct ExportCommandTests {
     static func withScenario(_ postgres: Bool, _ body: (Scenario) async throws -> Void) async throws {
-        if postgres {
-            try await TestPostgres.withDatabase { database in
-                let s = try await Scenario.make(postgresURL: database.url)
-                defer { s.remove() }
-                try await body(s)
-            }
-        } else {
-            let s = try await Scenario.make()
-            defer { s.remove() }
-            try await body(s)
-        }
+        try await Scenario.with(postgres: postgres, body)
     }
 
     @Test(arguments: [false, true])

@@ -17,7 +17,7 @@ struct ServeMetricsAndLimitsTests {
         defer { s.remove() }
         let metricsPort = try FreePort.find()
         var environment = s.environment
-        environment["APEX_JWT_SECRET"] = String(repeating: "j", count: 48)
+        environment["APEX_JWT_SECRET"] = "serve-metrics-tests-jwt-secret-0123456789abcdef"
         environment["APEX_METRICS_PORT"] = String(metricsPort)
         environment["APEX_RATE_LIMITS"] = "unauthorized=2/1h"
         try await ServeProcess.with(["serve"], environment: environment, token: "forged") { server in

@@ -22,7 +22,7 @@ struct TwoInstancesTests {
 
     @Test func aMixedLoadOnTwoInstancesLosesNothingAndBothAgree() async throws {
         try await TestPostgres.withDatabase { database in
-            let secret = String(repeating: "k", count: 48)
+            let secret = "two-instances-tests-jwt-secret-0123456789abcdef"
             let environment = [
                 "APEX_STORE_URL": database.url, "APEX_JWT_SECRET": secret, "APEX_SIGNING_KEY": Scenario.signingKey,
             ]

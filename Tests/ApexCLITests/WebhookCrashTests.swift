@@ -15,7 +15,7 @@ struct WebhookCrashTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let environment = [
-            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": String(repeating: "w", count: 48),
+            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": "webhook-crash-tests-jwt-secret-0123456789abcdef",
             "APEX_WEBHOOK_ALLOW_HTTP": "1", "APEX_WEBHOOK_ALLOW_PRIVATE": "1", "APEX_WEBHOOK_TIMEOUT": "2s",
             "APEX_WEBHOOK_RETRY_SCHEDULE": "500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms",
         ]

@@ -13,6 +13,7 @@ public import Hummingbird
 public import HummingbirdCore
 public import Logging
 public import NIOCore
+import NIOSSL
 public import ServiceLifecycle
 
 /// The HTTP API over one event store: routes, authentication, the access gate, and the services
@@ -49,6 +50,8 @@ public final class ApexAPI: Sendable {
     let presence: PresenceStore
     /// The mail feature's outbox (``NotificationRoutes``; invitation tokens for their email).
     let mail: MailOutbox
+    /// HTTPS from ``ServerConfiguration/tls``, checked when the API is made; nil: plain HTTP.
+    let tls: TLSConfiguration?
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -59,6 +62,7 @@ public final class ApexAPI: Sendable {
         self.limiter = RateLimiter(limits: configuration.rateLimits, metrics: metrics)
         self.store = store
         self.configuration = configuration
+        self.tls = try configuration.tls?.serverConfiguration()
         self.tokens = try await TokenService(secret: configuration.jwtSecret, maximumLifetime: configuration.maxTokenLifetime)
         self.directory = AccountDirectory(store: store)
         self.states = ProjectStateCache(
@@ -93,6 +97,7 @@ public final class ApexAPI: Sendable {
     public func router() -> Router<ApexRequestContext> {
         let router = Router(context: ApexRequestContext.self, options: .autoGenerateHeadEndpoints)
         let allowed = AllowedMethods()
+        if tls != nil { router.add(middleware: StrictTransportSecurity()) }
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: RequestMetadataMiddleware(trustedProxies: configuration.trustedProxies))
         router.add(middleware: limiter.addresses)
@@ -137,7 +142,7 @@ public final class ApexAPI: Sendable {
     ) -> Application<RouterResponder<ApexRequestContext>> {
         let capped = configuration.maxConnections != nil
         return Application(
-            router: router(), server: httpServer(), configuration: applicationConfiguration(address: address), services: [live] + services,
+            router: router(), server: httpServer(logger: logger), configuration: applicationConfiguration(address: address), services: [live] + services,
             onServerRunning: { channel in
                 // Hummingbird checks the cap before each read of the listening socket, and NIO
                 // accepts up to 4 connections a read: a burst would pass the cap by 3. One a read
@@ -148,13 +153,17 @@ public final class ApexAPI: Sendable {
             logger: logger)
     }
 
-    /// The HTTP/1.1 server with the configured idle, header-read and body-read timeouts.
-    func httpServer() -> HTTPServerBuilder {
+    /// The HTTP/1.1 server with the configured idle, header-read and body-read timeouts; with
+    /// ``tls``, HTTPS offering HTTP/2 and HTTP/1.1 by ALPN with the same limits.
+    func httpServer(logger: Logger) -> HTTPServerBuilder {
         let idle = configuration.idleTimeout.map { TimeAmount($0) }
         let head = configuration.headerReadTimeout.map { TimeAmount($0) }
         let body = configuration.bodyReadTimeout.map { TimeAmount($0) }
+        let tls = self.tls
         return HTTPServerBuilder { responder in
-            ApexHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head, bodyTimeout: body)
+            let http1 = ApexHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head, bodyTimeout: body)
+            guard let tls else { return http1 }
+            return try ApexTLSChannel(configuration: tls, http1: http1, logger: logger)
         }
     }
 

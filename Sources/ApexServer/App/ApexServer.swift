@@ -14,7 +14,9 @@ import UnixSignals
 public enum ApexServer {
     /// Opens the store, builds the API and serves it, sealing checkpoints and running the
     /// consumers of the log (``ServerConsumers``) on the side.
-    /// `onReady` is called with the bound port once the server listens; `services` adds
+    /// A weak secret (``ServerConfiguration/checkSecrets()``) or unusable TLS files
+    /// (``TLSFiles``) stop it before it opens the store, with a ``ConfigurationError`` naming the
+    /// setting. `onReady` is called with the bound port once the server listens; `services` adds
     /// services that run beside the server on the same store (backups, log shipping).
     /// Requests, appends and the rest are counted into `metrics` (a registry of its own unless
     /// given), served by a separate listener when ``ServerConfiguration/metricsPort`` is set;
@@ -24,6 +26,7 @@ public enum ApexServer {
         onReady: (@Sendable (Int) async -> Void)? = nil, onMetricsReady: (@Sendable (Int) async -> Void)? = nil,
         services makeServices: (any EventStore) throws -> [any Service] = { _ in [] }
     ) async throws {
+        try configuration.checkSecrets()
         let configuration = withDefaultMailFolder(withDefaultBlobURL(configuration))
         logger.notice("mail goes to \(configuration.mail.transport.description)")
         if configuration.blobURL == nil {

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     public var storeURL = "sqlite:./apex-data/apex.sqlite"
     /// The HS256 secret for bearer tokens (`APEX_JWT_SECRET` or `APEX_JWT_SECRET_FILE`).
     public var jwtSecret = ""
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN, with `Strict-Transport-Security`) with this
+    /// certificate and key (`APEX_TLS_CERT_FILE`, `APEX_TLS_KEY_FILE`); nil: plain HTTP, for a
+    /// reverse proxy in front (docs/operations.md).
+    public var tls: TLSFiles?
     /// Proxies whose forwarding headers are believed (`APEX_TRUSTED_PROXIES`).
     public var trustedProxies = TrustedProxies.none
     /// The Ed25519 key that signs checkpoints (`APEX_SIGNING_KEY`); nil disables sealing.

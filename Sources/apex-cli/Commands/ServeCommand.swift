@@ -23,6 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(help: "The address people reach this server at, for links in email and the web pages, e.g. https://apex.example.com (env APEX_PUBLIC_URL; default http://HOST:PORT).")
     var publicUrl: String?
+    @Option(help: "Serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate chain; needs --tls-key-file (env APEX_TLS_CERT_FILE; default plain HTTP).")
+    var tlsCertFile: String?
+    @Option(help: "The PEM private key of --tls-cert-file (env APEX_TLS_KEY_FILE).")
+    var tlsKeyFile: String?
     @Option(help: "Comma-separated CIDRs of trusted proxies (env APEX_TRUSTED_PROXIES; default none).")
     var trustedProxies: String?
     @Option(help: "Seconds between signed checkpoints (default 300).")
@@ -85,6 +89,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError("APEX_PUBLIC_URL must be an http:// or https:// address (got \(text))")
             }
             configuration.publicURL = text
+        }
+        switch (try tlsCertFile ?? settings.value("APEX_TLS_CERT_FILE"), try tlsKeyFile ?? settings.value("APEX_TLS_KEY_FILE")) {
+        case (nil, nil): break
+        case (let certificate?, let key?): configuration.tls = TLSFiles(certificateFile: certificate, keyFile: key)
+        default: throw CLIError("set both APEX_TLS_CERT_FILE and APEX_TLS_KEY_FILE (--tls-cert-file and --tls-key-file), or neither")
         }
         do {
             configuration.trustedProxies = try TrustedProxies(parsing: try trustedProxies ?? settings.value("APEX_TRUSTED_PROXIES") ?? "")

@@ -1,5 +1,6 @@
 import ApexDomain
 import ApexStore
+import ApexTestSupport
 import Foundation
 
 /// A SQLite store written the way a firm writes one: the account through the real CLI, a
@@ -27,7 +28,7 @@ struct Scenario: Sendable {
     var url: String { postgresURL ?? "sqlite:\(path)" }
     var environment: [String: String] { ["APEX_STORE_URL": url, "APEX_SIGNING_KEY": Self.signingKey] }
     /// A fixed Ed25519 key (base64 of 32 raw bytes) for checkpoints on either store.
-    static let signingKey = Data(repeating: 7, count: 32).base64EncodedString()
+    static let signingKey = Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
     func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// Runs `apex-cli` against this store.
@@ -38,7 +39,7 @@ struct Scenario: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let storeURL = postgresURL ?? "sqlite:" + folder.appendingPathComponent("apex.sqlite").path
         var env = ["APEX_STORE_URL": storeURL]
-        if postgresURL != nil { env["APEX_JWT_SECRET"] = String(repeating: "s", count: 40) }
+        if postgresURL != nil { env["APEX_JWT_SECRET"] = "apex-cli-scenario-jwt-secret-0123456789abcdef" }
         let created = try await CLI.run(
             ["account", "create", "--name", "Acme Signs", "--owner-email", "grace@example.com", "--owner-name", ownerName, "--json"],
             environment: env)
@@ -53,6 +54,21 @@ struct Scenario: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Runs `body` with a scenario on a fresh SQLite file, or on a fresh PostgreSQL database.
+    static func with(postgres: Bool, _ body: (Scenario) async throws -> Void) async throws {
+        if postgres {
+            try await TestPostgres.withDatabase { database in
+                let s = try await Scenario.make(postgresURL: database.url)
+                defer { s.remove() }
+                try await body(s)
+            }
+        } else {
+            let s = try await Scenario.make()
+            defer { s.remove() }
+            try await body(s)
+        }
+    }
 
     private func writeHistory(_ store: any EventStore) async throws {
         let account = try AccountState.replay(try await store.readStream(.account(accountID)))
