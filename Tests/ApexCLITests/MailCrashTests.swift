@@ -15,7 +15,7 @@ struct MailCrashTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var environment = [
-            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": String(repeating: "m", count: 48),
+            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": "mail-crash-test-secret-0123456789-abcdefghij",
             // A 2 s answer timeout: a claim lapses after 25 s (ten timeouts and 5 s).
             "APEX_SMTP_TIMEOUT": "2s", "APEX_MAIL_RETRY_SCHEDULE": "500ms,500ms,500ms,500ms",
         ]

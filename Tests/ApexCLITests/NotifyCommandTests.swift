@@ -14,7 +14,7 @@ struct NotifyCommandTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let environment = [
-            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": String(repeating: "n", count: 48),
+            "APEX_STORE_URL": "sqlite:" + folder.appendingPathComponent("apex.sqlite").path, "APEX_JWT_SECRET": "notify-command-test-secret-0123456789-abcdef",
         ]
         let created = try await CLI.run(
             ["account", "create", "--name", "Acme Signs", "--owner-email", "owner@acme.test", "--owner-name", "Olive Owner", "--json"],
