@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ApexLive", targets: ["ApexLive"]),
         .library(name: "ApexExport", targets: ["ApexExport"]),
         .library(name: "ApexMail", targets: ["ApexMail"]),
+        .library(name: "ApexWeb", targets: ["ApexWeb"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -161,6 +162,19 @@ let package = Package(
             ],
             resources: [.copy("Resources/Templates")]
         ),
+        // The web pages: templates per page, texts per locale, the script and style sheet, and the
+        // sign-in links, CSRF tokens and spent-token ledger behind sessions. ApexServer serves them.
+        .target(
+            name: "ApexWeb",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/Templates"), .copy("Resources/Locales"), .copy("Resources/Assets")]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
@@ -174,6 +188,7 @@ let package = Package(
                 "ApexSearch",
                 "ApexStore",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -245,6 +260,7 @@ let package = Package(
                 "ApexServer",
                 "ApexBackup",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -315,6 +331,7 @@ let package = Package(
                 "ApexServer",
                 "ApexTestSupport",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
