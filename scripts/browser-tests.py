@@ -105,6 +105,7 @@ def main():
     pid = tower["id"]
     api("PATCH", f"/v1/projects/{pid}", owner_token, {"description": "Pylon sign, 14 m, two faces"})
     api("PATCH", f"/v1/projects/{pid}", owner_token, {"name": "Sign tower, Route 9 north", "tags": ["sign", "wind"]})
+    api("POST", f"/v1/projects/{pid}/calculations", owner_token, {"type": "wind_velocity_pressure", "inputs": {"V": 115, "exposure": "C", "z": 15}})
     other = api("POST", "/v1/projects", owner_token, {"name": "Canopy, Beatriz's site", "client_id": client_b})
 
     driver = browser()
@@ -129,18 +130,20 @@ def main():
         driver.get(f"{BASE}/ui/projects/{pid}")
         wait(driver).until(EC.presence_of_element_located((By.ID, "project-name")))
         check("two faces" in driver.page_source, "the project page shows its fields")
+        check("wind_velocity_pressure" in driver.page_source, "the project page shows its calculations")
+        check("Carlos Client" in driver.page_source, "the project page names its client")
         shot(driver, "project")
         no_console_errors(driver, "project")
 
         # History: three events, live connected.
         driver.get(f"{BASE}/ui/projects/{pid}/history")
         wait(driver).until(lambda d: d.find_element(By.ID, "live-status").get_attribute("data-state") == "open")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "#timeline .entry")) == 3, "the history shows every event (3)")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#timeline .entry")) == 4, "the history shows every event (4)")
         shot(driver, "history")
         no_console_errors(driver, "history")
 
         # Compare v1 with v3, then revert to v1 with a reason.
-        driver.get(f"{BASE}/ui/projects/{pid}/compare?from=1&to=3")
+        driver.get(f"{BASE}/ui/projects/{pid}/compare?from=1&to=4")
         rows = driver.find_elements(By.CSS_SELECTOR, "#comparison tr.changed")
         check(any("description" in r.text for r in rows) and any("name" in r.text for r in rows), "compare marks the changed fields")
         shot(driver, "compare")
@@ -156,11 +159,12 @@ def main():
         marker = driver.execute_script("document.body.dataset.marker = 'same-page'; return document.body.dataset.marker")
         api("POST", f"/v1/projects/{pid}/presence", admin_token)
         api("PATCH", f"/v1/projects/{pid}", admin_token, {"description": "Pylon sign, 14 m, one face"})
-        wait(driver, 15).until(EC.presence_of_element_located((By.ID, "v5")))
+        wait(driver, 15).until(EC.presence_of_element_located((By.ID, "v6")))
         check(driver.execute_script("return document.body.dataset.marker") == marker, "the new event appeared without a reload")
-        check("Ana Admin" in driver.find_element(By.ID, "v5").text, "the live entry names who made the edit")
+        check("Ana Admin" in driver.find_element(By.ID, "v6").text, "the live entry names who made the edit")
+        check("one face" in driver.find_element(By.ID, "v6").text, "the live entry shows what changed")
         wait(driver).until(lambda d: d.find_element(By.ID, "stale").is_displayed())
-        check("5" in driver.find_element(By.ID, "stale").text, "the page warns that its version is no longer the latest")
+        check("6" in driver.find_element(By.ID, "stale").text, "the page warns that its version is no longer the latest")
         wait(driver, 15).until(lambda d: "Ana Admin" in d.find_element(By.ID, "presence").text)
         check(True, "presence shows the other user viewing")
         shot(driver, "history-live")

@@ -38,7 +38,13 @@ struct WebProjectPages {
             let users = try await api.directory.state(of: me.principal.accountID).users
             var values = try await WebProjectPages.header(api, project, me, view)
             let fields = (project.state.fields.json.objectValue ?? [:]).sorted { $0.key < $1.key }
-            values["fields"] = fields.map { ["key": $0.key, "value": WebView.show($0.value)] }
+            values["fields"] = fields.map { field -> [String: Any] in
+                // The client by name, for those who may see names; else the id.
+                if field.key == "client_id", let id = project.state.fields.clientID, let name = users[id]?.shownName {
+                    return ["key": field.key, "value": name]
+                }
+                return ["key": field.key, "value": WebView.show(field.value)]
+            }
             values["calculations"] = may(me, .calculationView, project) ? calculations(project, users: users) : []
             values["files"] = may(me, .fileView, project) ? files(project) : []
             return try view.page("project", title: project.state.fields.name, values: values)

@@ -42,6 +42,18 @@
     meta.appendChild(document.createTextNode(" · " + event.recorded_at + " · " + text("by", "by") + " " + (actor.name || actor.user_id || actor.service || "?")));
     item.appendChild(meta);
     if (event.reason) { item.appendChild(element("div", "why", text("reason", "Reason") + ": " + event.reason)); }
+    var changes = (event.data && event.data.changes) || null;
+    if (changes && typeof changes === "object") {
+      var table = element("table", "diff");
+      Object.keys(changes).sort().forEach(function (field) {
+        var row = element("tr", "added");
+        row.appendChild(element("th", "", field));
+        var value = changes[field];
+        row.appendChild(element("td", "after", typeof value === "string" ? value : JSON.stringify(value)));
+        table.appendChild(row);
+      });
+      item.appendChild(table);
+    }
     var link = element("a", "small", text("compare", "Compare with current"));
     link.href = "/ui/projects/" + project + "/compare?from=" + Math.max(0, event.version - 1) + "&to=" + event.version;
     item.appendChild(link);
