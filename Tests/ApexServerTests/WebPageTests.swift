@@ -79,3 +79,20 @@ import Testing
         }
     }
 }
+
+/// docs/ui.md documents every route under /ui, as the OpenAPI document does every /v1 route.
+@Suite struct WebPageDocsTests {
+    @Test func everyUIRouteIsInTheDocs() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/ui.md"), encoding: .utf8)
+        try await World.with(.sqlite, withProjects: false) { world in
+            let routes = world.api.router().routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }
+                .filter { $0.contains(" /ui") && !$0.hasSuffix("**") && $0 != "GET /ui" && !$0.hasPrefix("HEAD") }
+            #expect(routes.count >= 12)
+            for route in routes {
+                let documented = route.replacingOccurrences(of: ":id", with: "{id}").replacingOccurrences(of: ":name", with: "{name}")
+                #expect(docs.contains("`\(documented)"), "docs/ui.md does not document \(route)")
+            }
+        }
+    }
+}
