@@ -167,4 +167,29 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func anInvitationIsAcceptedOnAPageAndSignsTheNewUserIn(_ kind: StoreKind) async throws {
+        try await World.with(kind, withProjects: false) { world in
+            try await world.test { client in
+                let invited = try await client.call(.post, "/v1/invitations", as: world.token("owner"), json: ["email": "new@example.com", "role": "estimator"])
+                #expect(invited.code == 201, "\(invited.text)")
+                let token = try #require(invited["token"]?.stringValue)
+                let encoded = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
+                let form = try await client.call(.get, "/ui/invitations/accept?token=\(encoded)")
+                #expect(form.code == 200 && form.text.contains("action=\"/ui/invitations/accept\""))
+                Self.expectSecured(form)
+                let accepted = try await client.call(.post, "/ui/invitations/accept", raw: "token=\(encoded)&name=Nina+New", headers: Self.form)
+                #expect(accepted.code == 303, "\(accepted.text)")
+                let cookie = String(try #require(accepted.headers[.setCookie]).split(separator: ";")[0].dropFirst("apex_session=".count))
+                let me = try await client.call(.get, "/v1/me", headers: Self.session(cookie))
+                #expect(me.code == 200 && me["name"]?.stringValue == "Nina New" && me["role"]?.stringValue == "estimator", "\(me.text)")
+                // Used: the page says what the API says (status and code), and signs nobody in.
+                let api = try await client.call(.post, "/v1/invitations/accept", json: ["token": .string(token), "name": "Nina New"])
+                let again = try await client.call(.post, "/ui/invitations/accept", raw: "token=\(encoded)&name=Nina+New", headers: Self.form)
+                let code = try #require(api["code"]?.stringValue)
+                #expect((400..<500).contains(api.code) && again.code == api.code && again.text.contains(code) && again.headers[.setCookie] == nil, "\(api.text) / \(again.code) \(again.text)")
+            }
+        }
+    }
 }

@@ -18,28 +18,38 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as DomainError {
-            throw APIError(error)
-        } catch let error as EventStoreError {
+        } catch {
+            throw Self.apiError(for: error, request, context, allowed: allowed)
+        }
+    }
+
+    /// What `error` is answered as (also by the web pages, as a page): an ``APIError`` as it is,
+    /// the domain's, the store's and the files' errors mapped, anything else a logged 500 that
+    /// says nothing of its cause. `allowed` turns a 404 of a known path into 405.
+    static func apiError(for error: any Error, _ request: Request, _ context: Context, allowed: AllowedMethods?) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as DomainError:
+            return APIError(error)
+        case let error as EventStoreError:
             if error.code != .versionConflict { context.logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"]) }
-            throw APIError(error)
-        } catch let error as FilesError {
+            return APIError(error)
+        case let error as FilesError:
             if error.code == .storage || error.code == .blobMissing || error.code == .blobCorrupt {
                 context.logger.error("blob store failure", metadata: ["error": "\(error)"])
             }
-            throw APIError(error)
-        } catch let error as HTTPError {
-            if error.status == .notFound, let allow = allowed.allow(request.uri.path) {
+            return APIError(error)
+        case let error as HTTPError:
+            if error.status == .notFound, let allow = allowed?.allow(request.uri.path) {
                 var problem = APIError(.methodNotAllowed, code: "method_not_allowed", "\(request.method.rawValue) is not allowed here; allowed: \(allow)")
                 problem.headers[.allow] = allow
-                throw problem
+                return problem
             }
-            throw Self.problem(for: error)
-        } catch {
+            return Self.problem(for: error)
+        default:
             context.logger.error("unexpected failure", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
+            return APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
         }
     }
 

@@ -19,13 +19,9 @@ struct WebPageMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as APIError {
-            response = try page(for: error, request, context)
-        } catch let error as HTTPError {
-            response = try page(for: APIError(error.status, code: error.status == .notFound ? "not_found" : "bad_request", error.body ?? ""), request, context)
         } catch {
-            context.logger.error("a web page failed", metadata: ["error": "\(error)"])
-            response = try page(for: APIError(.internalServerError, code: "internal_error", "the request could not be completed"), request, context)
+            // Mapped as the API maps it (same status and code), then shown as a page.
+            response = try page(for: ProblemMiddleware.apiError(for: error, request, context, allowed: nil), request, context)
         }
         Self.secure(&response.headers)
         return response

@@ -49,17 +49,7 @@ struct WebProjectPages {
             values["files"] = may(me, .fileView, project) ? files(project) : []
             return try view.page("project", title: project.state.fields.name, values: values)
         }
-        router.post("projects/:id/presence") { request, context in
-            let me = try context.requireIdentity()
-            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
-            try await api.presence.heartbeat(
-                project: project.id, user: me.principal.userID, account: me.principal.accountID, now: api.configuration.clock(),
-                ttl: api.live.configuration.presenceTTL)
-            let entries = try await api.presence.present(project: project.id, now: api.configuration.clock(), ttl: api.live.configuration.presenceTTL)
-            let names = PresenceRoutes.mayViewUsers(me.principal, now: api.configuration.clock())
-                ? try await api.directory.state(of: me.principal.accountID).users : [:]
-            return Response.json(PresenceRoutes.json(entries, users: names, ttl: api.live.configuration.presenceTTL))
-        }
+        router.post("projects/:id/presence") { request, context in try await PresenceRoutes(api: api).heartbeat(request, context) }
     }
 
     /// What every page of a project shows at its top: name, status, version, who else has it open.

@@ -34,10 +34,22 @@ struct WebSignInRoutes {
             let account = try await api.directory.state(of: claims.account)
             guard let user = account.users[claims.user], user.isActive else { return try badLink(view) }
             guard try await spend(claims, now: now) else { return try badLink(view) }
-            let token = try await api.tokens.issue(user: claims.user, account: claims.account, ttl: api.configuration.tokenLifetime, now: now)
-            var response = WebView.redirect("/ui/projects")
-            response.setCookie(sessionCookie(token, maxAge: Int(min(api.configuration.tokenLifetime, api.tokens.maximumLifetime).components.seconds)))
-            return response
+            return try await signedIn(user: claims.user, account: claims.account)
+        }
+        // An invitation's link (`{APEX_PUBLIC_URL}/ui/invitations/accept?token=`): GET shows the
+        // form, POST accepts through the same code as `POST /v1/invitations/accept`, then signs in.
+        router.get("invitations/accept") { request, context in
+            let view = WebView(api: api, request: request, context: context)
+            guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { throw APIError.notFound }
+            return try view.page("invitation", title: view.text("invitation"), values: ["token": token])
+        }
+        router.post("invitations/accept") { request, context in
+            var request = request
+            let form = try await WebCSRFMiddleware.form(&request, limit: api.configuration.bodyLimit)
+            guard let token = form["token"], !token.isEmpty else { throw APIError.notFound }
+            let name = form["name"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let joined = try await InvitationAcceptRoute.accept(api, token: token, name: name, peLicense: nil, context: context)
+            return try await signedIn(user: joined.userID, account: joined.accountID)
         }
         router.get("signed-out") { request, context in
             let view = WebView(api: api, request: request, context: context)
@@ -60,6 +72,14 @@ struct WebSignInRoutes {
             response.setCookie(sessionCookie("", maxAge: 0))
             return response
         }
+    }
+
+    /// A new session for `user`: its cookie, and a redirect to the projects.
+    private func signedIn(user: UUID, account: UUID) async throws -> Response {
+        let token = try await api.tokens.issue(user: user, account: account, ttl: api.configuration.tokenLifetime, now: api.configuration.clock())
+        var response = WebView.redirect("/ui/projects")
+        response.setCookie(sessionCookie(token, maxAge: Int(min(api.configuration.tokenLifetime, api.tokens.maximumLifetime).components.seconds)))
+        return response
     }
 
     /// Spends the link: false when it was spent before.
