@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// The token every form of a signed-in page carries and every `POST` under `/ui/` must send
 /// back (field `csrf_token`, or header `X-CSRF-Token` from scripts): an HMAC of the session's id
