@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ApexLive", targets: ["ApexLive"]),
         .library(name: "ApexExport", targets: ["ApexExport"]),
         .library(name: "ApexMail", targets: ["ApexMail"]),
+        .library(name: "ApexWeb", targets: ["ApexWeb"]),
         .executable(name: "apex-cli", targets: ["apex-cli"]),
     ],
     dependencies: [
@@ -160,6 +161,19 @@ let package = Package(
             ],
             resources: [.copy("Resources/Templates")]
         ),
+        // The web pages: templates per page, texts per locale, the script and style sheet, and the
+        // sign-in links, CSRF tokens and spent-token ledger behind sessions. ApexServer serves them.
+        .target(
+            name: "ApexWeb",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/Templates"), .copy("Resources/Locales"), .copy("Resources/Assets")]
+        ),
         .target(
             name: "ApexServer",
             dependencies: [
@@ -173,6 +187,7 @@ let package = Package(
                 "ApexSearch",
                 "ApexStore",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -247,6 +262,7 @@ let package = Package(
                 "ApexServer",
                 "ApexBackup",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -318,6 +334,7 @@ let package = Package(
                 "ApexServer",
                 "ApexTestSupport",
                 "ApexWebhooks",
+                "ApexWeb",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

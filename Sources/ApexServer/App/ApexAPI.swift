@@ -6,6 +6,7 @@ public import ApexMetrics
 import ApexSearch
 import ApexMail
 import ApexWebhooks
+import ApexWeb
 public import ApexStore
 public import Foundation
 import HTTPTypes
@@ -52,6 +53,14 @@ public final class ApexAPI: Sendable {
     let mail: MailOutbox
     /// HTTPS from ``ServerConfiguration/tls``, checked when the API is made; nil: plain HTTP.
     let tls: TLSConfiguration?
+    /// The web pages' templates, texts and assets (``WebRoutes``).
+    let webPages: WebPages
+    /// Spent sign-in links and signed-out sessions, in the store's database.
+    let webLedger: WebTokenLedger
+    /// Signs and checks one-time sign-in links.
+    let signInLinks: SignInLinks
+    /// The web forms' CSRF tokens.
+    let csrf: CSRFTokens
 
     /// An API over `store`, counting into `metrics` (a registry of its own by default): its
     /// appends are timed (``MeasuredStore``) and the store's gauges registered there.
@@ -91,6 +100,11 @@ public final class ApexAPI: Sendable {
         self.mail = MailOutbox(store: store, logger: Logger(label: "apex.server.mail"))
         try await mail.prepare()
         if mail.isAvailable { _ = try await mail.startPosition(head: try await store.headPosition()) }
+        self.webPages = try await WebPages.load()
+        self.webLedger = WebTokenLedger(store: store, logger: Logger(label: "apex.server.web"))
+        try await webLedger.prepare()
+        self.signInLinks = SignInLinks(secret: configuration.jwtSecret)
+        self.csrf = CSRFTokens(secret: configuration.jwtSecret)
     }
 
     /// The router with every route and middleware. `HEAD` is answered wherever `GET` is.
@@ -107,7 +121,8 @@ public final class ApexAPI: Sendable {
         // Routes that take no bearer token: the stricter `public` rate limit.
         let open = v1.group().add(middleware: limiter.publicRoutes)
         InvitationAcceptRoute(api: self).register(on: open)
-        let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self)).add(middleware: limiter.users)
+        // A browser session's cookie authenticates GET and HEAD here (the live streams, thumbnails).
+        let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self, sessions: .safeMethods)).add(middleware: limiter.users)
         MeRoutes(api: self).register(on: authed)
         PreferenceRoutes(api: self).register(on: authed)
         UserRoutes(api: self).register(on: authed)
@@ -129,6 +144,7 @@ public final class ApexAPI: Sendable {
         LiveRoutes(api: self).register(on: authed)
         PresenceRoutes(api: self).register(on: authed)
         NotificationRoutes(api: self).register(on: authed)
+        WebRoutes(api: self).register(on: router)
         allowed.register(router.routes)
         return router
     }
@@ -183,6 +199,12 @@ public final class ApexAPI: Sendable {
     /// A bearer token for a user (what `apex-cli token issue` prints).
     public func issueToken(user: UUID, account: UUID) async throws -> String {
         try await tokens.issue(user: user, account: account, ttl: configuration.tokenLifetime, now: configuration.clock())
+    }
+
+    /// A one-time sign-in link for a user (what `apex-cli token issue --sign-in-link` prints), on
+    /// the server's public address.
+    public func issueSignInLink(user: UUID, account: UUID) -> String {
+        SignInLinks.url(base: configuration.publicBaseURL, token: signInLinks.issue(user: user, account: account, now: configuration.clock()))
     }
 
     /// Appends drafts as the identity, with the request's metadata.

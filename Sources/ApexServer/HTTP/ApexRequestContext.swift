@@ -26,6 +26,9 @@ public struct ApexRequestContext: RequestContext, RemoteAddressRequestContext {
     public var requestID = ""
     /// The caller, once authenticated.
     public var identity: Identity?
+    /// The id of the browser session the caller was authenticated by (its `jti`); nil for a
+    /// bearer token. The web pages derive their CSRF token from it.
+    public var sessionID: String?
 
     /// A context for a request on `source`'s channel.
     public init(source: ApplicationRequestContextSource) {

@@ -19,17 +19,20 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            throw problem(error, request: request, context: context)
+            throw Self.apiError(for: error, request, context, allowed: allowed)
         }
     }
 
-    /// The problem for `error`.
-    func problem(_ error: any Error, request: Request, context: Context) -> APIError {
+    /// What `error` is answered as (also by the web pages, as a page): an ``APIError`` as it is,
+    /// in the user's language when wrapped in one, the domain's, the store's and the files'
+    /// errors mapped, anything else a logged 500 that says nothing of its cause. `allowed` turns
+    /// a 404 of a known path into 405.
+    static func apiError(for error: any Error, _ request: Request, _ context: Context, allowed: AllowedMethods?) -> APIError {
         switch error {
         case let error as APIError:
             return error
         case let error as InUserLanguage:
-            var problem = problem(error.error, request: request, context: context)
+            var problem = apiError(for: error.error, request, context, allowed: allowed)
             problem.locale = error.locale
             return problem
         case let error as DomainError:
@@ -43,7 +46,7 @@ struct ProblemMiddleware: RouterMiddleware {
             }
             return APIError(error)
         case let error as HTTPError:
-            if error.status == .notFound, let allow = allowed.allow(request.uri.path) {
+            if error.status == .notFound, let allow = allowed?.allow(request.uri.path) {
                 var problem = APIError(.methodNotAllowed, code: "method_not_allowed", "\(request.method.rawValue) is not allowed here; allowed: \(allow)")
                 problem.headers[.allow] = allow
                 return problem

@@ -15,21 +15,25 @@ struct PresenceRoutes {
     let api: ApexAPI
 
     func register(on router: RouterGroup<ApexRequestContext>) {
-        router.post("projects/:id/presence") { request, context in
-            let me = try context.requireIdentity()
-            let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
-            try await guarded {
-                try await api.presence.heartbeat(
-                    project: project.id, user: me.principal.userID, account: me.principal.accountID, now: api.configuration.clock(),
-                    ttl: api.live.configuration.presenceTTL)
-            }
-            return try await list(project.id, me)
-        }
+        router.post("projects/:id/presence") { request, context in try await heartbeat(request, context) }
         router.get("projects/:id/presence") { request, context in
             let me = try context.requireIdentity()
             let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
             return try await list(project.id, me)
         }
+    }
+
+    /// Records the caller's heartbeat on the project and answers who has it open (also the web
+    /// page's heartbeat, `POST /ui/projects/{id}/presence`).
+    func heartbeat(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+        let me = try context.requireIdentity()
+        let project = try await api.authorizedProject(try request.uuidParameter("id", context), .projectView, context)
+        try await guarded {
+            try await api.presence.heartbeat(
+                project: project.id, user: me.principal.userID, account: me.principal.accountID, now: api.configuration.clock(),
+                ttl: api.live.configuration.presenceTTL)
+        }
+        return try await list(project.id, me)
     }
 
     /// `{items: [{user_id, name, since, last_seen_at}], ttl_seconds}`.

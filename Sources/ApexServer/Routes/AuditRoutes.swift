@@ -29,15 +29,25 @@ struct AuditRoutes {
             // The caller's own streams, and their inclusion in the checkpoints this server signed:
             // another account's events and failures never enter the report. The whole store is
             // verified by the operator (`apex-cli verify`).
-            let trusted = api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()
-            let report = try await api.store.verify(account: me.principal.accountID, options: VerifyOptions(trustedPublicKey: trusted))
-            api.metrics.recordVerify(ok: report.ok)
-            return Response.json(try CanonicalJSON.value(of: report))
+            return Response.json(try CanonicalJSON.value(of: try await Self.verify(api, me)))
         }
     }
 
     /// The policy's audit-trail rule (owner and admin).
-    private func authorize(_ me: Identity, _ context: ApexRequestContext) async throws {
+    private func authorize(_ me: Identity, _ context: ApexRequestContext) async throws { try await Self.authorize(api, me, context) }
+
+    /// The policy's audit-trail rule (owner and admin), asked through the gate (denials audited);
+    /// for these routes and the web audit page.
+    static func authorize(_ api: ApexAPI, _ me: Identity, _ context: ApexRequestContext) async throws {
         try await api.gate.authorize(me, .userRemove, .auditTrail(accountID: me.principal.accountID), resourceName: "audit", context: context)
+    }
+
+    /// Verifies the caller's own streams, and their inclusion in the checkpoints this server
+    /// signed (counted in the metrics).
+    static func verify(_ api: ApexAPI, _ me: Identity) async throws -> VerifyReport {
+        let trusted = api.configuration.signingKey?.publicKey.rawRepresentation.base64EncodedString()
+        let report = try await api.store.verify(account: me.principal.accountID, options: VerifyOptions(trustedPublicKey: trusted))
+        api.metrics.recordVerify(ok: report.ok)
+        return report
     }
 }

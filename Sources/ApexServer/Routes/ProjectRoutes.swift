@@ -57,17 +57,7 @@ struct ProjectRoutes {
             let clients = try await clientIDs(context)
             let state = try await api.mutateProject(try request.uuidParameter("id", context), .projectEdit, request, context, clients: clients) { project in
                 let body = try BodyReader.parse(raw).only(["to_version", "reason"])
-                let target = Int64(try body.requiredInt("to_version"))
-                let reason = try body.string("reason")
-                guard target >= 1 else {
-                    throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be 1 or more", field: "to_version")
-                }
-                // A version the project has not reached names nothing, as in /versions/{n}.
-                guard target <= project.state.version else {
-                    throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)", field: "to_version")
-                }
-                let then = try ProjectHistory(events: try await api.projectEvents(project.id, through: target)).state(atVersion: target)
-                return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)
+                return try await api.revertCommand(project, to: Int64(try body.requiredInt("to_version")), reason: try body.string("reason"))
             }
             return await api.response(state)
         }
@@ -91,13 +81,32 @@ struct ProjectRoutes {
     }
 
     /// The caller's account's client users: who a `client_id` may name.
-    private func clientIDs(_ context: ApexRequestContext) async throws -> Set<UUID> {
-        try await api.directory.state(of: try context.requireIdentity().principal.accountID).clientIDs
-    }
+    private func clientIDs(_ context: ApexRequestContext) async throws -> Set<UUID> { try await api.clientIDs(context) }
 
     /// The optional `{reason}` body of a delete or restore (no body: no reason).
     static func reason(_ raw: ByteBuffer) throws -> String? {
         guard raw.readableBytes > 0 else { return nil }
         return try BodyReader.parse(raw).only(["reason"]).string("reason")
+    }
+}
+
+extension ApexAPI {
+    /// The account's client users, for commands that may set `client_id`.
+    func clientIDs(_ context: ApexRequestContext) async throws -> Set<UUID> {
+        try await directory.state(of: try context.requireIdentity().principal.accountID).clientIDs
+    }
+
+    /// The command reverting `project`'s fields to those of version `target` (1 or more: else
+    /// 422; a version not reached: 404), for `POST /v1/projects/{id}/revert` and the web page.
+    func revertCommand(_ project: LoadedProject, to target: Int64, reason: String?) async throws -> ProjectCommand {
+        guard target >= 1 else {
+            throw APIError(.unprocessableContent, code: "invalid_input", "to_version must be 1 or more", field: "to_version")
+        }
+        // A version the project has not reached names nothing, as in /versions/{n}.
+        guard target <= project.state.version else {
+            throw APIError(.notFound, code: "not_found", "the project has versions 1 to \(project.state.version)", field: "to_version")
+        }
+        let then = try ProjectHistory(events: try await projectEvents(project.id, through: target)).state(atVersion: target)
+        return .revert(toVersion: target, fieldsThen: then.fields, reason: reason)
     }
 }

@@ -136,22 +136,31 @@ struct InvitationAcceptRoute {
     func register(on router: RouterGroup<ApexRequestContext>) {
         router.post("invitations/accept") { request, context in
             let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["token", "name", "pe_license"])
-            let token = try body.requiredString("token")
-            guard let dot = token.firstIndex(of: "."), let accountID = UUID(uuidString: String(token[..<dot])) else {
-                throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already")
-            }
-            let account = try await api.directory.state(of: accountID)
-            guard account.id != nil else { throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already") }
-            let drafts = try AccountDecider.decide(
-                .accept(tokenHash: UserRoutes.hash(token), name: try body.requiredString("name"), peLicense: try body.peLicense("pe_license")),
-                state: account, context: DecisionContext(now: api.configuration.clock()))
-            let joined = try CanonicalJSON.decode(UserJoined.self, from: drafts[0].data)
-            _ = try await api.append(drafts, to: .account(accountID), expected: .exact(account.version), account: accountID,
-                                     actor: .user(joined.userID), context: context)
-            let role = account.invitations[joined.invitationID]?.role ?? .client
+            let joined = try await Self.accept(
+                api, token: try body.requiredString("token"), name: try body.requiredString("name"), peLicense: try body.peLicense("pe_license"),
+                context: context)
             return Response.json(
-                ["user_id": .string(joined.userID.lowercased), "account_id": .string(accountID.lowercased), "role": .string(role.rawValue),
-                 "token": .string(try await api.issueToken(user: joined.userID, account: accountID))], status: .created)
+                ["user_id": .string(joined.userID.lowercased), "account_id": .string(joined.accountID.lowercased), "role": .string(joined.role.rawValue),
+                 "token": .string(try await api.issueToken(user: joined.userID, account: joined.accountID))], status: .created)
         }
+    }
+
+    /// Accepts the invitation whose one-time `token` this is (404 when there is none, or it was
+    /// used), recording `user.joined`: for this route and the web page `/ui/invitations/accept`.
+    static func accept(
+        _ api: ApexAPI, token: String, name: String, peLicense: PELicense?, context: ApexRequestContext
+    ) async throws -> (userID: UUID, accountID: UUID, role: Role) {
+        guard let dot = token.firstIndex(of: "."), let accountID = UUID(uuidString: String(token[..<dot])) else {
+            throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already")
+        }
+        let account = try await api.directory.state(of: accountID)
+        guard account.id != nil else { throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already") }
+        let drafts = try AccountDecider.decide(
+            .accept(tokenHash: UserRoutes.hash(token), name: name, peLicense: peLicense),
+            state: account, context: DecisionContext(now: api.configuration.clock()))
+        let joined = try CanonicalJSON.decode(UserJoined.self, from: drafts[0].data)
+        _ = try await api.append(drafts, to: .account(accountID), expected: .exact(account.version), account: accountID,
+                                 actor: .user(joined.userID), context: context)
+        return (joined.userID, accountID, account.invitations[joined.invitationID]?.role ?? .client)
     }
 }

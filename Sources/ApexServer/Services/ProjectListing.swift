@@ -19,7 +19,21 @@ struct ProjectListing {
     func list(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let me = try context.requireIdentity()
         let limit = try Self.limit(request.query("limit"))
-        let status = try request.query("status").map { text -> ProjectStatus in
+        let cursor = try request.query("cursor").map(Self.decodeCursor)
+        var items = try await visible(request, me)
+        if let cursor {
+            items = items.filter { s in Self.position(s) < cursor }
+        }
+        let page = Array(items.prefix(limit))
+        let next: JSONValue = items.count > limit ? .string(Self.encodeCursor(page.last!)) : .null
+        return Response.json(["items": .array(page.map(Present.project)), "next_cursor": next])
+    }
+
+    /// The projects `me` may view that the request's filters (`status`, `tag`, `q`,
+    /// `created_from`, `created_to`, `deleted`) keep, newest first. `emptyIsAll`: an empty
+    /// `status` does not narrow (a form's "all"), instead of being a 400.
+    func visible(_ request: Request, _ me: Identity, emptyIsAll: Bool = false) async throws -> [ProjectState] {
+        let status = try request.query("status").flatMap { emptyIsAll && $0.isEmpty ? nil : $0 }.map { text -> ProjectStatus in
             guard let s = ProjectStatus(rawValue: text) else {
                 throw APIError.badRequest("status must be one of \(ProjectStatus.allCases.map(\.rawValue).joined(separator: ", "))", code: "invalid_query", field: "status")
             }
@@ -27,7 +41,6 @@ struct ProjectListing {
         }
         let from = try Self.date(request.query("created_from"), "created_from")
         let to = try Self.date(request.query("created_to"), "created_to")
-        let cursor = try request.query("cursor").map(Self.decodeCursor)
         let tag = request.query("tag")
         // An empty `q` does not narrow; deleted projects are not in the index, so `q` never matches them.
         var matching: Set<UUID>?
@@ -56,12 +69,7 @@ struct ProjectListing {
             return true
         }
         items.sort { a, b in Self.position(a) > Self.position(b) }
-        if let cursor {
-            items = items.filter { s in Self.position(s) < cursor }
-        }
-        let page = Array(items.prefix(limit))
-        let next: JSONValue = items.count > limit ? .string(Self.encodeCursor(page.last!)) : .null
-        return Response.json(["items": .array(page.map(Present.project)), "next_cursor": next])
+        return items
     }
 
     /// A `from_position` query value: a global position, 0 or more (0 when absent).

@@ -2,6 +2,7 @@ import ApexCommandLine
 import ApexDomain
 import ApexServer
 import ApexStore
+import ApexWeb
 import ArgumentParser
 import Foundation
 
@@ -10,12 +11,15 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "token", abstract: "Bearer tokens.", subcommands: [Issue.self])
 
     struct Issue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mint a bearer token for a user.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mint a bearer token for a user, or a one-time sign-in link to the web pages.")
 
         @Option(help: "The user's id.") var user: String
         @Option(help: "How long the token is valid: 30m, 12h, 7d.") var ttl: String = "12h"
         @OptionGroup var store: StoreOption
         @Flag(help: "Print {\"user_id\",\"account_id\",\"token\",\"expires_in\"} as JSON.") var json = false
+        @Flag(help: "Print a one-time sign-in link to the web pages instead, valid 15 minutes.") var signInLink = false
+        @Option(help: "The server's address for --sign-in-link (default APEX_PUBLIC_URL, else http://127.0.0.1:8080).") var baseUrl: String?
 
         func run() async throws {
             guard let userID = UUID(uuidString: user) else { throw CLIError("--user must be a user id (a UUID)") }
@@ -29,6 +33,15 @@ struct TokenCommand: AsyncParsableCommand {
             }
             guard let account else { throw CLIError("no active user \(userID.lowercased()) in this store") }
             let secret = try settings.jwtSecret(storeURL: url, logger: logger)
+            if signInLink {
+                let base = try baseUrl ?? settings.value("APEX_PUBLIC_URL") ?? "http://127.0.0.1:8080"
+                guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+                    throw CLIError("--base-url (or APEX_PUBLIC_URL) must be an http:// or https:// address (got \(base))")
+                }
+                let token = SignInLinks(secret: secret).issue(user: userID, account: account, now: Date())
+                print(SignInLinks.url(base: base, token: token))
+                return
+            }
             let token = try await TokenService(secret: secret).issue(user: userID, account: account, ttl: .seconds(seconds))
             if json {
                 Output.json(["user_id": .string(userID.lowercased), "account_id": .string(account.lowercased), "token": .string(token),
