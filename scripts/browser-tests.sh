@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the web pages (/ui/): Selenium driving Debian's chromium + chromium-driver
 # against `apex-cli serve` (the debug binary already in .build: this script builds nothing) on a
-# temporary SQLite store and a free port. Writes docs/screenshots/*.png. Exits non-zero on failure.
+# temporary SQLite store and a free port. Writes docs/screenshots/*.png (or into $APEX_SCREENSHOTS).
+# Exits non-zero on failure.
 #
 # Needs: apt-get install chromium chromium-driver; pip install selenium (run with SE_OFFLINE=true).
 set -euo pipefail
@@ -40,6 +41,6 @@ curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "browser-tests: 
 
 status=0
 SE_OFFLINE=true APEX_CLI="$CLI" APEX_OWNER_JSON="$OWNER_JSON" APEX_BASE="http://127.0.0.1:$PORT" \
-    APEX_SCREENSHOTS="$ROOT/docs/screenshots" python3 "$ROOT/scripts/browser-tests.py" || status=$?
+    APEX_SCREENSHOTS="${APEX_SCREENSHOTS:-$ROOT/docs/screenshots}" python3 "$ROOT/scripts/browser-tests.py" || status=$?
 if [ "$status" -ne 0 ]; then echo "--- server log (last 40 lines) ---" >&2; tail -40 "$WORK/server.log" >&2; fi
 exit "$status"
