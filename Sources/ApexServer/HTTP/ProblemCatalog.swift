@@ -68,6 +68,7 @@ enum ProblemCatalog {
         "no_rule": Entry(title: "Acceso denegado", detail: "Ninguna regla permite esta acción."),
         "ip_not_allowed": Entry(title: "Dirección no permitida", detail: "Su dirección no está en la lista de direcciones permitidas de la cuenta."),
         "would_lock_out": Entry(title: "Se bloquearía el acceso", detail: "El cambio dejaría fuera su propia dirección."),
+        "csrf_failed": Entry(title: "Formulario no aceptado", detail: "El formulario no llevaba un token CSRF válido o vino de otro sitio; recargue la página y vuelva a intentarlo."),
         "link_expired": Entry(title: "Enlace vencido", detail: "Este enlace ha vencido; pida uno nuevo."),
         "invalid_link": Entry(title: "Enlace no válido", detail: "Este enlace no es válido."),
         // Resources and state
