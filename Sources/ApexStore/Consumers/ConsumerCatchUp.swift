@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Brings a consumer's read model up to the log's head for a request that reads it (a search,
 /// a usage report), and says how far behind it still is: the one mechanism every queried read
