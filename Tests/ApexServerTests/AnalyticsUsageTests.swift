@@ -54,7 +54,7 @@ import Testing
                 let project = try #require(UUID(uuidString: id))
                 let first = try await client.upload(project, "0123456789", as: owner)
                 #expect(first.code == 201, "\(first.text)")
-                let fileID = try #require(first["id"]?.stringValue)
+                let fileID = try #require(first["file_id"]?.stringValue)
                 #expect(try await client.upload(project, "abcde", as: owner, filename: "b.pdf").code == 201)
                 let deleted = try await client.call(.delete, "/v1/projects/\(id)/files/\(fileID)", as: owner, json: ["reason": "superseded"])
                 #expect(deleted.code == 200 || deleted.code == 204, "\(deleted.text)")

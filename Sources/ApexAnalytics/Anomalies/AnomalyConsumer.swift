@@ -48,7 +48,8 @@ public struct AnomalyConsumer: LogConsumer {
         for flag in flags {
             let id = NetworkPrefix.flagID(rule: flag.rule, position: flag.position)
             let proposed = try flag.payload.draft().proposed(id: id, accountID: flag.account, actor: .service(Self.consumerName))
-            _ = try await store.append([proposed], to: .account(flag.account), expected: .any)
+            // An id appended before (a repeated page, a rebuild) returns the first append's event.
+            detector.listed(try await store.append([proposed], to: .account(flag.account), expected: .any).events)
         }
         guard try await sql.transaction([checkpoint.advance(from: applied, to: last)] + detector.statements) else {
             throw FeatureCheckpoint.Moved(name: name)

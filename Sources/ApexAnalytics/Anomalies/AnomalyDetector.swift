@@ -143,6 +143,10 @@ struct AnomalyDetector {
         return flags
     }
 
+    /// Lists flags the consumer appended (or found appended before) with the page's writes,
+    /// without waiting for the log to bring them back.
+    mutating func listed(_ flags: [EventEnvelope]) { seenFlags += flags }
+
     /// Whether `event` approves a calculation or a project.
     static func isApproval(_ event: EventEnvelope) -> Bool {
         event.type == CalculationApproved.type || (event.type == ProjectStatusChanged.type && event.data["to"]?.stringValue == ProjectStatus.approved.rawValue)

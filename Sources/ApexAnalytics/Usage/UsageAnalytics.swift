@@ -1,4 +1,4 @@
-public import ApexDomain
+import ApexDomain
 public import ApexStore
 public import Foundation
 public import Logging

@@ -38,6 +38,12 @@ public struct UsageBucket: Sendable, Hashable {
     /// The bytes the account's files held at the end of the bucket.
     public var storageUsedBytes: Int64 = 0
 
+    /// An empty bucket from `first` through `last`.
+    public init(first: CivilDate, last: CivilDate) {
+        self.first = first
+        self.last = last
+    }
+
     /// The median of ``approvalSeconds`` (the mean of the two middle values for an even count); nil when none.
     public var medianApprovalSeconds: Double? {
         let n = approvalSeconds.count

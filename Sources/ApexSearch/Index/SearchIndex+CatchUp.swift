@@ -1,4 +1,4 @@
-public import ApexStore
+import ApexStore
 import Logging
 
 extension SearchIndex {

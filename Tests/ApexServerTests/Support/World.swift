@@ -88,11 +88,11 @@ struct World: Sendable {
                     return
                 }
                 // Seeded at the real time, then served by a store on the given clock.
-                let seed = try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
-                    try await seed(store, withProjects: withProjects)
+                let seeded: Seed = try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
+                    try await World.seed(store, withProjects: withProjects)
                 }
                 try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], clock: storeClock, logger: logger) { store in
-                    try await body(try await make(kind, store, configuration, seed))
+                    try await body(try await make(kind, store, configuration, seeded))
                 }
             }
         }
