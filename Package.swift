@@ -358,6 +358,7 @@ let package = Package(
         .testTarget(
             name: "ApexCLITests",
             dependencies: [
+                "ApexAnalytics",
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexFiles",
