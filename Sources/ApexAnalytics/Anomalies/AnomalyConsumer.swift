@@ -1,7 +1,6 @@
 public import ApexDomain
 public import ApexStore
 import Foundation
-import Logging
 
 /// The consumer of the log named `anomalies`: keeps each user's baseline (address prefixes,
 /// user agents, active hours) from the request metadata of their events, applies the
@@ -24,45 +23,37 @@ public struct AnomalyConsumer: LogConsumer {
     /// Opened: the rules need the addresses and user agents.
     public var readMode: ReadMode { .opened }
     let sql: FeatureSQL
-    let schema: FeatureSchema
     let store: any EventStore
-    var checkpoint: FeatureCheckpoint { FeatureCheckpoint(name: name, sql: sql) }
+    let checkpoint: FeatureCheckpoint
+    var schema: FeatureSchema { checkpoint.schema }
 
     init(sql: FeatureSQL, schema: FeatureSchema, store: any EventStore) {
         self.sql = sql
-        self.schema = schema
         self.store = store
+        self.checkpoint = FeatureCheckpoint(name: Self.consumerName, sql: sql, schema: schema)
     }
 
-    /// Applies the rules to the events after the consumer's own checkpoint.
+    /// Applies the rules to the events after the consumer's own checkpoint, appends the flags
+    /// they raise, then writes the baselines with the checkpoint in one transaction.
     public func handle(_ events: [EventEnvelope]) async throws {
-        guard sql.isAvailable else { return }
-        try await schema.create(on: sql)
-        let applied = try await checkpoint.position()
-        let fresh = events.filter { $0.position > applied }
-        guard let last = fresh.last?.position else { return }
-        let needs = AnomalyDetector.needs(fresh)
-        var detector = AnomalyDetector(baselines: try await baselines(needs.users), recent: try await recent(needs.keys))
-        var flags: [AnomalyDetector.Flag] = []
-        for event in fresh { flags += try detector.add(event) }
-        for flag in flags {
-            let id = NetworkPrefix.flagID(rule: flag.rule, position: flag.position)
-            let proposed = try flag.payload.draft().proposed(id: id, accountID: flag.account, actor: .service(Self.consumerName))
-            // An id appended before (a repeated page, a rebuild) returns the first append's event.
-            detector.listed(try await store.append([proposed], to: .account(flag.account), expected: .any).events)
-        }
-        guard try await sql.transaction([checkpoint.advance(from: applied, to: last)] + detector.statements) else {
-            throw FeatureCheckpoint.Moved(name: name)
+        try await checkpoint.apply(events) { fresh in
+            let needs = AnomalyDetector.needs(fresh)
+            var detector = AnomalyDetector(baselines: try await baselines(needs.users), recent: try await recent(needs.keys))
+            var flags: [AnomalyDetector.Flag] = []
+            for event in fresh { flags += try detector.add(event) }
+            for flag in flags {
+                let id = NetworkPrefix.flagID(rule: flag.rule, position: flag.position)
+                let proposed = try flag.payload.draft().proposed(id: id, accountID: flag.account, actor: .service(Self.consumerName))
+                // An id appended before (a repeated page, a rebuild) returns the first append's event.
+                detector.listed(try await store.append([proposed], to: .account(flag.account), expected: .any).events)
+            }
+            return detector.statements
         }
     }
 
     /// Empties the tables and the checkpoint before a replay from position 0. The flags already
     /// in the log stay; replaying raises the same ones again (same ids: no-ops) and lists them.
-    public func prepareForReplay() async throws {
-        guard sql.isAvailable else { return }
-        try await schema.create(on: sql)
-        _ = try await sql.transaction(AnomalySchema.tables.map { FeatureStatement("DELETE FROM \($0)") } + [checkpoint.reset])
-    }
+    public func prepareForReplay() async throws { try await checkpoint.reset(emptying: AnomalySchema.tables) }
 
     private func baselines(_ users: Set<AnomalyDetector.UserKey>) async throws -> [AnomalyDetector.UserKey: AnomalyBaseline] {
         var out: [AnomalyDetector.UserKey: AnomalyBaseline] = [:]

@@ -18,37 +18,28 @@ public struct UsageConsumer: LogConsumer {
     /// `analytics`.
     public var name: String { Self.consumerName }
     let sql: FeatureSQL
-    let schema: FeatureSchema
-    var checkpoint: FeatureCheckpoint { FeatureCheckpoint(name: name, sql: sql) }
+    let checkpoint: FeatureCheckpoint
+    var schema: FeatureSchema { checkpoint.schema }
 
     init(sql: FeatureSQL, schema: FeatureSchema) {
         self.sql = sql
-        self.schema = schema
+        self.checkpoint = FeatureCheckpoint(name: Self.consumerName, sql: sql, schema: schema)
     }
 
     /// Applies the events after the consumer's own checkpoint, with the checkpoint, in one transaction.
     public func handle(_ events: [EventEnvelope]) async throws {
-        guard sql.isAvailable else { return }
-        try await schema.create(on: sql)
-        let applied = try await checkpoint.position()
-        let fresh = events.filter { $0.position > applied }
-        guard let last = fresh.last?.position else { return }
-        let needs = UsageTally.needs(fresh)
-        var tally = UsageTally(
-            submitted: try await values("analytics_submitted", key: "project_id", value: "submitted_at", of: needs.projects),
-            fileBytes: try await values("analytics_files", key: "file_id", value: "bytes", of: needs.files))
-        for event in fresh { try tally.add(event) }
-        guard try await sql.transaction([checkpoint.advance(from: applied, to: last)] + tally.statements) else {
-            throw FeatureCheckpoint.Moved(name: name)
+        try await checkpoint.apply(events) { fresh in
+            let needs = UsageTally.needs(fresh)
+            var tally = UsageTally(
+                submitted: try await values("analytics_submitted", key: "project_id", value: "submitted_at", of: needs.projects),
+                fileBytes: try await values("analytics_files", key: "file_id", value: "bytes", of: needs.files))
+            for event in fresh { try tally.add(event) }
+            return tally.statements
         }
     }
 
     /// Empties the tables and the checkpoint before a replay from position 0.
-    public func prepareForReplay() async throws {
-        guard sql.isAvailable else { return }
-        try await schema.create(on: sql)
-        _ = try await sql.transaction(AnalyticsSchema.usageTables.map { FeatureStatement("DELETE FROM \($0)") } + [checkpoint.reset])
-    }
+    public func prepareForReplay() async throws { try await checkpoint.reset(emptying: AnalyticsSchema.usageTables) }
 
     /// `value` by `key` from `table` for `ids`.
     private func values(_ table: String, key: String, value: String, of ids: Set<UUID>) async throws -> [UUID: Int64] {
