@@ -126,8 +126,26 @@ import Testing
                 let first = try #require(m.first)
                 #expect(first["active_users"] == 0 && first["submitted_to_approved_seconds"]?["median"] == .null)
                 #expect(first["events"] == .object([:]) && first["storage"]?["used_bytes"] == 0)
+                let started = ContinuousClock.now
                 let longest = try await client.call(.get, "/v1/analytics/usage?from=2023-01-01&to=2025-12-31&interval=day", as: world.token("owner"))
+                let took = ContinuousClock.now - started
                 #expect(longest.code == 200)
+                #expect(longest["buckets"]?.array?.count == 1096)
+                let again = ContinuousClock.now
+                _ = try await client.call(.get, "/v1/analytics/usage?from=2023-01-01&to=2025-12-31&interval=day", as: world.token("owner"))
+                let tookAgain = ContinuousClock.now - again
+                let direct = ContinuousClock.now
+                let range = try UsageRange(from: "2023-01-01", to: "2025-12-31", today: CivilDate(containing: Date()))
+                let report = try await UsageAnalytics(store: world.store, logger: World.logger).report(account: world.account, range: range, interval: .day)
+                let tookDirect = ContinuousClock.now - direct
+                let encoding = ContinuousClock.now
+                _ = CanonicalJSON.bytes(report.json)
+                let tookEncoding = ContinuousClock.now - encoding
+                print("ANALYTICS MEASURE \(kind): report() alone \(tookDirect), encoding \(tookEncoding)")
+                let short = ContinuousClock.now
+                _ = try await client.call(.get, "/v1/analytics/usage?from=2025-01-01&to=2025-01-30&interval=day", as: world.token("owner"))
+                let tookShort = ContinuousClock.now - short
+                print("ANALYTICS MEASURE \(kind): a 1096-day daily report (empty days) in \(took), again \(tookAgain); 30 days \(tookShort)")
             }
         }
     }

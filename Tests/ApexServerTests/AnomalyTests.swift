@@ -118,14 +118,19 @@ import Testing
 
     // MARK: off-hours approval
 
+    /// The engineer's baseline of calculation runs at 10:00 UTC, then an approval `hoursLater`.
+    static func approveAfterABaseline(_ client: any TestClientProtocol, _ world: World, _ clock: TestClock, hoursLater: Double) async throws {
+        let id = try await project(client, world, "owner")
+        var calcs: [String] = []
+        for _ in 0..<AnomalyThresholds.baselineRequests { calcs.append(try await run(client, world, id)) }
+        clock.advance(hoursLater * 3600)
+        _ = try await approve(client, world, id, calcs[0])
+    }
+
     @Test(arguments: StoreKind.allCases)
     func anApprovalAtAUsualHourIsNotFlagged(_ kind: StoreKind) async throws {
         try await Self.scenario(kind) { world, client, clock in
-            let id = try await Self.project(client, world, "owner")
-            var calcs: [String] = []
-            for _ in 0..<AnomalyThresholds.baselineRequests { calcs.append(try await Self.run(client, world, id)) }
-            clock.advance(50 * 60)
-            _ = try await Self.approve(client, world, id, calcs[0])
+            try await Self.approveAfterABaseline(client, world, clock, hoursLater: 50.0 / 60)
             #expect(try await Self.flags(client, world).isEmpty)
         }
     }
@@ -133,11 +138,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func anApprovalAtARareHourIsFlagged(_ kind: StoreKind) async throws {
         try await Self.scenario(kind) { world, client, clock in
-            let id = try await Self.project(client, world, "owner")
-            var calcs: [String] = []
-            for _ in 0..<AnomalyThresholds.baselineRequests { calcs.append(try await Self.run(client, world, id)) }
-            clock.advance(12 * 3600)
-            _ = try await Self.approve(client, world, id, calcs[0])
+            try await Self.approveAfterABaseline(client, world, clock, hoursLater: 12)
             let flags = try await Self.flags(client, world)
             #expect(flags.map { $0["rule"] } == ["off_hours_approval"], "\(flags)")
             #expect(flags.first?["user_id"]?.stringValue == world.user("engineer").lowercased)
