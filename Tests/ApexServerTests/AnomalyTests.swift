@@ -218,16 +218,21 @@ import Testing
 
     static let renewed: JSONValue = ["number": "PE-2002", "state": "TX", "expires_on": "2099-06-30"]
 
+    /// A calculation run, the engineer's license renewed by the admin, and its approval `seconds` later.
+    static func approveAfterALicenseChange(_ client: any TestClientProtocol, _ world: World, _ clock: TestClock, seconds: Double) async throws {
+        let id = try await project(client, world, "owner")
+        let calc = try await run(client, world, id)
+        let changed = try await client.call(
+            .patch, "/v1/users/\(world.user("engineer").lowercased)", as: world.token("admin"), json: ["pe_license": renewed], headers: from(home))
+        #expect(changed.code == 200, "\(changed.text)")
+        clock.advance(seconds)
+        _ = try await approve(client, world, id, calc)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func anApprovalLongAfterALicenseChangeIsNotFlagged(_ kind: StoreKind) async throws {
         try await Self.scenario(kind) { world, client, clock in
-            let id = try await Self.project(client, world, "owner")
-            let calc = try await Self.run(client, world, id)
-            let changed = try await client.call(
-                .patch, "/v1/users/\(world.user("engineer").lowercased)", as: world.token("admin"), json: ["pe_license": Self.renewed], headers: Self.from(Self.home))
-            #expect(changed.code == 200, "\(changed.text)")
-            clock.advance(Double(AnomalyThresholds.licenseChangeWindowSeconds) + 60)
-            _ = try await Self.approve(client, world, id, calc)
+            try await Self.approveAfterALicenseChange(client, world, clock, seconds: Double(AnomalyThresholds.licenseChangeWindowSeconds) + 60)
             #expect(try await Self.flags(client, world).isEmpty)
         }
     }
@@ -235,13 +240,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func anApprovalMinutesAfterALicenseChangeIsFlagged(_ kind: StoreKind) async throws {
         try await Self.scenario(kind) { world, client, clock in
-            let id = try await Self.project(client, world, "owner")
-            let calc = try await Self.run(client, world, id)
-            let changed = try await client.call(
-                .patch, "/v1/users/\(world.user("engineer").lowercased)", as: world.token("admin"), json: ["pe_license": Self.renewed], headers: Self.from(Self.home))
-            #expect(changed.code == 200, "\(changed.text)")
-            clock.advance(120)
-            _ = try await Self.approve(client, world, id, calc)
+            try await Self.approveAfterALicenseChange(client, world, clock, seconds: 120)
             let flags = try await Self.flags(client, world)
             #expect(flags.map { $0["rule"] } == ["approval_after_license_change"], "\(flags)")
             #expect(flags.first?["events"]?.array?.map { $0["type"] } == ["user.pe_license_changed", "calculation.approved"])
