@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ApexFiles", targets: ["ApexFiles"]),
         .library(name: "ApexMetrics", targets: ["ApexMetrics"]),
         .library(name: "ApexSearch", targets: ["ApexSearch"]),
+        .library(name: "ApexAnalytics", targets: ["ApexAnalytics"]),
         .library(name: "ApexWebhooks", targets: ["ApexWebhooks"]),
         .library(name: "ApexLive", targets: ["ApexLive"]),
         .library(name: "ApexExport", targets: ["ApexExport"]),
@@ -102,6 +103,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Usage analytics and audit anomaly flags: checkpointed consumers of the log keeping
+        // per-account counters and per-user baselines in the store's database. ApexServer wires it in.
+        .target(
+            name: "ApexAnalytics",
+            dependencies: [
+                "ApexDomain",
+                "ApexStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Webhooks: signed, retried, logged deliveries of the log's events to endpoints of each
         // account (Standard Webhooks v1). Beside the core: ApexServer wires it into routes.
         .target(
@@ -177,6 +189,7 @@ let package = Package(
         .target(
             name: "ApexServer",
             dependencies: [
+                "ApexAnalytics",
                 "ApexBackup",
                 "ApexDomain",
                 "ApexExport",
@@ -323,6 +336,7 @@ let package = Package(
         .testTarget(
             name: "ApexServerTests",
             dependencies: [
+                "ApexAnalytics",
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexExport",
@@ -365,6 +379,7 @@ let package = Package(
         .testTarget(
             name: "ApexCLITests",
             dependencies: [
+                "ApexAnalytics",
                 "ApexChildProcess",
                 "ApexDomain",
                 "ApexFiles",

@@ -56,7 +56,7 @@ struct OpenAPIConformanceTests {
         .merging(history) { a, _ in a }.merging(calculations) { a, _ in a }.merging(audit) { a, _ in a }
         .merging(compliance) { a, _ in a }
         .merging(files) { a, _ in a }
-        .merging(search) { a, _ in a }
+        .merging(search) { a, _ in a }.merging(analytics) { a, _ in a }.merging(anomalies) { a, _ in a }
         .merging(webhooks) { a, _ in a }
         .merging(live) { a, _ in a }.merging(presence) { a, _ in a }
         .merging(export) { a, _ in a }

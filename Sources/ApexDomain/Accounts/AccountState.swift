@@ -155,7 +155,7 @@ public struct AccountState: Sendable, Hashable {
             ipAllowlist = try AddressRanges(parsing: try event.payload(as: AccountIPAllowlistChanged.self).ranges)
         case AccountMetadataExpired.type:
             metadataKeptFrom = try event.payload(as: AccountMetadataExpired.self).beforeMonth
-        case AccessDenied.type:
+        case AccessDenied.type, AuditAnomalyFlagged.type:
             break
         case WebhookCreated.type, WebhookUpdated.type, WebhookDeleted.type, WebhookSecretRotated.type, WebhookDisabled.type:
             try applyWebhook(event)

@@ -3,6 +3,7 @@ import ApexDomain
 import ApexFiles
 import ApexLive
 public import ApexMetrics
+import ApexAnalytics
 import ApexSearch
 import ApexMail
 import ApexWebhooks
@@ -42,6 +43,10 @@ public final class ApexAPI: Sendable {
     let clamd: ClamdAddress?
     /// The full-text index (``SearchRoutes``, and `GET /v1/projects?q=`).
     let search: SearchIndex
+    /// Usage analytics (``AnalyticsRoutes``): counters kept by the `analytics` consumer.
+    let analytics: UsageAnalytics
+    /// Audit anomaly flags (``AnomalyRoutes``), raised by the `anomalies` consumer.
+    let anomalies: AuditAnomalies
     /// The webhook feature's tables (unavailable on the in-memory store: webhooks answer 503).
     let webhooks: WebhookStore
     /// The one follower of the log behind every live stream (``LiveRoutes``), run beside the
@@ -82,6 +87,8 @@ public final class ApexAPI: Sendable {
         self.fileLinks = configuration.fileLinkKey.map { FileLinkSigner(key: $0) }
         self.clamd = try configuration.clamd.map { try ClamdAddress($0) }
         self.search = SearchIndex(store: store, logger: Logger(label: "apex.server.search"))
+        self.analytics = UsageAnalytics(store: store, logger: Logger(label: "apex.server.analytics"))
+        self.anomalies = AuditAnomalies(store: store, logger: Logger(label: "apex.server.anomalies"))
         self.webhooks = WebhookStore(store: store, secrets: configuration.webhookSecrets, logger: Logger(label: "apex.server.webhooks"))
         try await webhooks.prepare()
         self.presence = PresenceStore(store: store, logger: Logger(label: "apex.server.presence"))
@@ -138,6 +145,8 @@ public final class ApexAPI: Sendable {
         FileThumbnailRoutes(api: self).register(on: authed)
         FileLinkRoutes(api: self).register(public: open, authed: authed)
         SearchRoutes(api: self).register(on: authed)
+        AnalyticsRoutes(api: self).register(on: authed)
+        AnomalyRoutes(api: self).register(on: authed)
         ExportRoutes(api: self).register(on: authed)
         WebhookRoutes(api: self).register(on: authed)
         WebhookDeliveryRoutes(routes: WebhookRoutes(api: self)).register(on: authed)

@@ -1,3 +1,4 @@
+import ApexAnalytics
 import ApexBackup
 import ApexFiles
 public import ApexMail
@@ -16,7 +17,7 @@ public import ServiceLifecycle
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name, MailConsumer.name]
+    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name, MailConsumer.name, UsageConsumer.consumerName, AnomalyConsumer.consumerName]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
@@ -30,6 +31,7 @@ public enum ServerConsumers {
                 store: store, outbox: MailOutbox(store: store, logger: logger),
                 templates: MailTemplates(directory: configuration.mail.templatesDirectory), from: configuration.mail.from,
                 linkBase: configuration.publicBaseURL),
+            UsageAnalytics(store: store, logger: logger).consumer, AuditAnomalies(store: store, logger: logger).consumer,
         ]
     }
 

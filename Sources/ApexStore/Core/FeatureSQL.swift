@@ -45,62 +45,81 @@ public struct FeatureSQL: Sendable {
     public func run(_ sql: String, _ binds: [FeatureSQLValue] = [], write: Bool = true) async throws -> [FeatureSQLRow] {
         switch database {
         case .sqlite(let pool):
-            let text = sql.replacingOccurrences(of: "{skip_locked}", with: "")
-            let arguments = StatementArguments(binds.map { value -> (any DatabaseValueConvertible)? in
-                switch value {
-                case .null: nil
-                case .int(let i): i
-                case .text(let s): s
-                }
-            })
-            let fetch: @Sendable (Database) throws -> [FeatureSQLRow] = { db in
-                try Row.fetchAll(db, sql: text, arguments: arguments).map { row in
-                    var out: FeatureSQLRow = [:]
-                    for (name, value) in row {
-                        switch value.storage {
-                        case .int64(let i): out[name] = .int(i)
-                        case .string(let s): out[name] = .text(s)
-                        case .double(let d): out[name] = .int(Int64(d))
-                        case .blob(let b): out[name] = .text(String(decoding: b, as: UTF8.self))
-                        case .null: out[name] = .null
-                        }
-                    }
-                    return out
-                }
-            }
+            let statement = Self.sqlite(sql, binds)
+            let fetch: @Sendable (Database) throws -> [FeatureSQLRow] = { db in try Self.rows(db, statement) }
             return write ? try await pool.write(fetch) : try await pool.read(fetch)
         case .postgres(let client):
-            var text = ""
-            var n = 0
-            for c in sql.replacingOccurrences(of: "{skip_locked}", with: "FOR UPDATE SKIP LOCKED") {
-                if c == "?" { n += 1; text += "$\(n)" } else { text.append(c) }
-            }
-            var bindings = PostgresBindings()
-            for value in binds {
-                switch value {
-                case .null: bindings.appendNull()
-                case .int(let i): bindings.append(i)
-                case .text(let s): bindings.append(s)
-                }
-            }
-            let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger)
-            var out: [FeatureSQLRow] = []
-            for try await row in rows {
-                var r: FeatureSQLRow = [:]
-                for cell in row {
-                    if cell.bytes == nil { r[cell.columnName] = .null; continue }
-                    switch cell.dataType {
-                    case .int2, .int4, .int8: r[cell.columnName] = .int(try cell.decode(Int64.self))
-                    case .bool: r[cell.columnName] = .int(try cell.decode(Bool.self) ? 1 : 0)
-                    default: r[cell.columnName] = .text(try cell.decode(String.self))
-                    }
-                }
-                out.append(r)
-            }
-            return out
+            return try await Self.rows(try await client.query(Self.postgres(sql, binds), logger: logger))
         case .none:
             throw EventStoreError(.unavailable, "this feature needs a SQLite or PostgreSQL store")
         }
+    }
+}
+
+extension FeatureSQL {
+    /// A statement in SQLite's dialect: `{skip_locked}` removed, binds as GRDB arguments.
+    static func sqlite(_ sql: String, _ binds: [FeatureSQLValue]) -> (text: String, arguments: StatementArguments) {
+        let arguments = StatementArguments(binds.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .null: nil
+            case .int(let i): i
+            case .text(let s): s
+            }
+        })
+        return (sql.replacingOccurrences(of: "{skip_locked}", with: ""), arguments)
+    }
+
+    /// The rows of a SQLite statement.
+    static func rows(_ db: Database, _ statement: (text: String, arguments: StatementArguments)) throws -> [FeatureSQLRow] {
+        try Row.fetchAll(db, sql: statement.text, arguments: statement.arguments).map { row in
+            var out: FeatureSQLRow = [:]
+            for (name, value) in row {
+                switch value.storage {
+                case .int64(let i): out[name] = .int(i)
+                case .string(let s): out[name] = .text(s)
+                case .double(let d): out[name] = .int(Int64(d))
+                case .blob(let b): out[name] = .text(String(decoding: b, as: UTF8.self))
+                case .null: out[name] = .null
+                }
+            }
+            return out
+        }
+    }
+
+    /// A statement in PostgreSQL's dialect: numbered placeholders, `FOR UPDATE SKIP LOCKED`.
+    static func postgres(_ sql: String, _ binds: [FeatureSQLValue]) -> PostgresQuery {
+        var text = ""
+        var n = 0
+        for c in sql.replacingOccurrences(of: "{skip_locked}", with: "FOR UPDATE SKIP LOCKED") {
+            if c == "?" { n += 1; text += "$\(n)" } else { text.append(c) }
+        }
+        var bindings = PostgresBindings()
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let i): bindings.append(i)
+            case .text(let s): bindings.append(s)
+            }
+        }
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+
+    /// The rows of a PostgreSQL statement.
+    static func rows(_ rows: PostgresRowSequence) async throws -> [FeatureSQLRow] {
+        var out: [FeatureSQLRow] = []
+        for try await row in rows {
+            var r: FeatureSQLRow = [:]
+            for cell in row {
+                if cell.bytes == nil { r[cell.columnName] = .null; continue }
+                switch cell.dataType {
+                case .int2, .int4, .int8: r[cell.columnName] = .int(try cell.decode(Int64.self))
+                case .bool: r[cell.columnName] = .int(try cell.decode(Bool.self) ? 1 : 0)
+                default: r[cell.columnName] = .text(try cell.decode(String.self))
+                }
+            }
+            out.append(r)
+        }
+        return out
     }
 }
 

@@ -42,7 +42,9 @@ public enum WebhookPayload {
             if event.stream.projectID != nil {
                 projects[event.stream] = max(projects[event.stream] ?? 0, event.version)
             } else {
-                entries[event.id] = AuditEntry(event: event, before: .object([:]), after: .object([:]))
+                // An anomaly flag holds no personal value: its payload is the `after` a receiver acts on.
+                let after: JSONValue = event.type == AuditAnomalyFlagged.type ? event.data : .object([:])
+                entries[event.id] = AuditEntry(event: event, before: .object([:]), after: after)
             }
         }
         for (stream, version) in projects {

@@ -63,9 +63,10 @@ struct World: Sendable {
 
     /// Runs `body` with a world on a fresh store of `kind`. On SQLite the seeded file is built
     /// once per process and copied for each test (seeding appends ~70 events, each a commit).
+    /// `storeClock` stamps the events appended after seeding (the seed keeps the real time).
     static func with(
-        _ kind: StoreKind = .sqlite, withProjects: Bool = true, configure: (inout ServerConfiguration) -> Void = { _ in },
-        _ body: (World) async throws -> Void
+        _ kind: StoreKind = .sqlite, withProjects: Bool = true, storeClock: (@Sendable () -> Date)? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (World) async throws -> Void
     ) async throws {
         var configuration = ServerConfiguration()
         configuration.jwtSecret = secret
@@ -75,20 +76,32 @@ struct World: Sendable {
         switch kind {
         case .sqlite:
             let template = try await Templates.shared.template(withProjects: withProjects)
-            try await withSQLite(copying: template.files) { store in
+            try await withSQLite(copying: template.files, clock: storeClock) { store in
                 try await body(try await make(kind, store, configuration, template.seed))
             }
         case .postgres:
             try await TestPostgres.withDatabase { database in
-                try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
-                    try await body(try await make(kind, store, configuration, try await seed(store, withProjects: withProjects)))
+                guard let storeClock else {
+                    try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
+                        try await body(try await make(kind, store, configuration, try await seed(store, withProjects: withProjects)))
+                    }
+                    return
+                }
+                // Seeded at the real time, then served by a store on the given clock.
+                let seeded: Seed = try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], logger: logger) { store in
+                    try await World.seed(store, withProjects: withProjects)
+                }
+                try await EventStores.withStore(url: database.url, projections: [ProjectListProjection()], clock: storeClock, logger: logger) { store in
+                    try await body(try await make(kind, store, configuration, seeded))
                 }
             }
         }
     }
 
     /// A SQLite store in a new temporary folder, starting from `files` (contents by file-name suffix).
-    static func withSQLite(copying files: [String: Data] = [:], _ body: (SQLiteEventStore) async throws -> Void) async throws {
+    static func withSQLite(
+        copying files: [String: Data] = [:], clock: (@Sendable () -> Date)? = nil, _ body: (SQLiteEventStore) async throws -> Void
+    ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("apex-server-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -96,6 +109,7 @@ struct World: Sendable {
         for (suffix, data) in files { try data.write(to: URL(fileURLWithPath: path.path + suffix)) }
         var configuration = SQLiteEventStore.Configuration()
         configuration.projections = [ProjectListProjection()]
+        if let clock { configuration.clock = clock }
         let store = try SQLiteEventStore(path: path.path, configuration: configuration)
         do { try await body(store) } catch {
             try? await store.close()
