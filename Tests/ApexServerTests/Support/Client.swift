@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 /// A response, with its body parsed as JSON where it is JSON.
@@ -75,15 +76,22 @@ extension World {
     /// Serves the API on a real socket as `ApexServer` does and runs `body` with the port. Unlike
     /// `test(.live)`, whose test application rebinds with a configuration that drops the
     /// connection cap, this keeps the application's whole configuration.
+    ///
+    /// The server stops by graceful shutdown, never by cancelling its task: a connection accepted
+    /// while the serving task is cancelled is never served nor finished, and NIO traps on it
+    /// ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481).
     func serve<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
         let (ports, ready) = AsyncStream.makeStream(of: Int.self)
         let app = api.application(address: .hostname("127.0.0.1", port: 0), logger: World.logger) { ready.yield($0.localAddress?.port ?? 0) }
+        let server = ServiceGroup(configuration: .init(services: [app], logger: World.logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
+            group.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            return try await body(port)
+            let result: Result<T, any Error>
+            do { result = .success(try await body(try #require(await iterator.next()))) } catch { result = .failure(error) }
+            await server.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
         }
     }
 

@@ -70,16 +70,20 @@ extension World {
         let metricsApp = api.metricsApplication(address: .hostname("127.0.0.1", port: 0), logger: World.logger) {
             ready.yield(("metrics", $0.localAddress?.port ?? 0))
         }
+        // Stopped by graceful shutdown, not cancellation (see ``serve(_:)``).
+        let servers = ServiceGroup(configuration: .init(services: [app, metricsApp], logger: World.logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            group.addTask { try await metricsApp.run() }
-            defer { group.cancelAll() }
+            group.addTask { try await servers.run() }
             var bound: [String: Int] = [:]
             for await (name, port) in ports {
                 bound[name] = port
                 if bound.count == 2 { break }
             }
-            return try await body(try #require(bound["api"]), try #require(bound["metrics"]))
+            let result: Result<T, any Error>
+            do { result = .success(try await body(try #require(bound["api"]), try #require(bound["metrics"]))) } catch { result = .failure(error) }
+            await servers.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
         }
     }
 }
