@@ -85,6 +85,36 @@ struct ConsumerRunnerTests {
         }
     }
 
+    /// Saving the position is a durable write: a runner saves once per checkpoint interval,
+    /// not after every page, and saves what it handled when it stops.
+    @Test(arguments: StoreKind.allCases)
+    func positionsAreSavedOncePerIntervalAndWhenStopping(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            var options = Self.options
+            options.pageSize = 1
+            options.checkpointInterval = .seconds(60)
+            let consumer = RecordingConsumer()
+            let running = Task { [options] in await ConsumerRunner(consumer, store: f.store, options: options, logger: Fixtures.logger).run() }
+            try await Self.append(f.store, 20)
+            #expect(try await eventually { consumer.positions.count == 20 })
+            // Twenty pages handled, none saved: the interval has not passed.
+            #expect((try await f.store.positions()["recorder"] ?? 0) == 0)
+            running.cancel()
+            await running.value
+            #expect(try await f.store.positions()["recorder"] == 20)
+
+            // With a short interval, a caught-up runner saves within it.
+            options.checkpointInterval = .milliseconds(100)
+            let again = RecordingConsumer()
+            let resumed = Task { [options] in await ConsumerRunner(again, store: f.store, options: options, logger: Fixtures.logger).run() }
+            try await Self.append(f.store, 5)
+            #expect(try await eventually(timeout: .seconds(10)) { try await f.store.positions()["recorder"] == 25 })
+            resumed.cancel()
+            await resumed.value
+            #expect(again.positions == Array(21...25))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aResetWhileRunningReplaysTheLog(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in

@@ -2,9 +2,15 @@ public import ApexDomain
 public import Logging
 
 /// Runs one ``LogConsumer``: claims it, reads the log from its saved position a page at a time,
-/// hands each page to the consumer, then saves the page's last position (compare-and-set, so
+/// hands each page to the consumer, then saves the position reached (compare-and-set, so
 /// a reset or another runner is noticed instead of overwritten). At least once: the position
 /// is saved after the work, so a crash repeats a page and never skips one.
+///
+/// The position is saved at most every ``Options/checkpointInterval`` while pages keep coming,
+/// and once the runner is caught up that long (as EventStoreDB's subscriptions checkpoint): with
+/// a dozen consumers, saving after every page cost a durable write each per appended event. A
+/// crash repeats what was handled since the last save, which the consumers' idempotence
+/// (required above) makes harmless. ``catchUp()`` and a stopping runner save what they reached.
 ///
 /// Once caught up it waits on the store's append signal (in-process for SQLite and memory,
 /// LISTEN/NOTIFY on PostgreSQL), not by polling; every ``Options/idleWait`` it also re-reads
@@ -29,6 +35,9 @@ public struct ConsumerRunner: Sendable {
         public var maximumBackoff: Duration = .seconds(60)
         /// How often a runner whose consumer is claimed elsewhere tries to take the claim.
         public var claimRetry: Duration = .seconds(5)
+        /// The longest a handled position goes unsaved while the runner works or waits; zero
+        /// saves after every page.
+        public var checkpointInterval: Duration = .milliseconds(250)
 
         /// Defaults.
         public init() {}
@@ -85,35 +94,76 @@ public struct ConsumerRunner: Sendable {
 
     /// The loop under the claim: pages from the saved position until `target` (nil: forever).
     private func follow(until target: Int64?) async throws -> Int64 {
-        var position = try await retrying { try await savedPosition() }
-        while true {
-            try Task.checkCancellation()
-            if let target, position >= target { return position }
-            let page = try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
-            guard let last = page.last?.position else {
-                if target != nil { return position }
-                try await retrying { try await store.waitForAppend(after: position, timeout: options.idleWait) }
-                let saved = try await retrying { try await savedPosition() }
-                if saved != position {
-                    logger.info("consumer position changed elsewhere", metadata: ["from": "\(position)", "to": "\(saved)"])
-                    position = saved
+        var checkpoint = Checkpoint(saved: try await retrying { try await savedPosition() })
+        var position = checkpoint.saved
+        do {
+            while true {
+                try Task.checkCancellation()
+                if let target, position >= target { return try await save(position, &checkpoint) }
+                let page = try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
+                guard let last = page.last?.position else {
+                    if target != nil { return try await save(position, &checkpoint) }
+                    if position != checkpoint.saved {
+                        // Caught up with a position unsaved: save it once the interval is over,
+                        // unless an append comes first.
+                        let due = checkpoint.savedAt.advanced(by: options.checkpointInterval)
+                        if ContinuousClock.now >= due {
+                            position = try await save(position, &checkpoint)
+                        } else {
+                            try await retrying { try await store.waitForAppend(after: position, timeout: due - ContinuousClock.now) }
+                        }
+                        continue
+                    }
+                    try await retrying { try await store.waitForAppend(after: position, timeout: options.idleWait) }
+                    let saved = try await retrying { try await savedPosition() }
+                    if saved != position {
+                        logger.info("consumer position changed elsewhere", metadata: ["from": "\(position)", "to": "\(saved)"])
+                        position = saved
+                        checkpoint = Checkpoint(saved: saved)
+                    }
+                    continue
                 }
-                continue
-            }
-            let from = position
-            let advanced = try await retrying {
-                if from == 0 { try await consumer.prepareForReplay() }
-                try await consumer.handle(page)
-                return try await store.advanceConsumer(consumer.name, to: last, from: from)
-            }
-            if advanced {
+                let from = position
+                try await retrying {
+                    if from == 0 { try await consumer.prepareForReplay() }
+                    try await consumer.handle(page)
+                }
                 position = last
-            } else {
-                // Reset (or moved by a runner that should not exist): go on from what is saved.
-                position = try await retrying { try await savedPosition() }
-                logger.info("consumer position changed elsewhere", metadata: ["from": "\(from)", "to": "\(position)"])
+                if ContinuousClock.now >= checkpoint.savedAt.advanced(by: options.checkpointInterval) {
+                    position = try await save(position, &checkpoint)
+                }
             }
+        } catch is CancellationError {
+            // Stopping: keep what was handled (in a task of its own, which the cancellation does not reach).
+            if position != checkpoint.saved {
+                let (name, reached, saved) = (consumer.name, position, checkpoint.saved)
+                _ = try? await Task { [store] in try await store.advanceConsumer(name, to: reached, from: saved) }.value
+            }
+            throw CancellationError()
         }
+    }
+
+    /// The last saved position and when it was saved.
+    private struct Checkpoint {
+        var saved: Int64
+        var savedAt = ContinuousClock.now
+    }
+
+    /// Saves `position` over the one saved last, and returns it; when the saved position was
+    /// changed elsewhere (a reset, or a runner that should not exist), returns that one instead,
+    /// to go on from.
+    private func save(_ position: Int64, _ checkpoint: inout Checkpoint) async throws -> Int64 {
+        guard position != checkpoint.saved else { return position }
+        let from = checkpoint.saved
+        let advanced = try await retrying { try await store.advanceConsumer(consumer.name, to: position, from: from) }
+        if advanced {
+            checkpoint = Checkpoint(saved: position)
+            return position
+        }
+        let saved = try await retrying { try await savedPosition() }
+        logger.info("consumer position changed elsewhere", metadata: ["from": "\(from)", "to": "\(saved)"])
+        checkpoint = Checkpoint(saved: saved)
+        return saved
     }
 
     /// `work`, retried after a doubling backoff until it succeeds or the task is cancelled;
