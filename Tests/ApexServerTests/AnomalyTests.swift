@@ -110,8 +110,9 @@ import Testing
             #expect(flag["positions"] == [.number(Double(head + 1))])
             let behind = try #require(flag["events"]?.array?.first)
             #expect(behind["type"] == "project.updated" && behind["position"]?.numberValue == Double(head + 1), "\(behind)")
-            // The flag is an event of the account's stream, by the consumer.
-            let events = try await world.accountEvents().filter { $0.type == AuditAnomalyFlagged.type }
+            // The flag is an event of the account's anomalies stream, by the consumer.
+            let events = try await world.store.readStream(.anomalies(world.account)).filter { $0.type == AuditAnomalyFlagged.type }
+            #expect(try await world.accountEvents().allSatisfy { $0.type != AuditAnomalyFlagged.type }, "never on the account's own stream")
             #expect(events.count == 1 && events.first?.actor.service == "anomalies")
         }
     }
@@ -180,7 +181,7 @@ import Testing
             // A rebuild replays the log: the same flag (same id) is not appended again.
             try await world.store.resetConsumer(AnomalyConsumer.consumerName)
             #expect(try await Self.flags(client, world) == flags)
-            #expect(try await world.accountEvents().filter { $0.type == AuditAnomalyFlagged.type }.count == 1)
+            #expect(try await world.store.readStream(.anomalies(world.account)).filter { $0.type == AuditAnomalyFlagged.type }.count == 1)
         }
     }
 

@@ -45,7 +45,7 @@ public struct AnomalyConsumer: LogConsumer {
                 let id = NetworkPrefix.flagID(rule: flag.rule, position: flag.position)
                 let proposed = try flag.payload.draft().proposed(id: id, accountID: flag.account, actor: .service(Self.consumerName))
                 // An id appended before (a repeated page, a rebuild) returns the first append's event.
-                detector.listed(try await store.append([proposed], to: .account(flag.account), expected: .any).events)
+                detector.listed(try await store.append([proposed], to: .anomalies(flag.account), expected: .any).events)
             }
             return detector.statements
         }
