@@ -19,6 +19,18 @@ public enum MailFormat {
         return formatter.string(from: date)
     }
 
+    /// `date` as a long date and a short time in `locale` and `timeZone`, with the zone's
+    /// abbreviation ("December 5, 2026 at 4:45 AM GMT", "5 de diciembre de 2026, 4:45 GMT").
+    public static func dateTime(_ date: Date, locale: String, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = foundationLocale(locale)
+        formatter.timeZone = timeZone
+        formatter.dateStyle = .long
+        formatter.timeStyle = .short
+        let zone = timeZone.abbreviation(for: date) ?? timeZone.identifier
+        return formatter.string(from: date) + " " + zone
+    }
+
     /// `number` with the grouping and decimal separators of `locale`.
     public static func number(_ number: Double, locale: String, fractionDigits: Int = 2) -> String {
         let formatter = NumberFormatter()
