@@ -1,3 +1,4 @@
+import ApexStore
 public import Foundation
 
 /// At most ``quota`` sign-in link requests per address per ``window``, counted by the address's
