@@ -45,7 +45,7 @@ struct SignInLinkRoutes {
         let address = SignInAddresses.normalised(try body.requiredString("email"))
         try Self.validate(address)
         guard index.isAvailable, api.mail.isAvailable else {
-            throw APIError(.serviceUnavailable, code: "unavailable", "this store keeps no feature tables; sign-in links need SQLite or PostgreSQL")
+            throw APIError(.serviceUnavailable, code: "sign_in_unavailable", "this store keeps no feature tables; sign-in links by email need SQLite or PostgreSQL")
         }
         let now = api.configuration.clock()
         let hash = index.hash(address)
