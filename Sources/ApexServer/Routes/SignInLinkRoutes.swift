@@ -54,6 +54,8 @@ struct SignInLinkRoutes {
                 .tooManyRequests, code: "rate_limited",
                 "too many sign-in links asked for this address (at most \(limit.quota) per \(limit.window.components.seconds) s); retry after \(retry) s")
             error.headers[.retryAfter] = String(retry)
+            error.headers[.rateLimitPolicy] = "\"sign-in-email\";q=\(limit.quota);w=\(limit.window.components.seconds)"
+            error.headers[.rateLimit] = "\"sign-in-email\";r=0;t=\(retry)"
             throw error
         }
         try await ConsumerCatchUp(index.consumer, store: api.store, logger: context.logger).run()
