@@ -3,6 +3,7 @@ import ApexMail
 import ApexServer
 import ApexStore
 import ApexTestSupport
+import ApexWeb
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -90,6 +91,26 @@ struct SignInLinkRequestTests {
             #expect(toClient.subject == "Su enlace para entrar en Acme Signs en Apex")
             #expect(toClient.text?.hasPrefix("Hola") == true && toClient.text?.contains(" de 20") == true, "\(toClient.text ?? "")")
             #expect(toClient.html?.contains("lang=\"es\"") == true)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theIndexRebuiltFromTheLogFindsTheSameAddresses(_ kind: StoreKind) async throws {
+        try await MailDeliveryTests.live(kind) { sink, world, client in
+            let erased = try await client.call(
+                .post, "/v1/users/\(world.user("member").lowercased)/erase", as: world.token("owner"), json: ["reason": "asked to be forgotten"])
+            #expect(erased.code == 200, "\(erased.text)")
+            #expect(try await Self.ask(client, "engineer@acme.example").code == 202)
+            _ = try await sink.wait { $0.count >= 1 }
+            // `apex-cli projections rebuild sign-in-addresses` resets the consumer: the next
+            // request catches the emptied index up from position 0.
+            try await world.store.resetConsumer(SignInAddressConsumer.consumerName)
+            for address in ["member@acme.example", "engineer@acme.example"] { #expect(try await Self.ask(client, address).code == 202) }
+            _ = try await sink.wait { $0.count >= 2 }
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(sink.messages().map(\.recipients) == [["engineer@acme.example"], ["engineer@acme.example"]])
+            let position = try await world.store.consumerPositions().first { $0.name == SignInAddressConsumer.consumerName }?.position
+            #expect(position == (try await world.store.headPosition()))
         }
     }
 

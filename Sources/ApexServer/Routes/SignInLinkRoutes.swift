@@ -37,10 +37,11 @@ struct SignInLinkRoutes {
     ]
 
     func register(on router: RouterGroup<ApexRequestContext>) {
-        router.post("sign-in-links") { request, context in try await request_(request, context) }
+        router.post("sign-in-links") { request, context in try await mailLinks(request, context) }
     }
 
-    private func request_(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
+    /// Validates, counts, finds the memberships and queues their messages; always the same 202.
+    private func mailLinks(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["email"])
         let address = SignInAddresses.normalised(try body.requiredString("email"))
         try Self.validate(address)
@@ -62,9 +63,7 @@ struct SignInLinkRoutes {
         var messages: [MailOutbox.Direct] = []
         let requestID = UUID().uuidString.lowercased()
         for membership in try await index.memberships(hash: hash) {
-            let account = try await api.store.foldStream(.account(membership.account), into: AccountState(), mode: .opened) { state, page in
-                for event in page { try state.apply(event) }
-            }
+            let account = try await api.directory.state(of: membership.account)
             // The index may lag a removal or erasure by a moment: the account's state decides.
             guard let user = account.users[membership.user], user.isActive, let email = user.email?.plaintext,
                   SignInAddresses.normalised(email) == address else { continue }

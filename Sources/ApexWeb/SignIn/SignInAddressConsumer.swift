@@ -32,9 +32,7 @@ public struct SignInAddressConsumer: LogConsumer {
         guard !accounts.isEmpty else { return }
         try await index.prepare()
         for account in accounts {
-            let state = try await index.store.foldStream(.account(account), into: AccountState(), mode: .opened) { state, page in
-                for event in page { try state.apply(event) }
-            }
+            let state = try await index.store.accountState(account)
             var statements = [FeatureStatement("DELETE FROM web_sign_in_addresses WHERE account_id = ?", [.text(account.lowercased)])]
             var seen: Set<String> = []
             for user in state.activeUsers {
