@@ -41,4 +41,15 @@ struct DigestPeriodTests {
         #expect(MailFormat.number(2.5, locale: "es") == "2,5" && MailFormat.number(2.5, locale: "en") == "2.5")
         #expect(MailFormat.number(12_345.25, locale: "es") == "12.345,25" && MailFormat.number(12_345.25, locale: "en") == "12,345.25")
     }
+
+    @Test func dateTimesFollowTheLocaleAndTheZone() throws {
+        let date = Self.utc("2026-12-03T20:05:00Z")
+        let en = MailFormat.dateTime(date, locale: "en", timeZone: .gmt)
+        #expect(en.hasPrefix("December 3, 2026") && en.contains("8:05") && en.contains("PM") && en.hasSuffix(" GMT"), "\(en)")
+        let es = MailFormat.dateTime(date, locale: "es", timeZone: .gmt)
+        #expect(es.hasPrefix("3 de diciembre de 2026") && es.contains("20:05") && es.hasSuffix(" GMT"), "\(es)")
+        let mexico = try #require(TimeZone(identifier: "America/Mexico_City"))
+        let there = MailFormat.dateTime(date, locale: "es", timeZone: mexico)
+        #expect(there.contains("14:05") && there.hasSuffix(" " + (mexico.abbreviation(for: date) ?? "?")), "\(there)")
+    }
 }

@@ -51,6 +51,18 @@ extension OpenAPIConformanceTests {
                 try await q.expect(429, .post, path, as: nil, json: ["token": .string("\(p.world.account.lowercased).nope"), "name": "Eve"])
             }
         },
+        "requestSignInLink": { p in
+            let path = "/v1/sign-in-links"
+            try await p.expect(202, .post, path, as: nil, json: ["email": "engineer@acme.example"])
+            try await p.expect(202, .post, path, as: nil, json: ["email": "nobody@acme.example"])
+            try await p.malformed(.post, path)
+            try await p.expect(400, .post, path, as: nil, json: [:])
+            try await p.tooLarge(.post, path)
+            try await p.expect(422, .post, path, as: nil, json: ["email": "not an address"])
+            for _ in 0..<4 { try await p.expect(202, .post, path, as: nil, json: ["email": "limited@acme.example"]) }
+            try await p.expect(202, .post, path, as: nil, json: ["email": "limited@acme.example"])
+            try await p.expect(429, .post, path, as: nil, json: ["email": "limited@acme.example"])
+        },
         "listUsers": { p in
             try await p.expect(200, .get, "/v1/users")
             try await p.unauthorized(.get, "/v1/users")

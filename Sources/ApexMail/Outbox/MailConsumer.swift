@@ -64,9 +64,7 @@ public struct MailConsumer: LogConsumer {
         var accounts: [UUID: AccountState] = [:]
         func account(_ id: UUID) async throws -> AccountState {
             if let known = accounts[id] { return known }
-            let state = try await store.foldStream(.account(id), into: AccountState(), mode: .opened) { state, page in
-                for event in page { try state.apply(event) }
-            }
+            let state = try await store.accountState(id)
             accounts[id] = state
             return state
         }

@@ -11,12 +11,23 @@ public enum MailFormat {
 
     /// `date` as a long date (no time) in `locale` and `timeZone`.
     public static func date(_ date: Date, locale: String, timeZone: TimeZone) -> String {
+        formatter(locale, timeZone, time: .none).string(from: date)
+    }
+
+    /// `date` as a long date and a short time in `locale` and `timeZone`, with the zone's
+    /// abbreviation ("December 5, 2026 at 4:45 AM GMT", "5 de diciembre de 2026, 4:45 GMT").
+    public static func dateTime(_ date: Date, locale: String, timeZone: TimeZone) -> String {
+        formatter(locale, timeZone, time: .short).string(from: date) + " " + (timeZone.abbreviation(for: date) ?? timeZone.identifier)
+    }
+
+    /// A long-date formatter of `locale` in `timeZone`, with the time in `time` style.
+    private static func formatter(_ locale: String, _ timeZone: TimeZone, time: DateFormatter.Style) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = foundationLocale(locale)
         formatter.timeZone = timeZone
         formatter.dateStyle = .long
-        formatter.timeStyle = .none
-        return formatter.string(from: date)
+        formatter.timeStyle = time
+        return formatter
     }
 
     /// `number` with the grouping and decimal separators of `locale`.

@@ -128,6 +128,7 @@ public final class ApexAPI: Sendable {
         // Routes that take no bearer token: the stricter `public` rate limit.
         let open = v1.group().add(middleware: limiter.publicRoutes)
         InvitationAcceptRoute(api: self).register(on: open)
+        SignInLinkRoutes(api: self).register(on: open)
         // A browser session's cookie authenticates GET and HEAD here (the live streams, thumbnails).
         let authed = v1.group().add(middleware: AuthenticationMiddleware(api: self, sessions: .safeMethods)).add(middleware: limiter.users)
         MeRoutes(api: self).register(on: authed)

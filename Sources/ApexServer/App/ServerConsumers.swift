@@ -3,6 +3,7 @@ import ApexBackup
 import ApexFiles
 public import ApexMail
 import ApexSearch
+import ApexWeb
 public import ApexStore
 import ApexWebhooks
 public import Logging
@@ -17,7 +18,7 @@ public import ServiceLifecycle
 public enum ServerConsumers {
     /// The names of the consumers ``consumers(store:configuration:logger:)`` builds, known
     /// without building them (the CLI reads them).
-    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name, MailConsumer.name, UsageConsumer.consumerName, AnomalyConsumer.consumerName]
+    public static let names: [String] = [FileScanner.consumerName, FileThumbnails.consumerName, SearchConsumer.consumerName, WebhookConsumer.name, MailConsumer.name, UsageConsumer.consumerName, AnomalyConsumer.consumerName, SignInAddressConsumer.consumerName]
 
     /// The consumers to run on `store` with `configuration`.
     public static func consumers(store: any EventStore, configuration: ServerConfiguration, logger: Logger) -> [any LogConsumer] {
@@ -32,6 +33,7 @@ public enum ServerConsumers {
                 templates: MailTemplates(directory: configuration.mail.templatesDirectory), from: configuration.mail.from,
                 linkBase: configuration.publicBaseURL),
             UsageAnalytics(store: store, logger: logger).consumer, AuditAnomalies(store: store, logger: logger).consumer,
+            SignInAddresses(store: store, secret: configuration.jwtSecret, logger: logger).consumer,
         ]
     }
 

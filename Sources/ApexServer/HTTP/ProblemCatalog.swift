@@ -110,6 +110,7 @@ enum ProblemCatalog {
         "search_unavailable": Entry(title: "Búsqueda no disponible", detail: "El índice de búsqueda no está disponible."),
         "live_unavailable": Entry(title: "Tiempo real no disponible", detail: "Las notificaciones en vivo no están disponibles."),
         "presence_unavailable": Entry(title: "Presencia no disponible", detail: "La presencia no está disponible."),
+        "sign_in_unavailable": Entry(title: "Enlaces de acceso no disponibles", detail: "Este servidor no envía enlaces de acceso por correo."),
         "internal_error": Entry(title: "Error interno", detail: "Algo falló de nuestro lado; el identificador de la solicitud lo localiza en los registros."),
     ]
 }

@@ -1,4 +1,5 @@
 public import ApexDomain
+public import Foundation
 
 extension EventStore {
     /// Every account in the store, each replayed from its stream (a page at a time, personal
@@ -7,10 +8,18 @@ extension EventStore {
     /// finding a user's account from the CLI); a server keeps account states cached instead.
     public func forEachAccount(_ body: (StreamID, AccountState) async throws -> Bool) async throws {
         for stream in try await streamHeads().keys.filter({ $0.rawValue.hasPrefix("account-") }).sorted(by: { $0.rawValue < $1.rawValue }) {
-            let state = try await foldStream(stream, into: AccountState(), mode: .opened) { state, page in
-                for event in page { try state.apply(event) }
-            }
-            guard try await body(stream, state) else { return }
+            guard try await body(stream, try await accountState(of: stream)) else { return }
+        }
+    }
+
+    /// The state of the account `id`, replayed from its stream a page at a time with personal
+    /// values opened (an empty state when there is no such account): for consumers of the log
+    /// that need an account's users and their addresses as they now are.
+    public func accountState(_ id: UUID) async throws -> AccountState { try await accountState(of: .account(id)) }
+
+    private func accountState(of stream: StreamID) async throws -> AccountState {
+        try await foldStream(stream, into: AccountState(), mode: .opened) { state, page in
+            for event in page { try state.apply(event) }
         }
     }
 }
