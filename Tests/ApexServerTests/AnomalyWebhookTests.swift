@@ -31,7 +31,7 @@ struct AnomalyWebhookTests {
                     #expect(got.allSatisfy { $0.verified == [true] })
                     let body = try #require(got.first?.json)
                     #expect(body["type"]?.stringValue == "audit.anomaly_flagged", "\(body)")
-                    #expect(body["data"]?["stream"]?.stringValue == "account-\(world.account.lowercased)")
+                    #expect(body["data"]?["stream"]?.stringValue == "anomalies-\(world.account.lowercased)")
                     #expect(body["data"]?["after"]?["rule"]?.stringValue == "denial_burst", "\(body)")
                     #expect(body["data"]?["after"]?["positions"]?.array?.count == AnomalyThresholds.denialBurst)
                     // Nothing but the flag: the denials themselves are not subscribed to.
