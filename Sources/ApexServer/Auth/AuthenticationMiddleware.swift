@@ -61,13 +61,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.sessionID = sessionID
         context.logger[metadataKey: "user_id"] = .string(user.id.lowercased)
         if let jti = claims.id { context.logger[metadataKey: "token.jti"] = .string(jti) }
-        do {
-            try await api.gate.admit(identity, allowlist: account.ipAllowlist, context: context)
-            return try await next(request, context)
-        } catch {
-            // The problem is written in the user's language, whatever Accept-Language says.
-            throw ProblemMiddleware.InUserLanguage(locale: user.preferences.locale, error: error)
-        }
+        try await api.gate.admit(identity, allowlist: account.ipAllowlist, context: context)
+        return try await next(request, context)
     }
 
     private func acceptsSession(_ request: Request) -> Bool {

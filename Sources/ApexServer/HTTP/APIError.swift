@@ -23,9 +23,6 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var field: String?
     /// Extra headers (e.g. `WWW-Authenticate`).
     public var headers: HTTPFields = [:]
-    /// The signed-in user's language (`en`, `es`), set once the request is authenticated; it
-    /// wins over `Accept-Language`.
-    public var locale: String?
 
     /// An error.
     public init(_ status: HTTPResponse.Status, code: String, _ detail: String, field: String? = nil) {
@@ -65,7 +62,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     /// The problem response, the one place problems are written: `title` and `detail` in the
-    /// request's language (``locale``, else `Accept-Language`) from ``ProblemCatalog``, the `code`
+    /// request's language (`Accept-Language`; the user's `locale` preference is for email) from ``ProblemCatalog``, the `code`
     /// unchanged, with `Content-Language` and `Vary: Accept-Language`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
@@ -73,7 +70,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         let requestID = (context as? ApexRequestContext)?.requestID ?? request.headers[.xRequestID]
         var problem = body(requestID: requestID)
         var language = "en"
-        if (locale ?? AcceptLanguage.preferredLocale(request.headers[.acceptLanguage])) == "es", let spanish = ProblemCatalog.spanish(self), case .object(var members) = problem {
+        if AcceptLanguage.preferredLocale(request.headers[.acceptLanguage]) == "es", let spanish = ProblemCatalog.spanish(self), case .object(var members) = problem {
             members["title"] = .string(spanish.title)
             members["detail"] = .string(spanish.detail)
             problem = .object(members)

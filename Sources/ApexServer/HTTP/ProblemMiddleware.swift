@@ -24,17 +24,13 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 
     /// What `error` is answered as (also by the web pages, as a page): an ``APIError`` as it is,
-    /// in the user's language when wrapped in one, the domain's, the store's and the files'
+    /// the domain's, the store's and the files'
     /// errors mapped, anything else a logged 500 that says nothing of its cause. `allowed` turns
     /// a 404 of a known path into 405.
     static func apiError(for error: any Error, _ request: Request, _ context: Context, allowed: AllowedMethods?) -> APIError {
         switch error {
         case let error as APIError:
             return error
-        case let error as InUserLanguage:
-            var problem = apiError(for: error.error, request, context, allowed: allowed)
-            problem.locale = error.locale
-            return problem
         case let error as DomainError:
             return APIError(error)
         case let error as EventStoreError:
@@ -56,13 +52,6 @@ struct ProblemMiddleware: RouterMiddleware {
             context.logger.error("unexpected failure", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, code: "internal_error", "something went wrong on our side; the request id identifies it in the logs")
         }
-    }
-
-    /// An error of an authenticated request, with the user's language (``AuthenticationMiddleware``
-    /// wraps what the handlers throw; the problem is written in that language).
-    struct InUserLanguage: Error {
-        let locale: String
-        let error: any Error
     }
 
     static func problem(for error: HTTPError) -> APIError {
