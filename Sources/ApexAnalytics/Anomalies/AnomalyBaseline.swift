@@ -60,7 +60,7 @@ enum NetworkPrefix {
 
     /// A key for one address that does not hold it: hex SHA-256 of it.
     static func key(_ address: String) -> String {
-        SHA256.hash(data: Data(address.utf8)).map { String(format: "%02x", $0) }.joined()
+        EventHash.hex(SHA256.hash(data: Data(address.utf8)))
     }
 
     /// The id of the flag an event raised under a rule: the same on every delivery of the event,

@@ -1,7 +1,7 @@
 import ApexDomain
 public import ApexFiles
-public import ApexStore
-public import Foundation
+import ApexStore
+import Foundation
 import NIOCore
 
 /// File blobs in backups. A blob is content-addressed and never changes, so a destination keeps

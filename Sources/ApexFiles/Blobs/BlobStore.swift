@@ -1,3 +1,4 @@
+import ApexDomain
 import Crypto
 public import Foundation
 public import NIOCore
@@ -68,7 +69,7 @@ extension BlobStore {
         guard try await size(of: sha256) != nil else { return .missing }
         var hasher = SHA256()
         try await read(sha256, range: nil) { chunk in chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
-        let actual = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let actual = EventHash.hex(hasher.finalize())
         return actual == sha256 ? .intact : .altered(actualSHA256: actual)
     }
 }

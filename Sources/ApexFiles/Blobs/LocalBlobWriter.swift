@@ -1,3 +1,4 @@
+import ApexDomain
 import ApexStore
 import Crypto
 import Foundation
@@ -65,7 +66,7 @@ actor LocalBlobWriter: BlobWriter {
             await abort()
             throw error
         }
-        let sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let sha256 = EventHash.hex(hasher.finalize())
         let (fd, temporary) = (self.fd, temporaryPath)
         self.fd = -1
         let final = store.path(sha256)!

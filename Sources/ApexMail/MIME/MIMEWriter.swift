@@ -1,3 +1,4 @@
+import ApexDomain
 import Crypto
 public import Foundation
 
@@ -8,7 +9,7 @@ public import Foundation
 public enum MIMEWriter {
     /// The message as sent.
     public static func render(_ message: MailMessage, date: Date) -> String {
-        let digest = SHA256.hash(data: Data(message.key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = EventHash.hex(SHA256.hash(data: Data(message.key.utf8)))
         let boundary = "apex-\(digest.prefix(32))"
         var lines = [
             "Date: \(rfc5322Date(date))",
@@ -31,7 +32,7 @@ public enum MIMEWriter {
 
     /// `<sha256(key)[..32]@domain of from>`: the same for every attempt of one message.
     public static func messageID(key: String, from: String) -> String {
-        let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = EventHash.hex(SHA256.hash(data: Data(key.utf8)))
         let address = MailMessage.address(from)
         let domain = address.split(separator: "@").last.map(String.init) ?? "apex.localdomain"
         return "<\(digest.prefix(32))@\(domain)>"

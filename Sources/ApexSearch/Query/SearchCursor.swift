@@ -1,3 +1,4 @@
+import ApexDomain
 import Crypto
 import Foundation
 
@@ -45,6 +46,6 @@ struct SearchCursor: Sendable, Hashable {
     /// 16 hex digits of SHA-256 over the query text and the filters.
     private static func fingerprint(_ query: SearchQuery, _ filter: SearchFilter) -> String {
         let digest = SHA256.hash(data: Data((query.text + "\u{1E}" + filter.canonical).utf8))
-        return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return EventHash.hex(digest.prefix(8))
     }
 }

@@ -1,3 +1,4 @@
+import ApexDomain
 import Crypto
 public import ApexStore
 public import Foundation
@@ -61,7 +62,7 @@ public struct SignInAddresses: Sendable {
 
     /// The blind index of `address`: hex HMAC-SHA256 of its normalised form.
     public func hash(_ address: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(Self.normalised(address).utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        EventHash.hex(HMAC<SHA256>.authenticationCode(for: Data(Self.normalised(address).utf8), using: key))
     }
 
     /// The memberships whose address hashes to `hash`, in a stable order.
