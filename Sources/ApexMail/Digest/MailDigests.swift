@@ -19,7 +19,7 @@ public struct MailDigests: Sendable {
     let templates: MailTemplates
     let from: String
     let logger: Logger
-    let accounts = AccountStates()
+    let accounts = AccountStateCache()
     let projects = ProjectStateCache(budget: 16 << 20)
 
     /// Digests of `store`'s activity queued in `outbox`, from `from`, rendered with `templates`.

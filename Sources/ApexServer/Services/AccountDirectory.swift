@@ -6,23 +6,17 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Account states, kept current by reading only the events appended since the last look.
-///
-/// Every lookup catches up from the store, so a role change or removal made by another server
-/// instance is seen by the next request here too.
-actor AccountDirectory {
+/// Account states for requests, kept current by reading only the events appended since the
+/// last look (``AccountStateCache``): a role change or removal made by another server instance
+/// is seen by the next request here too, and the store is read outside any lock.
+struct AccountDirectory: Sendable {
     private let store: any EventStore
-    private var cache: [UUID: AccountState] = [:]
+    private let states = AccountStateCache()
 
     init(store: any EventStore) { self.store = store }
 
     /// The account's current state (an empty state when it does not exist).
     func state(of account: UUID) async throws -> AccountState {
-        var state = cache[account] ?? AccountState()
-        let new = try await store.readStream(.account(account), from: state.version + 1)
-        guard !new.isEmpty else { return state }
-        for event in new { try state.apply(event) }
-        cache[account] = state
-        return state
+        try await states.load(account, from: store)
     }
 }
