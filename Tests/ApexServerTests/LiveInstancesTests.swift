@@ -11,27 +11,18 @@ import Testing
 @Suite("Live streams across instances")
 struct LiveInstancesTests {
     @Test func anAppendThroughASecondInstanceReachesAStreamOnTheFirst() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await EventStores.withStore(url: database.url, projections: ServerConfiguration.storeProjections, logger: World.logger) { a in
-                try await EventStores.withStore(url: database.url, projections: ServerConfiguration.storeProjections, logger: World.logger) { b in
-                    let seed = try await World.seed(a, withProjects: true)
-                    var configuration = ServerConfiguration()
-                    configuration.jwtSecret = World.secret
-                    configuration.rateLimits = .off
-                    let first = try await ApexAPI(store: a, configuration: configuration)
-                    let second = try await ApexAPI(store: b, configuration: configuration)
-                    let owner = try await second.issueToken(user: seed.users["owner"]!, account: seed.account)
-                    try await LiveServer.with(first) { one in
-                        try await LiveServer.with(second) { two in
-                            let stream = try await one.stream("/v1/stream", as: owner)
-                            try await two.edit(seed.projects["draft"]!, as: owner)
-                            let head = try await b.headPosition()
-                            try await stream.waitFor(position: head, timeout: .seconds(20))
-                            #expect(stream.events.map(\.position) == [head])
-                            #expect(stream.events.first?.event == "project.updated")
-                            await stream.close()
-                        }
-                    }
+        try await TwoInstances.with { instances in
+            let seed = try await World.seed(instances.storeA, withProjects: true)
+            let owner = try await instances.second.issueToken(user: seed.users["owner"]!, account: seed.account)
+            try await LiveServer.with(instances.first) { one in
+                try await LiveServer.with(instances.second) { two in
+                    let stream = try await one.stream("/v1/stream", as: owner)
+                    try await two.edit(seed.projects["draft"]!, as: owner)
+                    let head = try await instances.storeB.headPosition()
+                    try await stream.waitFor(position: head, timeout: .seconds(20))
+                    #expect(stream.events.map(\.position) == [head])
+                    #expect(stream.events.first?.event == "project.updated")
+                    await stream.close()
                 }
             }
         }

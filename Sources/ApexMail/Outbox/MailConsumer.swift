@@ -13,7 +13,8 @@ public import Foundation
 /// and estimators, `webhook.disabled` mails the account's owners; project mail goes only to
 /// those the policy lets view the project as it now is. Each user's preferences pick the
 /// language and which of these are mailed (`email.immediate`). A project is read from a
-/// ``ProjectStateCache`` (what is new since the last read), never from a list of the account's projects.
+/// ``ProjectStateCache`` (what is new since the last read), never from a list of the account's projects,
+/// and an account from an ``AccountStateCache`` likewise.
 /// Each message's key is `<event id>:<recipient user id>:<template>`, so a repeated page or a
 /// rebuild from position 0 queues nothing twice: ``prepareForReplay()`` keeps the outbox. Events
 /// already in the log when the consumer first ran are never mailed.
@@ -32,6 +33,7 @@ public struct MailConsumer: LogConsumer {
     let clock: @Sendable () -> Date
     let onEnqueue: @Sendable () -> Void
     let projects = ProjectStateCache(budget: 16 << 20)
+    let accountStates = AccountStateCache()
 
     /// A consumer of `store` queuing messages from `from`, rendered with `templates`; links
     /// (the invitation's acceptance page) start with `linkBase` (the server's public base URL).
@@ -64,7 +66,7 @@ public struct MailConsumer: LogConsumer {
         var accounts: [UUID: AccountState] = [:]
         func account(_ id: UUID) async throws -> AccountState {
             if let known = accounts[id] { return known }
-            let state = try await store.accountState(id)
+            let state = try await accountStates.load(id, from: store)
             accounts[id] = state
             return state
         }

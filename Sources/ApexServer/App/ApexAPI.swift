@@ -30,7 +30,7 @@ public final class ApexAPI: Sendable {
     let denials: DenialRecorder
     let projections = ProjectListProjection()
     let states: ProjectStateCache
-    let writes = ProjectWriteQueue()
+    let writes = StreamWriteQueue()
     /// Where file bytes live; nil when no blob store is configured (files answer 503).
     let blobs: (any BlobStore)?
     /// Signs direct file links; nil when no key is configured (links answer 503).

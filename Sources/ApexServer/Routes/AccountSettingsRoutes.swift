@@ -25,24 +25,19 @@ struct AccountSettingsRoutes {
             let me = try context.requireIdentity()
             try await authorize(me, context)
             let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["metadata_retention_days", "ip_allowlist"])
-            let account = try await api.directory.state(of: me.principal.accountID)
-            let ctx = DecisionContext(now: api.configuration.clock())
-            var drafts: [DraftEvent] = []
-            if let days = try body.int("metadata_retention_days") {
-                drafts += try AccountDecider.decide(.setRetention(days: days), state: account, context: ctx)
+            let days = try body.int("metadata_retention_days")
+            let ranges = try body.strings("ip_allowlist").map { try AddressRanges(parsing: $0, field: "ip_allowlist") }
+            if let ranges, !AccessPolicy.admit(clientAddress: context.requestMetadata.ipAddress?.plaintext, allowlist: ranges).isAllowed {
+                throw APIError(
+                    .unprocessableContent, code: "would_lock_out",
+                    "the allowlist does not contain your own client address; add it (or its range) first", field: "ip_allowlist")
             }
-            if let entries = try body.strings("ip_allowlist") {
-                let ranges = try AddressRanges(parsing: entries, field: "ip_allowlist")
-                guard AccessPolicy.admit(clientAddress: context.requestMetadata.ipAddress?.plaintext, allowlist: ranges).isAllowed else {
-                    throw APIError(
-                        .unprocessableContent, code: "would_lock_out",
-                        "the allowlist does not contain your own client address; add it (or its range) first", field: "ip_allowlist")
-                }
-                drafts += try AccountDecider.decide(.setIPAllowlist(ranges), state: account, context: ctx)
-            }
-            if !drafts.isEmpty {
-                _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                         account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+            try await api.changeAccount(me.principal.accountID, context) { account in
+                let ctx = DecisionContext(now: api.configuration.clock())
+                var drafts: [DraftEvent] = []
+                if let days { drafts += try AccountDecider.decide(.setRetention(days: days), state: account, context: ctx) }
+                if let ranges { drafts += try AccountDecider.decide(.setIPAllowlist(ranges), state: account, context: ctx) }
+                return drafts
             }
             return Response.json(Self.present(try await api.directory.state(of: me.principal.accountID)))
         }

@@ -22,18 +22,21 @@ struct ErasureRoutes {
 
     private func erase(_ request: Request, _ context: ApexRequestContext) async throws -> Response {
         let found = try await api.lookUpUser(request, context, .userRemove)
-        let (me, account, target, resourceName) = (found.me, found.account, found.user, found.resourceName)
-        let (userID, accountID) = (target.id, me.principal.accountID)
+        let (me, userID, resourceName) = (found.me, found.user.id, found.resourceName)
+        let accountID = me.principal.accountID
         // The last-owner rule protects active owners; a removed owner holds no access to keep.
-        try await api.gate.authorize(
-            me, .userRemove, .user(UserResource(accountID: accountID, userID: userID, role: target.role)),
-            resourceName: resourceName, context: context, ownerCount: target.isActive ? account.ownerCount : .max)
+        func authorize(_ account: AccountState, _ target: AccountUser) async throws {
+            try await api.gate.authorize(
+                me, .userRemove, .user(UserResource(accountID: accountID, userID: userID, role: target.role)),
+                resourceName: resourceName, context: context, ownerCount: target.isActive ? account.ownerCount : .max)
+        }
+        try await authorize(found.account, found.user)
         let reason = try ProjectRoutes.reason(try await BodyReader.collect(request, limit: api.configuration.bodyLimit))
-        let drafts = try AccountDecider.decide(
-            .erase(userID: userID, reason: reason), state: account, context: DecisionContext(now: api.configuration.clock()))
-        if !drafts.isEmpty {
-            _ = try await api.append(drafts, to: .account(accountID), expected: .exact(account.version), account: accountID,
-                                     actor: .user(me.principal.userID), context: context)
+        try await api.changeAccount(accountID, context) { account in
+            // Again on the state the erasure is decided on, which may have changed since.
+            guard let target = account.users[userID] else { throw APIError.notFound }
+            try await authorize(account, target)
+            return try AccountDecider.decide(.erase(userID: userID, reason: reason), state: account, context: DecisionContext(now: api.configuration.clock()))
         }
         let keys = try await api.store.eraseUser(userID, account: accountID)
         context.logger.info("user erased", metadata: ["erased.user_id": .string(userID.lowercased), "erased.keys": .stringConvertible(keys)])

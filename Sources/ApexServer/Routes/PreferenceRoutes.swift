@@ -18,13 +18,12 @@ struct PreferenceRoutes {
         router.patch("me/preferences") { request, context in
             let me = try context.requireIdentity()
             let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["locale", "email", "time_zone"])
-            let account = try await api.directory.state(of: me.principal.accountID)
-            let current = account.users[me.principal.userID]?.preferences ?? UserPreferences()
-            let next = try Self.changed(current, by: body)
-            if next != current {
-                let draft = try UserPreferencesChanged(userID: me.principal.userID, preferences: next).draft()
-                _ = try await api.append([draft], to: .account(me.principal.accountID), expected: .exact(account.version),
-                                         account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+            var next = UserPreferences()
+            try await api.changeAccount(me.principal.accountID, context) { account in
+                let current = account.users[me.principal.userID]?.preferences ?? UserPreferences()
+                next = try Self.changed(current, by: body)
+                guard next != current else { return [] }
+                return [try UserPreferencesChanged(userID: me.principal.userID, preferences: next).draft()]
             }
             return Response.json(Self.present(next))
         }

@@ -37,11 +37,10 @@ struct SessionRoutes {
 
     /// Records the user's new token epoch (now, on the server's clock).
     private func revoke(_ userID: UUID, _ me: Identity, _ context: ApexRequestContext) async throws {
-        let account = try await api.directory.state(of: me.principal.accountID)
-        let drafts = try AccountDecider.decide(
-            .revokeTokens(userID: userID, notBefore: Timestamp.truncated(api.configuration.clock())), state: account,
-            context: DecisionContext(now: api.configuration.clock()))
-        _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                 account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        try await api.changeAccount(me.principal.accountID, context) { account in
+            try AccountDecider.decide(
+                .revokeTokens(userID: userID, notBefore: Timestamp.truncated(api.configuration.clock())), state: account,
+                context: DecisionContext(now: api.configuration.clock()))
+        }
     }
 }

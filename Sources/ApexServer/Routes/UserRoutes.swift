@@ -35,25 +35,24 @@ struct UserRoutes {
         let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["email", "role", "name"])
         let email = try body.requiredString("email")
         guard let role = try body.enumValue("role", Role.self) else { throw APIError.badRequest("'role' is required", code: "missing_field", field: "role") }
-        let userID = UUID()
-        let account = try await api.directory.state(of: me.principal.accountID)
-        try await api.gate.authorize(
-            me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: role)),
-            resourceName: "invitation", context: context, newRole: role, ownerCount: account.ownerCount)
+        let name = try body.string("name")
+        let (userID, invitationID) = (UUID(), UUID())
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let token = "\(me.principal.accountID.lowercased).\(secret)"
         let now = api.configuration.clock()
         let expiresAt = now.addingTimeInterval(TimeInterval(api.configuration.invitationLifetime.components.seconds))
-        let invitationID = UUID()
-        let drafts = try AccountDecider.decide(
-            .invite(invitationID: invitationID, userID: userID, email: email, name: try body.string("name"), role: role,
-                    tokenHash: Self.hash(token), expiresAt: expiresAt),
-            state: account, context: DecisionContext(now: now))
-        // The email consumer puts the token in the invitation's message (the log keeps only its hash).
-        try await api.mail.rememberInvitationToken(token, invitation: invitationID)
-        _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                 account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        try await api.changeAccount(me.principal.accountID, context) { account in
+            try await api.gate.authorize(
+                me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: role)),
+                resourceName: "invitation", context: context, newRole: role, ownerCount: account.ownerCount)
+            let drafts = try AccountDecider.decide(
+                .invite(invitationID: invitationID, userID: userID, email: email, name: name, role: role, tokenHash: Self.hash(token), expiresAt: expiresAt),
+                state: account, context: DecisionContext(now: now))
+            // The email consumer puts the token in the invitation's message (the log keeps only its hash).
+            try await api.mail.rememberInvitationToken(token, invitation: invitationID)
+            return drafts
+        }
         return Response.json(
             ["invitation_id": .string(invitationID.lowercased), "user_id": .string(userID.lowercased), "token": .string(token),
              "expires_at": .string(Timestamp.format(expiresAt))], status: .created)
@@ -69,18 +68,20 @@ struct UserRoutes {
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
         let body = try await BodyReader.read(request, limit: api.configuration.bodyLimit).only(["role", "pe_license"])
         let newRole = try body.enumValue("role", Role.self)
-        try await api.gate.authorize(
-            me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
-            resourceName: "user/\(userID.lowercased)", context: context, newRole: newRole ?? target.role, ownerCount: account.ownerCount)
-        var drafts: [DraftEvent] = []
-        let ctx = DecisionContext(now: api.configuration.clock())
-        if let newRole { drafts += try AccountDecider.decide(.changeRole(userID: userID, to: newRole), state: account, context: ctx) }
-        if body.has("pe_license") {
-            // In effect when recorded by an owner or admin other than the licensee; pending when it is their own.
-            drafts += try AccountDecider.decide(
-                .setPELicense(userID: userID, license: try body.peLicense("pe_license"), by: me.principal.userID), state: account, context: ctx)
+        let license = body.has("pe_license") ? try body.peLicense("pe_license") : nil
+        return try await changeUser(userID, me, context) { account, target in
+            try await api.gate.authorize(
+                me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
+                resourceName: "user/\(userID.lowercased)", context: context, newRole: newRole ?? target.role, ownerCount: account.ownerCount)
+            var drafts: [DraftEvent] = []
+            let ctx = DecisionContext(now: api.configuration.clock())
+            if let newRole { drafts += try AccountDecider.decide(.changeRole(userID: userID, to: newRole), state: account, context: ctx) }
+            if body.has("pe_license") {
+                // In effect when recorded by an owner or admin other than the licensee; pending when it is their own.
+                drafts += try AccountDecider.decide(.setPELicense(userID: userID, license: license, by: me.principal.userID), state: account, context: ctx)
+            }
+            return drafts
         }
-        return try await appendAndPresent(drafts, account: account, user: userID, me, context)
     }
 
     /// Puts a user's pending (self-declared) PE license in effect: an owner or admin other than the licensee.
@@ -92,19 +93,21 @@ struct UserRoutes {
         try await api.gate.authorize(
             me, .userInvite, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount, confirmsPELicense: true)
-        let drafts = try AccountDecider.decide(
-            .confirmPELicense(userID: userID, by: me.principal.userID), state: account, context: DecisionContext(now: api.configuration.clock()))
-        return try await appendAndPresent(drafts, account: account, user: userID, me, context)
+        return try await changeUser(userID, me, context) { account, _ in
+            try AccountDecider.decide(.confirmPELicense(userID: userID, by: me.principal.userID), state: account, context: DecisionContext(now: api.configuration.clock()))
+        }
     }
 
-    /// Appends a change of one user (nothing when `drafts` is empty) to the account stream at the
-    /// version it was decided on, and answers with the user as they are after it.
-    private func appendAndPresent(
-        _ drafts: [DraftEvent], account: AccountState, user userID: UUID, _ me: Identity, _ context: ApexRequestContext
+    /// Decides a change of one active user on the account's current state (`decide` gets it and
+    /// the user; 404 if the user was removed meanwhile), appends it (``ApexAPI/changeAccount(_:_:decide:)``),
+    /// and answers with the user as they are after it.
+    private func changeUser(
+        _ userID: UUID, _ me: Identity, _ context: ApexRequestContext,
+        decide: (AccountState, AccountUser) async throws -> [DraftEvent]
     ) async throws -> Response {
-        if !drafts.isEmpty {
-            _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                     account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        try await api.changeAccount(me.principal.accountID, context) { account in
+            guard let target = account.users[userID], !target.removed else { throw APIError.notFound }
+            return try await decide(account, target)
         }
         let updated = try await api.directory.state(of: me.principal.accountID)
         return Response.json(Present.user(updated.users[userID]!))
@@ -119,10 +122,13 @@ struct UserRoutes {
             me, .userRemove, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
             resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
         let reason = try ProjectRoutes.reason(try await BodyReader.collect(request, limit: api.configuration.bodyLimit))
-        let drafts = try AccountDecider.decide(.remove(userID: userID, reason: reason), state: account,
-                                               context: DecisionContext(now: api.configuration.clock()))
-        _ = try await api.append(drafts, to: .account(me.principal.accountID), expected: .exact(account.version),
-                                 account: me.principal.accountID, actor: .user(me.principal.userID), context: context)
+        _ = try await changeUser(userID, me, context) { account, target in
+            // Again on the state the removal is decided on: the last-owner rule counts owners now.
+            try await api.gate.authorize(
+                me, .userRemove, .user(UserResource(accountID: me.principal.accountID, userID: userID, role: target.role)),
+                resourceName: "user/\(userID.lowercased)", context: context, ownerCount: account.ownerCount)
+            return try AccountDecider.decide(.remove(userID: userID, reason: reason), state: account, context: DecisionContext(now: api.configuration.clock()))
+        }
         return Response(status: .noContent)
     }
 
@@ -153,14 +159,17 @@ struct InvitationAcceptRoute {
         guard let dot = token.firstIndex(of: "."), let accountID = UUID(uuidString: String(token[..<dot])) else {
             throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already")
         }
-        let account = try await api.directory.state(of: accountID)
-        guard account.id != nil else { throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already") }
-        let drafts = try AccountDecider.decide(
-            .accept(tokenHash: UserRoutes.hash(token), name: name, peLicense: peLicense),
-            state: account, context: DecisionContext(now: api.configuration.clock()))
-        let joined = try CanonicalJSON.decode(UserJoined.self, from: drafts[0].data)
-        _ = try await api.append(drafts, to: .account(accountID), expected: .exact(account.version), account: accountID,
-                                 actor: .user(joined.userID), context: context)
+        var joined: UserJoined?
+        let account = try await api.changeAccount(accountID, context, decideWithActor: { account in
+            guard account.id != nil else { throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already") }
+            let drafts = try AccountDecider.decide(
+                .accept(tokenHash: UserRoutes.hash(token), name: name, peLicense: peLicense),
+                state: account, context: DecisionContext(now: api.configuration.clock()))
+            let decided = try CanonicalJSON.decode(UserJoined.self, from: drafts[0].data)
+            joined = decided
+            return (drafts, Actor.user(decided.userID))
+        })
+        guard let joined else { throw APIError(.notFound, code: "not_found", "the invitation does not exist or was used already") }
         return (joined.userID, accountID, account.invitations[joined.invitationID]?.role ?? .client)
     }
 }

@@ -51,7 +51,7 @@ extension ApexAPI {
     }
 
     /// Read, authorize, validate the body, decide, check `If-Match`, append with the expected
-    /// version. Writes to one project in this process run one at a time (``ProjectWriteQueue``),
+    /// version. Writes to one project in this process run one at a time (``StreamWriteQueue``),
     /// so a version conflict comes only from another process; without `If-Match` it is retried
     /// a few times, and with it, a stale version is 412 — but only for a request that could
     /// otherwise succeed: a malformed or invalid body (400/422) or a refusal of the decision
@@ -62,7 +62,7 @@ extension ApexAPI {
         clients: Set<UUID>? = nil, command: (LoadedProject) async throws -> ProjectCommand
     ) async throws -> ProjectState {
         let me = try context.requireIdentity()
-        return try await writes.serialized(id) {
+        return try await writes.serialized(.project(id)) {
             try await mutateSerialized(id, action, request, context, me, newStatus: newStatus, clients: clients, command: command)
         }
     }

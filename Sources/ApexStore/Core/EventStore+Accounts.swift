@@ -12,11 +12,6 @@ extension EventStore {
         }
     }
 
-    /// The state of the account `id`, replayed from its stream a page at a time with personal
-    /// values opened (an empty state when there is no such account): for consumers of the log
-    /// that need an account's users and their addresses as they now are.
-    public func accountState(_ id: UUID) async throws -> AccountState { try await accountState(of: .account(id)) }
-
     private func accountState(of stream: StreamID) async throws -> AccountState {
         try await foldStream(stream, into: AccountState(), mode: .opened) { state, page in
             for event in page { try state.apply(event) }

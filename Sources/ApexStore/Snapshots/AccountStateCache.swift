@@ -4,7 +4,8 @@ public import Foundation
 /// Account states kept in memory, each caught up on every load with only the events after its
 /// version, so a change made by another server instance is seen at the next load. The read
 /// happens outside the actor: loads of different accounts never wait for each other here.
-/// The server's requests (``AccountDirectory`` in ApexServer) and the mail digests keep one each.
+/// The server's requests (``AccountDirectory`` in ApexServer), the mail digests and the consumers
+/// that need account states (email, sign-in addresses) keep one each.
 public actor AccountStateCache {
     private var states: [UUID: AccountState] = [:]
 

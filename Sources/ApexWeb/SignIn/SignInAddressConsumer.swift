@@ -21,6 +21,8 @@ public struct SignInAddressConsumer: LogConsumer {
     /// The event types that change an account's rows.
     static let types: Set<String> = [AccountCreated.type, UserJoined.type, UserRemoved.type, UserErased.type]
     let index: SignInAddresses
+    /// The accounts' states, each caught up with what is new since this consumer last read it.
+    let states = AccountStateCache()
 
     /// Rewrites the rows of every account whose membership `events` changed.
     public func handle(_ events: [EventEnvelope]) async throws {
@@ -32,7 +34,7 @@ public struct SignInAddressConsumer: LogConsumer {
         guard !accounts.isEmpty else { return }
         try await index.prepare()
         for account in accounts {
-            let state = try await index.store.accountState(account)
+            let state = try await states.load(account, from: index.store)
             var statements = [FeatureStatement("DELETE FROM web_sign_in_addresses WHERE account_id = ?", [.text(account.lowercased)])]
             var seen: Set<String> = []
             for user in state.activeUsers {
