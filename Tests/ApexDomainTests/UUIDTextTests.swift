@@ -23,6 +23,12 @@ struct UUIDTextTests {
         ids.append(UUID(uuid: (0x09, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)))
         #expect(ids.sorted() == ids.sorted { $0.uuidString < $1.uuidString })
         #expect(ids.sorted() == ids.sorted { $0.lowercased < $1.lowercased })
+        #expect(ids.sorted(by: UUID.ordered) == ids.sorted(), "the word-wise order is UUID's own")
+        let equal = UUID()
+        #expect(!UUID.ordered(equal, equal))
+        let byID = Dictionary(uniqueKeysWithValues: ids.map { ($0, $0.lowercased) })
+        #expect(byID.idsInOrder == ids.sorted())
+        #expect(byID.valuesInIDOrder == ids.map(\.lowercased).sorted())
     }
 
     @Test(arguments: [

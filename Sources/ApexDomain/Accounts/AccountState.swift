@@ -100,7 +100,7 @@ public struct AccountState: Sendable, Hashable {
     public init() {}
 
     /// Active users: neither removed nor erased (an erased user can no longer sign in).
-    public var activeUsers: [AccountUser] { users.values.filter(\.isActive).sorted { $0.id < $1.id } }
+    public var activeUsers: [AccountUser] { users.valuesInIDOrder.filter(\.isActive) }
     /// The active users whose role is `client`: who a project's `client_id` may name.
     public var clientIDs: Set<UUID> { Set(users.values.filter { $0.isActive && $0.role == .client }.map(\.id)) }
     /// How many active owners the account has.

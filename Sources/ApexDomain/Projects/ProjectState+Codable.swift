@@ -68,7 +68,7 @@ extension ProjectState: Codable {
         try c.encodeIfPresent(createdBy, forKey: .createdBy)
         try c.encodeIfPresent(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(updatedBy, forKey: .updatedBy)
-        try c.encode(calculations.values.sorted { $0.id < $1.id }, forKey: .calculations)
-        if !files.isEmpty { try c.encode(files.values.sorted { $0.id < $1.id }, forKey: .files) }
+        try c.encode(calculations.valuesInIDOrder, forKey: .calculations)
+        if !files.isEmpty { try c.encode(files.valuesInIDOrder, forKey: .files) }
     }
 }

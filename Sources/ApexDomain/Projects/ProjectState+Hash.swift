@@ -24,16 +24,11 @@ extension ProjectState {
         shallow.calculations = [:]
         shallow.files = [:]
         var object = (try? CanonicalJSON.value(of: shallow))?.objectValue ?? [:]
-        object["calculations"] = .array(Self.byID(calculations).map { .string(memo.calculations.hash(of: $0, id: $0.id)) })
-        if !files.isEmpty { object["files"] = .array(Self.byID(files).map { .string(memo.files.hash(of: $0, id: $0.id)) }) }
+        object["calculations"] = .array(calculations.valuesInIDOrder.map { .string(memo.calculations.hash(of: $0, id: $0.id)) })
+        if !files.isEmpty { object["files"] = .array(files.valuesInIDOrder.map { .string(memo.files.hash(of: $0, id: $0.id)) }) }
         memo.calculations.keep(calculations.keys)
         memo.files.keep(files.keys)
         return EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes(.object(object))))
-    }
-
-    /// The records in the order the state encodes them: by id, which orders UUIDs as their text does.
-    private static func byID<Record>(_ records: [UUID: Record]) -> [Record] {
-        records.sorted { $0.key < $1.key }.map(\.value)
     }
 }
 

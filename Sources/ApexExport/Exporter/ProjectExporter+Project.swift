@@ -41,7 +41,7 @@ extension ProjectExporter {
 
     /// Every revision of every calculation in `state`, by calculation id then revision.
     static func revisions(_ state: ProjectState) -> [(CalculationRecord, Int)] {
-        state.calculations.values.sorted { $0.id < $1.id }.flatMap { record in (1...max(1, record.latestRevision)).map { (record, $0) } }
+        state.calculations.valuesInIDOrder.flatMap { record in (1...max(1, record.latestRevision)).map { (record, $0) } }
             .filter { $0.1 <= $0.0.revisions.count }
     }
 

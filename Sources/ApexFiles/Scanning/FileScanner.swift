@@ -45,9 +45,9 @@ public struct FileScanner: LogConsumer {
                 if upload.status == .pendingScan { try await scan(upload, of: project) }
             case ProjectRestored.type:
                 let state = try await writer.state(of: project)
-                for (id, record) in state.files.sorted(by: { $0.key < $1.key }) where !record.deleted {
+                for record in state.files.valuesInIDOrder where !record.deleted {
                     for revision in record.revisions where revision.status == .pendingScan {
-                        try await scan(FileUploaded(fileID: id, revision: revision.revision, content: revision.content, status: .pendingScan), of: project)
+                        try await scan(FileUploaded(fileID: record.id, revision: revision.revision, content: revision.content, status: .pendingScan), of: project)
                     }
                 }
             default:

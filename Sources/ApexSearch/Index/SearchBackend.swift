@@ -30,13 +30,33 @@ struct IndexedProject: Sendable {
 
     /// What to write when the index holds `held`: the keys to delete and the documents to
     /// insert, or nil to replace all of the project's documents.
+    ///
+    /// Both lists are in the order ``SearchDocument/documents(of:)`` makes them
+    /// (``SearchDocument/precedes(_:)``), so one pass over the two finds what differs, without
+    /// a key per document; lists out of that order (never made) replace everything instead.
     func changes(over held: Int64?) -> (deleted: [String], inserted: [SearchDocument])? {
         guard let previous, held == previous.version else { return nil }
-        let before = Dictionary(previous.documents.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
-        let after = Set(documents.map(\.key))
-        let changed = documents.filter { before[$0.key] != $0 }
-        let gone = before.keys.filter { !after.contains($0) }
-        return (gone + changed.map(\.key).filter { before[$0] != nil }, changed)
+        let (old, new) = (previous.documents, documents)
+        guard SearchDocument.isInOrder(old), SearchDocument.isInOrder(new) else { return nil }
+        var deleted: [String] = []
+        var inserted: [SearchDocument] = []
+        var (i, j) = (0, 0)
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i].precedes(new[j])) {
+                deleted.append(old[i].key)
+                i += 1
+            } else if i == old.count || new[j].precedes(old[i]) {
+                inserted.append(new[j])
+                j += 1
+            } else {
+                if old[i] != new[j] {
+                    deleted.append(old[i].key)
+                    inserted.append(new[j])
+                }
+                (i, j) = (i + 1, j + 1)
+            }
+        }
+        return (deleted, inserted)
     }
 }
 

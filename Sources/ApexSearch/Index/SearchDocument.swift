@@ -10,6 +10,15 @@ public enum SearchKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A file: its name and description, in its project.
     case file
 
+    /// The place of the kind in a project's documents (``SearchDocument/documents(of:)``).
+    var rank: Int {
+        switch self {
+        case .project: 0
+        case .calculation: 1
+        case .file: 2
+        }
+    }
+
     /// The permission that lets a user see a hit of this kind.
     public var viewPermission: Permission {
         switch self {
@@ -54,12 +63,24 @@ public struct SearchDocument: Sendable, Hashable {
     /// `kind:id`: the row's unique key, and the tie-break of equal ranks.
     public var key: String { "\(kind.rawValue):\(itemID.lowercased)" }
 
+    /// Whether this document comes before `other` in the order ``documents(of:)`` lists a
+    /// project's: the project, then its calculations, then its files, each kind by id.
+    func precedes(_ other: SearchDocument) -> Bool {
+        kind != other.kind ? kind.rank < other.kind.rank : UUID.ordered(itemID, other.itemID)
+    }
+
+    /// Whether each of `documents` precedes the next (``precedes(_:)``).
+    static func isInOrder(_ documents: [SearchDocument]) -> Bool {
+        zip(documents, documents.dropFirst()).allSatisfy { $0.precedes($1) }
+    }
+
     /// Each calculation type in words (`wind_pressure` → `wind pressure`), made once: a project
     /// holds hundreds of calculations and every edit builds their documents again.
     static let spokenNames = Dictionary(uniqueKeysWithValues: CalculationType.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "_", with: " ")) })
 
     /// The documents of a project as it stands: none for a deleted project (nobody searches
-    /// the bin), one for the project, one per calculation, one per file not deleted.
+    /// the bin), one for the project, one per calculation, one per file not deleted, in that
+    /// order, each kind by id (``precedes(_:)``).
     public static func documents(of state: ProjectState) -> [SearchDocument] {
         guard let projectID = state.id, let accountID = state.accountID, !state.deleted else { return [] }
         let fields = state.fields
@@ -70,13 +91,14 @@ public struct SearchDocument: Sendable, Hashable {
                 tags: fields.tags, projectName: fields.name, title: title, name: name, body: body, extra: extra.joined(separator: "\n"))
         }
         var documents = [document(.project, projectID, title: fields.name, name: fields.name, body: fields.description, extra: fields.tags + site)]
-        for (id, record) in state.calculations.sorted(by: { $0.key < $1.key }) {
+        documents.reserveCapacity(1 + state.calculations.count + state.files.count)
+        for record in state.calculations.valuesInIDOrder {
             let type = record.latest.type
-            documents.append(document(.calculation, id, title: type.rawValue, name: Self.spokenNames[type] ?? type.rawValue, body: "", extra: [fields.name]))
+            documents.append(document(.calculation, record.id, title: type.rawValue, name: Self.spokenNames[type] ?? type.rawValue, body: "", extra: [fields.name]))
         }
-        for (id, record) in state.files.sorted(by: { $0.key < $1.key }) where !record.deleted {
+        for record in state.files.valuesInIDOrder where !record.deleted {
             let content = record.latest.content
-            documents.append(document(.file, id, title: content.name, name: content.name, body: content.description ?? "", extra: [fields.name]))
+            documents.append(document(.file, record.id, title: content.name, name: content.name, body: content.description ?? "", extra: [fields.name]))
         }
         return documents
     }

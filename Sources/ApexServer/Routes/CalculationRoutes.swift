@@ -38,7 +38,7 @@ struct CalculationRoutes {
             // An approval's time is its event's: the stream is read only when some approval is shown.
             let approved = project.state.calculations.values.contains { $0.latestApproval != nil }
             let events = approved ? try await api.projectEvents(project.id) : []
-            let items = project.state.calculations.values.sorted { $0.id < $1.id }.map { record -> JSONValue in
+            let items = project.state.calculations.valuesInIDOrder.map { record -> JSONValue in
                 var o = Present.calculation(record.id, revision: record.latestRevision, result: record.latest)
                 o["approval"] = record.latestApproval.map { Present.approval($0, at: Self.approvalTime(events, $0)) } ?? .null
                 return .object(o)

@@ -39,7 +39,7 @@ struct WebhookRoutes {
         router.get("webhooks") { _, context in
             let me = try await authorize(context)
             let account = try await api.directory.state(of: me.principal.accountID)
-            let items = account.webhooks.values.filter { !$0.deleted }.sorted { $0.id < $1.id }
+            let items = account.webhooks.valuesInIDOrder.filter { !$0.deleted }
             return Response.json(["items": .array(items.map(Present.webhook))])
         }
         router.get("webhooks/:id") { request, context in

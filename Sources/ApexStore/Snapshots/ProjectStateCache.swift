@@ -17,8 +17,9 @@ public import Logging
 /// from its version (see ``load(_:from:)``).
 ///
 /// Sizes are estimates, not measurements: ``estimatedSize(_:)`` counts a fixed overhead, the
-/// length of the project's fields as JSON, and a fixed amount per calculation revision, input,
-/// output and approval (the parts that grow with a project's life).
+/// length of the project's fields as JSON, and a fixed amount per calculation revision (with its
+/// inputs and outputs, counted on the latest revision) and approval (the parts that grow with a
+/// project's life).
 public actor ProjectStateCache {
     private struct Entry {
         var state: ProjectState
@@ -125,8 +126,11 @@ public actor ProjectStateCache {
     public static func estimatedSize(_ state: ProjectState) -> Int {
         var size = 1024 + CanonicalJSON.bytes(state.fields.json).count
         for record in state.calculations.values {
-            size += 256 + record.approvals.count * 512
-            for revision in record.revisions { size += 512 + 64 * (revision.inputs.count + revision.outputs.count) }
+            // Revisions of one calculation share its type, so the latest's inputs and outputs
+            // stand for each one's: a long-lived project holds a hundred thousand revisions,
+            // and this runs on every write.
+            let values = record.revisions.last.map { $0.inputs.count + $0.outputs.count } ?? 0
+            size += 256 + record.approvals.count * 512 + record.revisions.count * (512 + 64 * values)
         }
         return size
     }
