@@ -96,11 +96,16 @@ public struct ConsumerRunner: Sendable {
     private func follow(until target: Int64?) async throws -> Int64 {
         var checkpoint = Checkpoint(saved: try await retrying { try await savedPosition() })
         var position = checkpoint.saved
+        // The last page was short: the log held nothing more when it was read, so the next read
+        // waits for the append signal (which returns at once if the head has moved on) instead of
+        // reading an empty page; with a dozen consumers that was a dozen reads per appended event.
+        var drained = false
         do {
             while true {
                 try Task.checkCancellation()
                 if let target, position >= target { return try await save(position, &checkpoint) }
-                let page = try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
+                let page = drained ? [] : try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
+                drained = false
                 guard let last = page.last?.position else {
                     if target != nil { return try await save(position, &checkpoint) }
                     if position != checkpoint.saved {
@@ -132,6 +137,7 @@ public struct ConsumerRunner: Sendable {
                 if ContinuousClock.now >= checkpoint.savedAt.advanced(by: options.checkpointInterval) {
                     position = try await save(position, &checkpoint)
                 }
+                drained = target == nil && page.count < options.pageSize && position == last
             }
         } catch is CancellationError {
             // Stopping: keep what was handled (in a task of its own, which the cancellation does not reach).
