@@ -21,10 +21,17 @@ extension UUID {
 }
 
 extension Dictionary where Key == UUID {
-    /// The keys in ``UUID/ordered(_:_:)`` order.
-    public var idsInOrder: [UUID] { keys.sorted(by: UUID.ordered) }
+    /// The keys in ``UUID/ordered(_:_:)`` order. (Copied into an array first: sorting the
+    /// dictionary's keys view directly runs the generic, unspecialised sort.)
+    @inlinable
+    public var idsInOrder: [UUID] {
+        var ids = Array(keys)
+        ids.sort(by: UUID.ordered)
+        return ids
+    }
 
     /// The values in the order of their keys (``UUID/ordered(_:_:)``): sorts the ids alone, not
     /// the records with them.
+    @inlinable
     public var valuesInIDOrder: [Value] { idsInOrder.map { self[$0]! } }
 }
