@@ -38,6 +38,11 @@ public struct ConsumerRunner: Sendable {
         /// The longest a handled position goes unsaved while the runner works or waits; zero
         /// saves after every page.
         public var checkpointInterval: Duration = .milliseconds(250)
+        /// How long a caught-up runner, woken by an append, lets more appends gather before it
+        /// reads: under a steady stream of writes its consumer gets pages of several events
+        /// instead of one each (one search re-index of a project per page, one tally write),
+        /// for that much more delay on the derived views. Zero reads at once.
+        public var batchDelay: Duration = .milliseconds(20)
 
         /// Defaults.
         public init() {}
@@ -100,10 +105,14 @@ public struct ConsumerRunner: Sendable {
         // waits for the append signal (which returns at once if the head has moved on) instead of
         // reading an empty page; with a dozen consumers that was a dozen reads per appended event.
         var drained = false
+        // Woken by an append after waiting caught up: the next read first lets more gather.
+        var woken = false
         do {
             while true {
                 try Task.checkCancellation()
                 if let target, position >= target { return try await save(position, &checkpoint) }
+                if woken, !drained, options.batchDelay > .zero { try await Task.sleep(for: options.batchDelay) }
+                woken = false
                 let page = drained ? [] : try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
                 drained = false
                 guard let last = page.last?.position else {
@@ -116,10 +125,12 @@ public struct ConsumerRunner: Sendable {
                             position = try await save(position, &checkpoint)
                         } else {
                             try await retrying { try await store.waitForAppend(after: position, timeout: due - ContinuousClock.now) }
+                            woken = true
                         }
                         continue
                     }
                     try await retrying { try await store.waitForAppend(after: position, timeout: options.idleWait) }
+                    woken = true
                     let saved = try await retrying { try await savedPosition() }
                     if saved != position {
                         logger.info("consumer position changed elsewhere", metadata: ["from": "\(position)", "to": "\(saved)"])
