@@ -18,7 +18,7 @@ extension OpenAPIConformanceTests {
             try await p.tooLarge(.post, path)
             try await p.expect(422, .post, path, json: ["reason": " "])
             let (proxy, racy) = try await p.proxied()
-            proxy.race(.account(p.world.account), with: try p.competingAccountEvent())
+            p.loseEveryAccountRace(proxy)
             try await p.on(racy) { try await $0.expect(409, .post, path, json: ["reason": "GDPR request"]) }
             let erased = try await p.expect(200, .post, path, json: ["reason": "GDPR request"])
             #expect(erased["name"] == "[erased]" && erased["erased"] == true)
@@ -30,14 +30,14 @@ extension OpenAPIConformanceTests {
             try await p.expect(403, .post, "/v1/users/\(p.world.user("owner").lowercased)/revoke-tokens", as: "admin")
             try await p.expect(404, .post, "/v1/users/\(UUID().lowercased)/revoke-tokens")
             let (proxy, racy) = try await p.proxied()
-            proxy.race(.account(p.world.account), with: try p.competingAccountEvent())
+            p.loseEveryAccountRace(proxy)
             try await p.on(racy) { try await $0.expect(409, .post, path) }
             try await p.expect(204, .post, path, as: "admin")
         },
         "signOutEverywhere": { p in
             try await p.unauthorized(.post, "/v1/me/sign-out-everywhere")
             let (proxy, racy) = try await p.proxied()
-            proxy.race(.account(p.world.account), with: try p.competingAccountEvent())
+            p.loseEveryAccountRace(proxy)
             try await p.on(racy) { try await $0.expect(409, .post, "/v1/me/sign-out-everywhere", as: "estimator") }
             try await p.expect(204, .post, "/v1/me/sign-out-everywhere", as: "engineer")
         },
@@ -58,7 +58,7 @@ extension OpenAPIConformanceTests {
             // Through the router the request has no client address: any allowlist would lock the caller out.
             try await p.expect(422, .patch, path, json: ["ip_allowlist": ["10.0.0.0/8"]])
             let (proxy, racy) = try await p.proxied()
-            proxy.race(.account(p.world.account), with: try p.competingAccountEvent())
+            p.loseEveryAccountRace(proxy)
             try await p.on(racy) { try await $0.expect(409, .patch, path, json: ["metadata_retention_days": 30]) }
         },
     ]

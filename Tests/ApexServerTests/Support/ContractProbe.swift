@@ -88,8 +88,13 @@ final class ContractProbe: Sendable {
         return (proxy, try await world.rebuilt(over: proxy))
     }
 
-    /// An account event another writer appends meanwhile (the estimator's license withdrawn).
-    func competingAccountEvent() throws -> [ProposedEvent] {
-        [try ProposedEvent(id: UUID(), UserPELicenseChanged(userID: world.user("estimator"), peLicense: nil), accountID: world.account, actor: .user(world.user("admin")))]
+    /// Makes every attempt of the next account write lose its race (the API decides an account
+    /// change again after a lost race, five times: ``ApexAPI``'s `changeAccount`), so it is
+    /// answered 409 `version_conflict`.
+    func loseEveryAccountRace(_ proxy: ProxyStore) {
+        let (user, account, admin) = (world.user("estimator"), world.account, world.user("admin"))
+        proxy.race(.account(account), times: 5) {
+            [try ProposedEvent(id: UUID(), UserPELicenseChanged(userID: user, peLicense: nil), accountID: account, actor: .user(admin))]
+        }
     }
 }

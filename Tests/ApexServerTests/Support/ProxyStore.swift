@@ -10,8 +10,9 @@ import Synchronization
 final class ProxyStore: EventStore {
     let base: any EventStore
     var featureDatabase: FeatureDatabase { base.featureDatabase }
-    /// Events to append to the target stream right before the next append there, once.
-    private let interloper = Mutex<(stream: StreamID, events: [ProposedEvent])?>(nil)
+    /// Events to append to the target stream right before each of the next appends there, and
+    /// how many appends are left to race.
+    private let interloper = Mutex<(stream: StreamID, events: @Sendable () throws -> [ProposedEvent], left: Int)?>(nil)
     /// When set, every read of the head fails as an unreachable store would.
     private let down = Atomic<Bool>(false)
     /// How many events `readStream` returned, by stream.
@@ -21,19 +22,25 @@ final class ProxyStore: EventStore {
 
     /// Makes the next append to `stream` lose a race against `events`.
     func race(_ stream: StreamID, with events: [ProposedEvent]) {
-        interloper.withLock { $0 = (stream, events) }
+        race(stream, times: 1) { events }
+    }
+
+    /// Makes each of the next `times` appends to `stream` lose a race against the events `make`
+    /// gives (new ones each time): a writer that retries a lost race loses every retry too.
+    func race(_ stream: StreamID, times: Int, with make: @escaping @Sendable () throws -> [ProposedEvent]) {
+        interloper.withLock { $0 = (stream, make, times) }
     }
 
     /// From now on the store does not answer (reads of the head fail).
     func goDown() { down.store(true, ordering: .relaxed) }
 
     func append(_ events: [ProposedEvent], to stream: StreamID, expected: ExpectedVersion) async throws -> AppendResult {
-        let competing = interloper.withLock { pending -> [ProposedEvent]? in
+        let competing = interloper.withLock { pending -> (@Sendable () throws -> [ProposedEvent])? in
             guard let p = pending, p.stream == stream else { return nil }
-            pending = nil
+            pending = p.left > 1 ? (p.stream, p.events, p.left - 1) : nil
             return p.events
         }
-        if let competing { _ = try await base.append(competing, to: stream, expected: .any) }
+        if let competing { _ = try await base.append(try competing(), to: stream, expected: .any) }
         return try await base.append(events, to: stream, expected: expected)
     }
 
