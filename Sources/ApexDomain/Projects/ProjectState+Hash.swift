@@ -18,16 +18,16 @@ extension ProjectState {
 
     /// ``stateHash``, reusing the record hashes `memo` holds for records equal to this state's
     /// (an unchanged record shares its storage with the remembered one, so the comparison is
-    /// cheap), and leaving in `memo` exactly this state's records and their hashes.
+    /// cheap), and the whole list of them when no record changed, and leaving in `memo` exactly
+    /// this state's records and their hashes.
     public func stateHash(memo: inout StateHashMemo) -> String {
         var shallow = self
         shallow.calculations = [:]
         shallow.files = [:]
         var object = (try? CanonicalJSON.value(of: shallow))?.objectValue ?? [:]
-        object["calculations"] = .array(calculations.valuesInIDOrder.map { .string(memo.calculations.hash(of: $0, id: $0.id)) })
-        if !files.isEmpty { object["files"] = .array(files.valuesInIDOrder.map { .string(memo.files.hash(of: $0, id: $0.id)) }) }
-        memo.calculations.keep(calculations.keys)
-        memo.files.keep(files.keys)
+        object["calculations"] = .array(memo.calculations.hashes(of: calculations))
+        let fileHashes = memo.files.hashes(of: files)
+        if !files.isEmpty { object["files"] = .array(fileHashes) }
         return EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes(.object(object))))
     }
 }
@@ -42,20 +42,29 @@ public struct StateHashMemo: Sendable {
     public init() {}
 }
 
-/// Records and the hashes of their canonical JSON, by id.
+/// Records and the hashes of their canonical JSON, by id, and the list of hashes made last.
 struct RecordHashes<Record: Encodable & Equatable & Sendable>: Sendable {
     private var known: [UUID: (record: Record, hash: String)] = [:]
+    /// The records hashed last and their hashes in id order.
+    private var last: (records: [UUID: Record], list: [JSONValue])?
+
+    /// The hashes of `records` in id order (as the state encodes them), leaving in the memo
+    /// exactly these records. When they are the records hashed last, the list made then: a
+    /// state that changed no record (a project's fields edited) shares its records' storage with
+    /// the one before, and comparing two dictionaries that share storage takes no time.
+    mutating func hashes(of records: [UUID: Record]) -> [JSONValue] {
+        if let last, last.records == records { return last.list }
+        let list = records.idsInOrder.map { id in JSONValue.string(hash(of: records[id]!, id: id)) }
+        if known.count > records.count { known = known.filter { records[$0.key] != nil } }
+        last = (records, list)
+        return list
+    }
 
     /// The hash of `record`: the remembered one if the remembered record is equal, else computed and remembered.
-    mutating func hash(of record: Record, id: UUID) -> String {
+    private mutating func hash(of record: Record, id: UUID) -> String {
         if let held = known[id], held.record == record { return held.hash }
         let hash = EventHash.hex(SHA256.hash(data: CanonicalJSON.bytes((try? CanonicalJSON.value(of: record)) ?? .null)))
         known[id] = (record, hash)
         return hash
-    }
-
-    /// Forgets the records whose ids are not in `ids`.
-    mutating func keep(_ ids: Dictionary<UUID, some Any>.Keys) {
-        if known.count > ids.count { known = known.filter { ids.contains($0.key) } }
     }
 }
