@@ -88,12 +88,13 @@ final class ContractProbe: Sendable {
         return (proxy, try await world.rebuilt(over: proxy))
     }
 
-    /// Makes every attempt of the next account write lose its race (the API decides an account
-    /// change again after a lost race, five times: ``ApexAPI``'s `changeAccount`), so it is
-    /// answered 409 `version_conflict`.
+    /// Makes every attempt of the next account write through `proxy` lose its race (the API
+    /// decides an account change again after a lost race, a few times: ``ApexAPI``'s
+    /// `changeAccount`), so it is answered 409 `version_conflict`. The race stays armed: use the
+    /// proxied world for that one request only.
     func loseEveryAccountRace(_ proxy: ProxyStore) {
         let (user, account, admin) = (world.user("estimator"), world.account, world.user("admin"))
-        proxy.race(.account(account), times: 5) {
+        proxy.race(.account(account), times: 1_000) {
             [try ProposedEvent(id: UUID(), UserPELicenseChanged(userID: user, peLicense: nil), accountID: account, actor: .user(admin))]
         }
     }
