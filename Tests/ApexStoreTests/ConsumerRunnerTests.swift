@@ -115,6 +115,30 @@ struct ConsumerRunnerTests {
         }
     }
 
+    /// A caught-up runner woken by an append lets more gather for its batch delay before it
+    /// reads: appends made one after another within it reach the consumer as one page, not one
+    /// page each (each page is one re-index, one tally write, for a consumer).
+    @Test(arguments: StoreKind.allCases)
+    func appendsArrivingTogetherAreHandledAsOnePage(kind: StoreKind) async throws {
+        try await Fixtures.withStore(kind) { f in
+            var options = Self.options
+            options.batchDelay = .seconds(2)
+            let consumer = RecordingConsumer()
+            let running = Task { [options] in await ConsumerRunner(consumer, store: f.store, options: options, logger: Fixtures.logger).run() }
+            try await Self.append(f.store, 1)
+            #expect(try await eventually { consumer.positions == [1] })
+            let started = ContinuousClock.now
+            for _ in 0..<5 { try await Self.append(f.store, 1) }
+            let appending = ContinuousClock.now - started
+            #expect(try await eventually { consumer.positions.count == 6 })
+            running.cancel()
+            await running.value
+            // Five single appends, well within the delay: one page of five.
+            #expect(appending < .seconds(2))
+            #expect(Array(consumer.pages.dropFirst()) == [[2, 3, 4, 5, 6]])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aResetWhileRunningReplaysTheLog(kind: StoreKind) async throws {
         try await Fixtures.withStore(kind) { f in

@@ -17,6 +17,7 @@ final class RecordingConsumer: LogConsumer {
     private let failures = Mutex<Set<Int64>>([])
     private let retrying = Atomic<Bool>(false)
     private let errorsSeen = Mutex<[String?]>([])
+    private let pagesHandled = Mutex<[[Int64]]>([])
 
     init(_ name: String = "recorder", readMode: ReadMode = .stored, store: (any EventStore)? = nil, failOnceAt: Set<Int64> = []) {
         self.name = name
@@ -33,6 +34,8 @@ final class RecordingConsumer: LogConsumer {
     var replayCount: Int { replays.load(ordering: .relaxed) }
     /// The consumer's last error as the store listed it at each retry.
     var errors: [String?] { errorsSeen.withLock { $0 } }
+    /// The positions of each page handled whole, in the order handled.
+    var pages: [[Int64]] { pagesHandled.withLock { $0 } }
 
     func handle(_ events: [EventEnvelope]) async throws {
         precondition(!events.isEmpty)
@@ -49,6 +52,7 @@ final class RecordingConsumer: LogConsumer {
             handled.withLock { $0.append(event.position) }
             handledAt.withLock { $0[event.position] = now }
         }
+        pagesHandled.withLock { $0.append(events.map(\.position)) }
     }
 
     func prepareForReplay() async throws { replays.add(1, ordering: .relaxed) }
