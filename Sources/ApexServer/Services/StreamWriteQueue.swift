@@ -44,6 +44,6 @@ actor StreamWriteQueue {
         next.resume()
     }
 
-    /// The projects with a write running (for tests).
+    /// The streams with a write running (for tests).
     var busy: Int { waiting.count }
 }

@@ -105,14 +105,10 @@ public struct ConsumerRunner: Sendable {
         // waits for the append signal (which returns at once if the head has moved on) instead of
         // reading an empty page; with a dozen consumers that was a dozen reads per appended event.
         var drained = false
-        // Woken by an append after waiting caught up: the next read first lets more gather.
-        var woken = false
         do {
             while true {
                 try Task.checkCancellation()
                 if let target, position >= target { return try await save(position, &checkpoint) }
-                if woken, !drained, options.batchDelay > .zero { try await Task.sleep(for: options.batchDelay) }
-                woken = false
                 let page = drained ? [] : try await retrying { try await store.readAll(after: position, limit: options.pageSize, mode: consumer.readMode) }
                 drained = false
                 guard let last = page.last?.position else {
@@ -125,12 +121,12 @@ public struct ConsumerRunner: Sendable {
                             position = try await save(position, &checkpoint)
                         } else {
                             try await retrying { try await store.waitForAppend(after: position, timeout: due - ContinuousClock.now) }
-                            woken = true
+                            try await letAppendsGather()
                         }
                         continue
                     }
                     try await retrying { try await store.waitForAppend(after: position, timeout: options.idleWait) }
-                    woken = true
+                    try await letAppendsGather()
                     let saved = try await retrying { try await savedPosition() }
                     if saved != position {
                         logger.info("consumer position changed elsewhere", metadata: ["from": "\(position)", "to": "\(saved)"])
@@ -158,6 +154,11 @@ public struct ConsumerRunner: Sendable {
             }
             throw CancellationError()
         }
+    }
+
+    /// After waiting for an append, lets more gather for ``Options/batchDelay`` before the next read.
+    private func letAppendsGather() async throws {
+        if options.batchDelay > .zero { try await Task.sleep(for: options.batchDelay) }
     }
 
     /// The last saved position and when it was saved.
